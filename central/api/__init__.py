@@ -1,0 +1,1 @@
+"""HTTP routers, one module per area; later areas (queue, appointments, appeals) add theirs here."""

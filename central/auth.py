@@ -1,0 +1,89 @@
+"""Kiosk tokens: how they are made, stored and checked on every ``/api/v1`` request.
+
+A token is 32 random bytes, URL-safe base64, shown once by ``kiosk-central kiosks add``;
+the database keeps only its SHA-256, so the lookup is one indexed read and a stolen
+database copy does not hand out working tokens. Revocation takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from central import db
+from central.context import Context, get_context
+from central.errors import ApiError
+
+TOKEN_BYTES = 32
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+"""``last_seen_at`` is written at most this often per kiosk: a write (an fsync) per poll would cost more than the read."""
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="kioskToken",
+    description="Per-kiosk token printed by `kiosk-central kiosks add KIOSK-ID --center CENTER-ID`.",
+)
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    id: str
+    center_id: str
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(ctx: Context, token: str) -> Kiosk | None:
+    """The kiosk owning ``token`` if it is known and not revoked; notes that it was seen."""
+    k = db.kiosks
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(k.c.id, k.c.center_id, k.c.revoked_at, k.c.last_seen_at).where(
+                k.c.token_hash == hash_token(token)
+            )
+        ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = ctx.clock.now()
+    if _stale(row.last_seen_at, now):
+        # Its own short transaction: no read-then-write lock upgrade that a concurrent CLI write could fail.
+        with db.write_transaction(ctx.engine) as conn:
+            conn.execute(sa.update(k).where(k.c.id == row.id).values(last_seen_at=now))
+    return Kiosk(id=row.id, center_id=row.center_id)
+
+
+def _stale(last_seen: datetime | None, now: datetime) -> bool:
+    return last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION or now < last_seen
+
+
+async def require_kiosk(
+    ctx: Annotated[Context, Depends(get_context)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Kiosk:
+    """Dependency of every ``/api/v1`` route; runs inline (async) like the endpoints themselves."""
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("missing bearer token")
+    kiosk = authenticate(ctx, credentials.credentials)
+    if kiosk is None:
+        raise _unauthorized("unknown or revoked token")
+    return kiosk
+
+
+CurrentKiosk = Annotated[Kiosk, Depends(require_kiosk)]

@@ -1,0 +1,115 @@
+"""Response bodies of the HTTP API: the contract the kiosks code against (see openapi.json).
+
+Every field is always present (nullable ones as ``null``), every timestamp is ISO 8601 in
+UTC with a ``Z``, money and rates are decimal strings so no float rounding creeps in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Decimal = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class I18nText(Out):
+    """One text in every product language; the keys are exactly ``ru``, ``zh-Hant``, ``en``."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
+
+    ru: str
+    zh_hant: str = Field(alias="zh-Hant")
+    en: str
+
+
+class ErrorBody(Out):
+    """The body of every error response."""
+
+    error: str = Field(description="Stable machine code: unauthorized, not_found, invalid_request, ...")
+    message: str = Field(description="Human-readable detail in English, for logs, not for visitors")
+
+
+class Health(Out):
+    status: Literal["ok", "error"]
+    version: str
+    db: Literal["ok", "error"]
+    time: datetime = Field(description="The central's clock, UTC; kiosks may compare it with their own")
+
+
+class KioskMe(Out):
+    kiosk_id: str
+    center_id: str
+
+
+class OpeningHours(Out):
+    """Hours of one open weekday; a weekday missing from the list is a closed day."""
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
+    opens: HHMM
+    closes: HHMM
+    break_start: HHMM | None
+    break_end: HHMM | None
+
+
+class Service(Out):
+    id: str
+    prefix: str = Field(min_length=1, max_length=1, description="Letter that starts ticket numbers (A001)")
+    name: I18nText
+    description: I18nText
+
+
+class Center(Out):
+    id: str
+    name: I18nText
+    address: I18nText
+    timezone: str = Field(description="IANA zone of the center; opening hours are local to it")
+    phone: str
+    lat: float | None
+    lon: float | None
+    hours: list[OpeningHours]
+    services: list[Service] = Field(description="Active queue services, in display order")
+
+
+class Centers(Out):
+    centers: list[Center]
+
+
+class Announcement(Out):
+    id: str
+    center_id: str | None = Field(description="null: shown at every center")
+    title: I18nText
+    body: I18nText
+    published_at: datetime
+    expires_at: datetime | None
+
+
+class Announcements(Out):
+    announcements: list[Announcement] = Field(description="Newest first")
+
+
+class InterestRate(Out):
+    product: I18nText
+    kind: Literal["deposit", "loan"]
+    term_months: int
+    rate_percent: Decimal = Field(description='Annual rate in percent as a decimal string, e.g. "16.50"')
+    currency: Currency
+
+
+class ExchangeRate(Out):
+    currency: Currency
+    buy: Decimal = Field(description="Rubles the bank pays for one unit")
+    sell: Decimal = Field(description="Rubles the bank asks for one unit")
+    as_of: datetime
+
+
+class Rates(Out):
+    interest: list[InterestRate]
+    exchange: list[ExchangeRate]

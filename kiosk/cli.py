@@ -1,0 +1,149 @@
+"""``kiosk``: the kiosk app and its staff and technician commands.
+
+Every command takes ``--config PATH`` (else ``$KIOSK_CONFIG``, else embedded defaults);
+``$KIOSK_DATA_DIR`` moves the cache, logs and print previews.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import sys
+from pathlib import Path
+
+from kiosk import __version__, logs
+from kiosk.config import SUPPORTED_LANGUAGES, KioskConfig, load
+from kiosk.tomlconfig import EXIT_CONFIG_ERROR, ConfigError, to_toml
+
+log = logging.getLogger("kiosk.cli")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1080x1920, got {text!r}") from None
+    if not (320 <= width <= 8192 and 320 <= height <= 8192):
+        raise argparse.ArgumentTypeError("width and height must be 320 to 8192 pixels")
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="kiosk configuration file (TOML); default $KIOSK_CONFIG")
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Service-center kiosk: the touchscreen app and its staff and technician commands.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", parents=[common], help="start the kiosk app (the default command)")
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help="start a demo central service and the kiosk app with simulated devices"
+    )
+    demo.add_argument("--data-dir", metavar="DIR", help="where the demo keeps its files (default: DATA_DIR/demo)")
+    demo.add_argument("--clock", metavar="ISO", help="start the demo clock at this local time, e.g. 2026-12-01T09:55")
+    demo.add_argument("--port", type=int, default=0, help="central's loopback port (default: a free one)")
+    demo.add_argument("--size", type=_size, help="window size WIDTHxHEIGHT (default from the configuration)")
+
+    shot = sub.add_parser("screenshot", parents=[common], help="render one screen headless into a PNG")
+    shot.add_argument("--screen", default="home", help="screen name (see 'kiosk screens')")
+    shot.add_argument("--lang", default=None, choices=SUPPORTED_LANGUAGES, help="interface language")
+    shot.add_argument("--size", type=_size, default=None, help="WIDTHxHEIGHT, e.g. 1080x1920 or 1920x1080")
+    shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    shot.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="screen parameter")
+
+    sub.add_parser("screens", parents=[common], help="list the screen names")
+
+    cfg = sub.add_parser("config", parents=[common], help="check or show the configuration")
+    cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    cfg_sub.add_parser("check", parents=[common], help="validate the configuration file and exit")
+    cfg_sub.add_parser("show", parents=[common], help="print the effective configuration (tokens hidden)")
+
+    sub.add_parser("doctor", parents=[common], help="check fonts, translations, data directory and central")
+    return parser
+
+
+def _load_config(path: str | None) -> KioskConfig:
+    return load(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    try:
+        config = _load_config(args.config)
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if command == "config":
+        return _config_command(args, config)
+    if command == "screens":
+        from screens.names import SCREEN_NAMES
+
+        print("\n".join(SCREEN_NAMES))
+        return 0
+    logs.setup(
+        config.data_dir / "logs",
+        config.kiosk.id,
+        level=config.logging.level,
+        max_bytes=config.logging.max_bytes,
+        backups=config.logging.backups,
+    )
+    log.info("kiosk %s: %s (config %s)", __version__, command, config.source)
+    if command == "run":
+        from screens.launcher import run_app
+
+        return run_app(config)
+    if command == "demo":
+        from kiosk.demo import run_demo
+
+        return run_demo(config, data_dir=args.data_dir, clock_start=args.clock, port=args.port, size=args.size)
+    if command == "screenshot":
+        return _screenshot(args, config)
+    if command == "doctor":
+        from kiosk.doctor import run_doctor
+
+        return run_doctor(config)
+    parser.error(f"unknown command {command}")
+    return 2
+
+
+def _config_command(args: argparse.Namespace, config: KioskConfig) -> int:
+    if args.config_command == "check":
+        print(f"{config.source}: OK")
+        return 0
+    shown = copy.deepcopy(config)
+    if shown.central.token:
+        shown.central.token = "********"
+    print(f"# effective configuration from {config.source}")
+    print(to_toml(shown), end="")
+    return 0
+
+
+def _screenshot(args: argparse.Namespace, config: KioskConfig) -> int:
+    from screens.launcher import screenshot
+    from screens.names import SCREEN_NAMES
+
+    if args.screen not in SCREEN_NAMES:
+        print(f"kiosk: unknown screen {args.screen!r}; known: {', '.join(SCREEN_NAMES)}", file=sys.stderr)
+        return 2
+    params: dict[str, str] = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"kiosk: --param expects KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        params[key] = value
+    lang = args.lang or config.ui.default_language
+    size = args.size or (config.ui.width, config.ui.height)
+    return screenshot(config, args.screen, lang, size, args.out, params)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""The composition root: turns a configuration into the kiosk's services, with no GUI.
+
+The Kivy app, the CLI and the tests all build their kiosk here, so they run the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import KioskConfig
+from kiosk.i18n import Translator
+from kiosk.services.info import InfoService
+from kiosk.session import IdleTimer, Session
+from offline_cache.db import CacheDB
+from offline_cache.documents import DocumentCache
+from server_sync.client import CentralClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskContext:
+    config: KioskConfig
+    clock: Clock
+    cache: CacheDB
+    client: CentralClient | None
+    info: InfoService
+    session: Session
+    translator: Translator
+    idle: IdleTimer
+    closers: list[object] = field(default_factory=list)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.config.data_dir
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.cache.close()
+
+
+def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
+    clock = clock or SystemClock(config.tz)
+    data_dir = config.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cache = CacheDB(data_dir / "kiosk.db")
+    client = None
+    if config.central.token:
+        client = CentralClient(
+            config.central.url,
+            config.central.token,
+            connect_timeout=config.central.connect_timeout_s,
+            read_timeout=config.central.read_timeout_s,
+            verify=config.central.verify_tls,
+        )
+    else:
+        log.warning("no central token configured: the kiosk runs on its offline cache only")
+    session = Session(default_language=config.ui.default_language)
+    translator = Translator(config.ui.default_language)
+    return KioskContext(
+        config=config,
+        clock=clock,
+        cache=cache,
+        client=client,
+        info=InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id),
+        session=session,
+        translator=translator,
+        idle=IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s),
+    )

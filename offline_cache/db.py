@@ -1,0 +1,87 @@
+"""The kiosk's one SQLite file: opening it safely from several threads, and its migrations.
+
+Each thread gets its own connection (sqlite3 objects must not cross threads); WAL lets the
+sync worker write while the UI's workers read.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {"key": str, "body": str, "fetched_at": str},
+        pk="key",
+    )
+    db["outbox"].create(
+        {
+            "id": str,  # kiosk-generated: the same id on every retry, so central never duplicates
+            "kind": str,
+            "payload": str,
+            "created_at": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"kind", "payload", "created_at", "attempts"},
+        defaults={"attempts": 0},
+    )
+    db["outbox"].create_index(["sent_at", "next_attempt_at"])
+
+
+MIGRATIONS: list[Migration] = [_m001_initial]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations in order; ``PRAGMA user_version`` records how far we are."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+        log.info("cache database migrated to version %d", number)
+    return len(MIGRATIONS)
+
+
+class CacheDB:
+    """Thread-local connections to the kiosk database file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        migrate(self.db)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        current = getattr(self._local, "db", None)
+        if current is None:
+            current = sqlite_utils.Database(self._connect())
+            self._local.db = current
+        return current
+
+    def close(self) -> None:
+        current = getattr(self._local, "db", None)
+        if current is not None:
+            current.close()
+            self._local.db = None

@@ -1,0 +1,180 @@
+"""The Kivy application: the frame (header, navigation, keyboard dock), navigation and the idle watch.
+
+Kept small on purpose: screens do their own work through ``KioskScreen.run``; the app only
+routes between them and makes sure an abandoned session is wiped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from babel.dates import format_skeleton
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.uix.screenmanager import FadeTransition, NoTransition
+
+from kiosk.context import KioskContext
+from kiosk.i18n import SHORT_NAMES, babel_locale, pick
+from kiosk.paths import KV
+from kiosk.session import IdlePhase
+from kiosk.tasks import TaskRunner
+from screens import registry
+from screens.base import KioskScreen
+from screens.bootstrap import register_fonts
+from screens.i18n_kv import tr
+from screens.idle import IdleOverlay
+from screens.widgets import KioskRoot, LangButton
+
+log = logging.getLogger(__name__)
+
+HOME = "home"
+
+
+def _kivy_post(callback: Any) -> None:
+    Clock.schedule_once(lambda _dt: callback(), 0)
+
+
+class KioskApp(App):  # type: ignore[misc]
+    title = "Service kiosk"
+
+    def __init__(self, ctx: KioskContext, *, animate: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ctx = ctx
+        self.tasks = TaskRunner(_kivy_post)
+        self.animate = animate
+        self.history: list[tuple[str, dict[str, Any]]] = []
+        self.overlay: IdleOverlay | None = None
+        self.missing_fonts: list[str] = []
+        self.root_widget: KioskRoot | None = None
+
+    # ----- building -----
+    def build(self) -> KioskRoot:
+        self.missing_fonts = register_fonts()
+        for name in ("app.kv", *registry.KV_FILES):
+            Builder.load_file(str(KV / name))
+        tr.attach(self.ctx.translator)
+        root = KioskRoot()
+        self.root_widget = root
+        self.manager = root.ids.manager
+        self.manager.transition = FadeTransition(duration=0.12) if self.animate else NoTransition()
+        for name, screen_cls in registry.SCREENS.items():
+            self.manager.add_widget(screen_cls(name=name))
+        self._build_language_switch(root)
+        self.overlay = IdleOverlay(on_continue=self.ctx.idle.activity)
+        self.ctx.translator.observe(self._on_language)
+        self.ctx.session.on_wipe(self._after_wipe)
+        Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_any_key)
+        Clock.schedule_interval(self._tick, 0.5)
+        self._tick(0)
+        self._load_header()
+        self.go(HOME, remember=False)
+        return root
+
+    def _build_language_switch(self, root: KioskRoot) -> None:
+        box = root.ids.header.ids.languages
+        for lang in self.ctx.config.languages:
+            button = LangButton(text=SHORT_NAMES[lang], lang=lang, active=lang == self.ctx.translator.lang)
+            button.bind(on_release=lambda b: self.set_language(b.lang))
+            box.add_widget(button)
+
+    # ----- navigation -----
+    @property
+    def current(self) -> KioskScreen:
+        screen: KioskScreen = self.manager.current_screen
+        return screen
+
+    def go(self, name: str, remember: bool = True, **params: Any) -> None:
+        if name not in self.manager.screen_names:
+            log.error("no screen named %r", name)
+            name, params = "coming_soon", {"feature": name}
+        if remember and self.manager.current:
+            self.history.append((self.manager.current, dict(getattr(self.current, "params", {}))))
+        screen: KioskScreen = self.manager.get_screen(name)
+        screen.params = params
+        self.manager.current = name
+        screen.on_show(**params)
+        self.root_widget.ids.navbar.visible = name != HOME
+        log.info("screen %s", name)
+
+    def back(self) -> None:
+        if not self.history:
+            self.home()
+            return
+        name, params = self.history.pop()
+        self.go(name, remember=False, **params)
+
+    def home(self) -> None:
+        self.history.clear()
+        self.go(HOME, remember=False)
+
+    # ----- language -----
+    def set_language(self, lang: str) -> None:
+        self.ctx.idle.activity()
+        self.ctx.session.language = lang
+        self.ctx.translator.set_language(lang)
+
+    def _on_language(self, lang: str) -> None:
+        for button in self.root_widget.ids.header.ids.languages.children:
+            button.active = button.lang == lang
+        self._load_header()
+        for screen in self.manager.screens:
+            screen.on_language(lang)
+
+    # ----- header -----
+    def _load_header(self) -> None:
+        self.tasks.submit(self.ctx.info.home_center, on_done=self._show_center)
+
+    def _show_center(self, center: dict[str, Any] | None) -> None:
+        header = self.root_widget.ids.header
+        if center is None:
+            header.center_name = tr._("Service center")
+        else:
+            header.center_name = pick(center.get("name"), self.ctx.translator.lang)
+
+    def _tick(self, _dt: float) -> None:
+        now = self.ctx.clock.now()
+        locale = babel_locale(self.ctx.translator.lang)
+        if self.root_widget is not None:
+            self.root_widget.ids.header.clock_text = (
+                format_skeleton("MMMMEEEEd", now, locale=locale) + "  ·  " + now.strftime("%H:%M")
+            )
+        self._watch_idle()
+
+    # ----- idle and session -----
+    def _on_any_touch(self, *_args: Any) -> bool:
+        self.ctx.idle.activity()
+        return False
+
+    def _on_any_key(self, *_args: Any) -> bool:
+        self.ctx.idle.activity()
+        return False
+
+    def _watch_idle(self) -> None:
+        session = self.ctx.session
+        overlay = self.overlay
+        if overlay is None:
+            return
+        if session.is_blank and self.manager.current == HOME:
+            self.ctx.idle.activity()
+        state = self.ctx.idle.state()
+        if state.phase is IdlePhase.ACTIVE:
+            overlay.hide()
+        elif state.phase is IdlePhase.WARNING:
+            overlay.show(state.seconds_left)
+        else:
+            overlay.hide()
+            session.wipe("idle timeout")
+
+    def _after_wipe(self, _reason: str) -> None:
+        self.tasks.cancel_all()
+        self.ctx.translator.set_language(self.ctx.session.default_language)
+        for screen in self.manager.screens:
+            screen.reset()
+        self.ctx.idle.activity()
+        self.home()
+
+    def on_stop(self) -> None:
+        self.tasks.shutdown()

@@ -1,0 +1,52 @@
+"""What every screen controller shares: access to the kiosk's services and background work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from kivy.app import App
+from kivy.uix.screenmanager import Screen
+
+from kiosk.tasks import Task
+
+if TYPE_CHECKING:
+    from kiosk.context import KioskContext
+    from screens.app import KioskApp
+
+T = TypeVar("T")
+
+
+class KioskScreen(Screen):  # type: ignore[misc]
+    """A thin view. Subclasses override ``on_show`` (entering with params) and ``reset`` (session wipe)."""
+
+    @property
+    def app(self) -> KioskApp:
+        return App.get_running_app()  # type: ignore[no-any-return]
+
+    @property
+    def ctx(self) -> KioskContext:
+        return self.app.ctx
+
+    def _(self, text: str) -> str:
+        return self.ctx.translator.gettext(text)
+
+    def run(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task[T]:
+        """Run blocking work off the UI thread; callbacks come back on it, and are dropped if
+        the visitor's session is wiped meanwhile."""
+        return self.app.tasks.submit(fn, *args, on_done=on_done, on_error=on_error)
+
+    def on_show(self, **params: Any) -> None:
+        """Called each time the screen is navigated to."""
+
+    def on_language(self, lang: str) -> None:
+        """Re-render text built in Python (kv text follows ``tr`` by itself)."""
+
+    def reset(self) -> None:
+        """Forget everything the visitor entered: called when the session is wiped."""

@@ -1,0 +1,3 @@
+"""Screen names without importing Kivy, for the CLI's argument checks."""
+
+SCREEN_NAMES = ("home", "info", "info_centers", "info_rates", "info_news", "coming_soon")

@@ -1,0 +1,22 @@
+"""Every screen of the kiosk, by name. A new feature adds its screen here and its kv file below."""
+
+from __future__ import annotations
+
+from screens.base import KioskScreen
+from screens.coming_soon import ComingSoonScreen
+from screens.home import HomeScreen
+from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
+
+SCREENS: dict[str, type[KioskScreen]] = {
+    "home": HomeScreen,
+    "info": InfoMenuScreen,
+    "info_centers": InfoCentersScreen,
+    "info_rates": InfoRatesScreen,
+    "info_news": InfoNewsScreen,
+    "coming_soon": ComingSoonScreen,
+}
+
+KV_FILES = ("idle.kv", "home.kv", "info.kv", "coming_soon.kv")
+
+# The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.
+FEATURES = ("knowledge", "ticket", "appointment", "appeal", "card", "info")

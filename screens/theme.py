@@ -1,0 +1,70 @@
+"""Sizes and colours of the interface, scaled to the panel so one layout serves every kiosk.
+
+``u`` is one design pixel: layouts are drawn for a 1080-pixel short side and scale from there.
+Touch targets never go below ``MIN_TOUCH`` design pixels (about 15 mm on a 21.5" panel).
+"""
+
+from __future__ import annotations
+
+from kivy.core.window import Window
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, NumericProperty
+
+MIN_TOUCH = 120
+
+# A calm bank palette with WCAG AA contrast for text on each background.
+BG = (0.957, 0.965, 0.973, 1)
+SURFACE = (1, 1, 1, 1)
+INK = (0.122, 0.161, 0.2, 1)
+INK_SOFT = (0.36, 0.4, 0.45, 1)
+PRIMARY = (0.043, 0.302, 0.573, 1)
+PRIMARY_DARK = (0.027, 0.2, 0.4, 1)
+ACCENT = (0.0, 0.49, 0.42, 1)
+WARN = (0.72, 0.33, 0.0, 1)
+ERROR = (0.7, 0.12, 0.12, 1)
+ON_PRIMARY = (1, 1, 1, 1)
+DIVIDER = (0.85, 0.87, 0.9, 1)
+
+# Material icon code points (fonts-material-design-icons-iconfont, Apache-2.0).
+ICONS = {
+    "search": "\ue8b6",
+    "ticket": "\ue638",
+    "calendar": "\ue916",
+    "appeal": "\ue560",
+    "card": "\ue870",
+    "info": "\ue88e",
+    "back": "\ue5c4",
+    "home": "\ue88a",
+    "language": "\ue894",
+    "place": "\ue55f",
+    "schedule": "\ue8b5",
+    "phone": "\ue0b0",
+    "news": "\ue031",
+    "rates": "\ue227",
+    "cloud_off": "\ue2c1",
+    "build": "\ue869",
+    "hourglass": "\ue88b",
+    "touch": "\ue913",
+    "person": "\ue7fd",
+    "print": "\ue8ad",
+    "error": "\ue000",
+    "check": "\ue86c",
+}
+
+
+class Theme(EventDispatcher):  # type: ignore[misc]
+    u = NumericProperty(1.0)
+    landscape = BooleanProperty(False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        Window.bind(size=self._resize)
+        self._resize(Window, Window.size)
+
+    def _resize(self, _window: object, size: tuple[int, int]) -> None:
+        width, height = size
+        self.u = max(0.3, min(width, height) / 1080.0)
+        self.landscape = width > height
+
+
+theme = Theme()

@@ -1,0 +1,49 @@
+"""Python halves of the shared widgets declared in assets/kv/app.kv."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, ColorProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from screens import theme as T
+
+
+class Tile(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    icon = StringProperty("")
+    text = StringProperty("")
+    primary = BooleanProperty(True)
+    bg_color = ColorProperty(T.PRIMARY)
+    fg_color = ColorProperty(T.ON_PRIMARY)
+
+
+class WideButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    icon = StringProperty("")
+    text = StringProperty("")
+    bg_color = ColorProperty(T.SURFACE)
+    fg_color = ColorProperty(T.PRIMARY)
+
+
+class LangButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    text = StringProperty("")
+    lang = StringProperty("")
+    active = BooleanProperty(False)
+
+
+class Header(BoxLayout):  # type: ignore[misc]
+    center_name = StringProperty("")
+    clock_text = StringProperty("")
+
+
+class NavBar(BoxLayout):  # type: ignore[misc]
+    visible = BooleanProperty(False)
+
+
+class KioskRoot(BoxLayout):  # type: ignore[misc]
+    pass
+
+
+class Notice(BoxLayout):  # type: ignore[misc]
+    text = StringProperty("")
+    icon = StringProperty(T.ICONS["cloud_off"])
+    tone = ColorProperty(T.WARN)

@@ -1,0 +1,133 @@
+"""Message catalogs: extract the English msgids from Python and kv files, update the .po files, compile.
+
+    python scripts/i18n.py extract   # assets/locale/kiosk.pot from the sources
+    python scripts/i18n.py update    # merge the template into every language's .po
+    python scripts/i18n.py compile   # .po -> .mo (the set-up runs this)
+    python scripts/i18n.py check     # exit 1 if a msgid is untranslated in any language
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "assets" / "locale"
+SOURCES = ["kiosk", "screens", "devices", "assets/kv"]
+LANGS = {"ru": "ru", "zh_Hant": "zh-Hant", "en": "en"}
+# tr._("..."), _("..."), N_("..."), gettext("..."), ngettext("...", "...", n)
+_CALL = re.compile(
+    r"""(?:(?<![\w.])_|(?<![\w.])N_|\btr\._|\bgettext|\bself\._)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*[,)]"""
+)
+_NCALL = re.compile(
+    r"""ngettext\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*,\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+)
+
+
+def messages() -> dict[str | tuple[str, str], list[tuple[str, int]]]:
+    found: dict[str | tuple[str, str], list[tuple[str, int]]] = {}
+    for base in SOURCES:
+        for path in sorted((ROOT / base).rglob("*")):
+            if path.suffix not in (".py", ".kv"):
+                continue
+            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                where = (str(path.relative_to(ROOT)), lineno)
+                for match in _NCALL.finditer(line):
+                    key = (ast.literal_eval(match.group(1)), ast.literal_eval(match.group(2)))
+                    found.setdefault(key, []).append(where)
+                for match in _CALL.finditer(line):
+                    found.setdefault(ast.literal_eval(match.group(1)), []).append(where)
+    return found
+
+
+def template() -> Catalog:
+    catalog = Catalog(project="service-kiosk", charset="utf-8")
+    for msgid, locations in messages().items():
+        catalog.add(msgid, locations=locations)
+    return catalog
+
+
+def _po(folder: str) -> Path:
+    return LOCALE / folder / "LC_MESSAGES" / "kiosk.po"
+
+
+def update() -> None:
+    tmpl = template()
+    LOCALE.mkdir(parents=True, exist_ok=True)
+    with (LOCALE / "kiosk.pot").open("wb") as fh:
+        write_po(fh, tmpl, omit_header=True, sort_output=True)
+    for folder, tag in LANGS.items():
+        path = _po(folder)
+        if path.exists():
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=folder)
+        else:
+            catalog = Catalog(locale=folder, project="service-kiosk")
+        catalog.update(tmpl, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        catalog.fuzzy = False  # a fuzzy header would drop Plural-Forms from the compiled catalog
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            write_po(fh, catalog, sort_output=True, width=120)
+        print(f"updated {path.relative_to(ROOT)} ({tag})")
+
+
+def compile_all() -> None:
+    for folder in LANGS:
+        path = _po(folder)
+        if not path.exists():
+            continue
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=folder)
+        with path.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog)
+
+
+def untranslated() -> list[str]:
+    problems: list[str] = []
+    wanted = messages()
+    for folder in LANGS:
+        if folder == "en":
+            continue
+        with _po(folder).open("rb") as fh:
+            catalog = read_po(fh, locale=folder)
+        for msgid in wanted:
+            key = msgid[0] if isinstance(msgid, tuple) else msgid
+            message = catalog.get(key)
+            strings = message.string if message is not None else None
+            if isinstance(strings, tuple | list):
+                ok = all(strings)
+            else:
+                ok = bool(strings)
+            if not ok:
+                problems.append(f"{folder}: {key!r}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "extract":
+        with (LOCALE / "kiosk.pot").open("wb") as fh:
+            write_po(fh, template(), omit_header=True, sort_output=True)
+    elif command == "update":
+        update()
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        problems = untranslated()
+        print("\n".join(problems) or "all messages translated")
+        return 1 if problems else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,120 @@
+"""The kiosk's HTTP client for the central services.
+
+Built on a ``requests.Session`` that callers may inject (tests mount their own adapters,
+a bank may add client certificates). Every call has a connect and a read timeout, and
+every failure is translated into the ``server_sync.errors`` tree.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+
+from kiosk import __version__
+from server_sync.errors import (
+    CentralError,
+    CentralNotFound,
+    CentralRejected,
+    CentralUnauthorized,
+    CentralUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = {408, 425, 429}
+
+
+class CentralClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        verify: bool = True,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"Bearer {token}", "User-Agent": f"service-kiosk/{__version__}"}
+        )
+        self.session.verify = verify
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send one request and return its decoded JSON body, or raise a ``CentralError``."""
+        url = self.base_url + path
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.Timeout as exc:
+            raise CentralUnavailable(f"central did not answer in time ({method} {path})") from exc
+        except requests.ConnectionError as exc:
+            raise CentralUnavailable(f"central unreachable ({method} {path})") from exc
+        except requests.RequestException as exc:
+            raise CentralUnavailable(f"request failed ({method} {path}): {exc}") from exc
+        status = response.status_code
+        if status >= 500 or status in RETRYABLE_STATUS:
+            raise CentralUnavailable(f"central answered {status} to {method} {path}")
+        if status >= 400:
+            code, message = _error_body(response)
+            error_cls: type[CentralRejected] = CentralRejected
+            if status in (401, 403):
+                error_cls = CentralUnauthorized
+            elif status == 404:
+                error_cls = CentralNotFound
+            raise error_cls(status, code, message)
+        if status == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise CentralUnavailable(f"central sent a body that is not JSON ({method} {path})") from exc
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=params or None)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.request("POST", path, json=body)
+
+    # The endpoints, one method each, named as in central/openapi.json.
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("/health")
+        return result
+
+    def me(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("/api/v1/kiosk/me")
+        return result
+
+    def centers(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get("/api/v1/centers")["centers"]
+        return result
+
+    def announcements(self, center_id: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get("/api/v1/announcements", center_id=center_id)["announcements"]
+        return result
+
+    def rates(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("/api/v1/rates")
+        return result
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _error_body(response: requests.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return "http_error", response.text[:200]
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        return str(body.get("error", "http_error")), str(body.get("message", detail or ""))
+    return "http_error", str(body)[:200]
+
+
+__all__ = ["CentralClient", "CentralError", "CentralRejected", "CentralUnauthorized", "CentralUnavailable"]

@@ -1,0 +1,34 @@
+"""What can go wrong talking to central, split by what the caller should do about it.
+
+``CentralUnavailable`` means "keep it and retry later" (no connection, timeout, 5xx, 429);
+``CentralRejected`` means "retrying the same request will not help" (4xx). Callers catch
+one or the other, never a bare ``requests`` exception.
+"""
+
+from __future__ import annotations
+
+
+class CentralError(Exception):
+    """Base of every failure of a call to central."""
+
+
+class CentralUnavailable(CentralError):
+    """Central could not be reached or could not answer now; the same request may succeed later."""
+
+
+class CentralRejected(CentralError):
+    """Central understood the request and refused it; retrying unchanged will not help."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(f"HTTP {status} {code}: {message}")
+
+
+class CentralUnauthorized(CentralRejected):
+    """The kiosk's token is missing, wrong or revoked: a technician must enrol it again."""
+
+
+class CentralNotFound(CentralRejected):
+    """The thing asked for does not exist at central."""
