@@ -1,14 +1,12 @@
-"""Kiosk tokens: how they are made, stored and checked on every ``/api/v1`` request.
+"""The kiosk token check on every ``/api/v1`` request.
 
-A token is 32 random bytes, URL-safe base64, shown once by ``kiosk-central kiosks add``;
-the database keeps only its SHA-256, so the lookup is one indexed read and a stolen
-database copy does not hand out working tokens. Revocation takes effect on the next request.
+The database keeps only a token's SHA-256 (see :mod:`central.tokens`), so the check is one
+indexed read and a stolen database copy hands out no working tokens. Revocation takes
+effect on the next request.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -20,10 +18,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from central import db
 from central.context import Context, get_context
 from central.errors import ApiError
+from central.tokens import hash_token
 
-TOKEN_BYTES = 32
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
-"""``last_seen_at`` is written at most this often per kiosk: a write (an fsync) per poll would cost more than the read."""
+"""Write ``last_seen_at`` at most this often per kiosk: an fsync on every poll costs more than the read."""
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -36,14 +34,6 @@ bearer = HTTPBearer(
 class Kiosk:
     id: str
     center_id: str
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _unauthorized(message: str) -> ApiError:

@@ -94,7 +94,11 @@ services = sa.Table(
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column(
-        "center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False, index=True
+        "center_id",
+        sa.String(16),
+        sa.ForeignKey("centers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
     sa.Column("prefix", sa.String(1), nullable=False),
     sa.Column("name", sa.JSON, nullable=False),

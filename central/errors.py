@@ -6,6 +6,7 @@ so framework errors (unknown route, bad query parameter, crash) are mapped here 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -44,14 +45,18 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     body = ErrorBody(error=code, message=message)
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries so the contract shows the error body (and not FastAPI's 422 shape)."""
-    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS.get(s, _CODES.get(s, "Error"))} for s in statuses}
+    return {
+        s: {"model": ErrorBody, "description": _DESCRIPTIONS.get(s, _CODES.get(s, "Error"))} for s in statuses
+    }
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.auth import hash_token, new_token
+from central.tokens import hash_token, new_token
 from kiosk.clock import Clock
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -68,11 +68,16 @@ def list_all(engine: Engine) -> list[KioskInfo]:
     k = db.kiosks
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(k.c.id, k.c.center_id, k.c.created_at, k.c.revoked_at, k.c.last_seen_at).order_by(k.c.id)
+            sa.select(k.c.id, k.c.center_id, k.c.created_at, k.c.revoked_at, k.c.last_seen_at).order_by(
+                k.c.id
+            )
         ).all()
     return [
         KioskInfo(
-            id=r.id, center_id=r.center_id, created_at=r.created_at, revoked_at=r.revoked_at,
+            id=r.id,
+            center_id=r.center_id,
+            created_at=r.created_at,
+            revoked_at=r.revoked_at,
             last_seen_at=r.last_seen_at,
         )
         for r in rows

@@ -138,8 +138,7 @@ ANNOUNCEMENTS = [
         body=t(
             "31 декабря офисы обслуживания работают до 15:00, с 1 по 8 января закрыты. "
             "Банкоматы и киоски самообслуживания доступны круглосуточно.",
-            "12月31日各服務中心營業至15:00，1月1日至1月8日暫停營業。"
-            "自動櫃員機及自助服務機全天候提供服務。",
+            "12月31日各服務中心營業至15:00，1月1日至1月8日暫停營業。自動櫃員機及自助服務機全天候提供服務。",
             "On 31 December service centers close at 15:00; from 1 to 8 January they are closed. "
             "ATMs and self-service kiosks remain available around the clock.",
         ),
@@ -198,8 +197,15 @@ DEPOSIT = t("Вклад «Надёжный»", "「穩健」定期存款", "“R
 LOAN = t("Потребительский кредит", "個人信用貸款", "Consumer loan")
 
 INTEREST_RATES: list[dict[str, Any]] = [
-    {"id": f"{kind}-{months}m", "product": product, "kind": kind, "term_months": months,
-     "rate_percent": rate, "currency": "RUB", "sort_order": order}
+    {
+        "id": f"{kind}-{months}m",
+        "product": product,
+        "kind": kind,
+        "term_months": months,
+        "rate_percent": rate,
+        "currency": "RUB",
+        "sort_order": order,
+    }
     for order, (kind, product, months, rate) in enumerate(
         [
             ("deposit", DEPOSIT, 3, "15.50"),
@@ -223,21 +229,39 @@ def _hours(center_id: str) -> list[dict[str, Any]]:
     rows = []
     for weekday in WEEKDAYS:
         has_break = center_id == CENTER_WITH_BREAK
-        rows.append({
-            "center_id": center_id, "weekday": weekday, "opens": "09:00", "closes": "19:00",
-            "break_start": "13:00" if has_break else None, "break_end": "14:00" if has_break else None,
-        })
-    rows.append({
-        "center_id": center_id, "weekday": SATURDAY, "opens": "10:00", "closes": "16:00",
-        "break_start": None, "break_end": None,
-    })
+        rows.append(
+            {
+                "center_id": center_id,
+                "weekday": weekday,
+                "opens": "09:00",
+                "closes": "19:00",
+                "break_start": "13:00" if has_break else None,
+                "break_end": "14:00" if has_break else None,
+            }
+        )
+    rows.append(
+        {
+            "center_id": center_id,
+            "weekday": SATURDAY,
+            "opens": "10:00",
+            "closes": "16:00",
+            "break_start": None,
+            "break_end": None,
+        }
+    )
     return rows  # Sunday (6) has no row: closed
 
 
 def _services(center_id: str) -> list[dict[str, Any]]:
     return [
-        {"id": f"{center_id}-{prefix}", "center_id": center_id, "prefix": prefix, "sort_order": order,
-         "active": True, **SERVICE_KINDS[prefix]}
+        {
+            "id": f"{center_id}-{prefix}",
+            "center_id": center_id,
+            "prefix": prefix,
+            "sort_order": order,
+            "active": True,
+            **SERVICE_KINDS[prefix],
+        }
         for order, prefix in enumerate(SERVICES_BY_CENTER[center_id])
     ]
 
@@ -266,8 +290,14 @@ def demo_rows(clock: Clock) -> dict[str, list[dict[str, Any]]]:
         "opening_hours": [row for c in CENTERS for row in _hours(c["id"])],
         "services": [row for c in CENTERS for row in _services(c["id"])],
         "announcements": [
-            {"id": a.id, "center_id": a.center_id, "title": a.title, "body": a.body,
-             "published_at": day(a.published_days), "expires_at": day(a.expires_days)}
+            {
+                "id": a.id,
+                "center_id": a.center_id,
+                "title": a.title,
+                "body": a.body,
+                "published_at": day(a.published_days),
+                "expires_at": day(a.expires_days),
+            }
             for a in ANNOUNCEMENTS
         ],
         "interest_rates": INTEREST_RATES,
@@ -282,7 +312,14 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
     """Write the demo data in one transaction; returns how many demo rows each table holds."""
     rows = demo_rows(clock)
     with db.write_transaction(engine) as conn:
-        for name in ("centers", "opening_hours", "services", "announcements", "interest_rates", "exchange_rates"):
+        for name in (
+            "centers",
+            "opening_hours",
+            "services",
+            "announcements",
+            "interest_rates",
+            "exchange_rates",
+        ):
             _upsert(conn, db.metadata.tables[name], rows[name])
         # A demo center's closed days must stay closed: drop hours rows the demo does not list.
         for center in CENTERS:

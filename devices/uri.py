@@ -69,7 +69,9 @@ def parse(uri: str, allowed: tuple[str, ...]) -> DeviceURI:
     scheme, rest = text.split(":", 1)
     scheme = scheme.lower()
     if scheme not in allowed:
-        raise DeviceURIError(f"unknown scheme {scheme!r}; expected one of {', '.join(s + ':' for s in allowed)}")
+        raise DeviceURIError(
+            f"unknown scheme {scheme!r}; expected one of {', '.join(s + ':' for s in allowed)}"
+        )
     target, _, query = rest.partition("?")
     try:
         params = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
@@ -116,4 +118,3 @@ def validator(allowed: tuple[str, ...]) -> Callable[[object], str | None]:
         return None
 
     return _check
-

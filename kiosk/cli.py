@@ -31,7 +31,9 @@ def _size(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="kiosk configuration file (TOML); default $KIOSK_CONFIG")
+    common.add_argument(
+        "--config", metavar="PATH", help="kiosk configuration file (TOML); default $KIOSK_CONFIG"
+    )
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Service-center kiosk: the touchscreen app and its staff and technician commands.",
@@ -45,8 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", parents=[common], help="start a demo central service and the kiosk app with simulated devices"
     )
-    demo.add_argument("--data-dir", metavar="DIR", help="where the demo keeps its files (default: DATA_DIR/demo)")
-    demo.add_argument("--clock", metavar="ISO", help="start the demo clock at this local time, e.g. 2026-12-01T09:55")
+    demo.add_argument(
+        "--data-dir", metavar="DIR", help="where the demo keeps its files (default: DATA_DIR/demo)"
+    )
+    demo.add_argument(
+        "--clock", metavar="ISO", help="start the demo clock at this local time, e.g. 2026-12-01T09:55"
+    )
     demo.add_argument("--port", type=int, default=0, help="central's loopback port (default: a free one)")
     demo.add_argument("--size", type=_size, help="window size WIDTHxHEIGHT (default from the configuration)")
 
@@ -103,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "demo":
         from kiosk.demo import run_demo
 
-        return run_demo(config, data_dir=args.data_dir, clock_start=args.clock, port=args.port, size=args.size)
+        return run_demo(
+            config, data_dir=args.data_dir, clock_start=args.clock, port=args.port, size=args.size
+        )
     if command == "screenshot":
         return _screenshot(args, config)
     if command == "doctor":
@@ -120,7 +128,7 @@ def _config_command(args: argparse.Namespace, config: KioskConfig) -> int:
         return 0
     shown = copy.deepcopy(config)
     if shown.central.token:
-        shown.central.token = "********"
+        shown.central.token = "********"  # noqa: S105  (a mask, not a password)
     print(f"# effective configuration from {config.source}")
     print(to_toml(shown), end="")
     return 0

@@ -47,7 +47,9 @@ class ManualClock:
             if zone is None:
                 raise ValueError("a naive start time needs a time zone")
             start = start.replace(tzinfo=zone)
-        self.tz = zone or start.tzinfo  # type: ignore[assignment]
+        tz = zone or start.tzinfo
+        assert tz is not None
+        self.tz: tzinfo = tz
         self._now = start.astimezone(self.tz)
         self._mono = 1000.0
         self._lock = threading.Lock()

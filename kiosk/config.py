@@ -79,21 +79,29 @@ class DevicesSection:
     printer: str = field(default="sim:", metadata=check(uri.validator(uri.PRINTER_SCHEMES)))
     card_reader: str = field(default="sim:", metadata=check(uri.validator(uri.CARD_READER_SCHEMES)))
     scanner: str = field(default="sim:", metadata=check(uri.validator(uri.SCANNER_SCHEMES)))
-    paper_width_mm: int = field(
-        default=80, metadata=check(lambda v: None if v in (58, 80) else "58 or 80")
-    )
+    paper_width_mm: int = field(default=80, metadata=check(lambda v: None if v in (58, 80) else "58 or 80"))
 
 
 @dataclass
 class UISection:
-    languages: list[str] = field(default_factory=lambda: list(SUPPORTED_LANGUAGES), metadata=check(_languages_check))
+    languages: list[str] = field(
+        default_factory=lambda: list(SUPPORTED_LANGUAGES), metadata=check(_languages_check)
+    )
     default_language: str = field(
         default="ru",
-        metadata=check(lambda v: None if v in SUPPORTED_LANGUAGES else f"one of {', '.join(SUPPORTED_LANGUAGES)}"),
+        metadata=check(
+            lambda v: None if v in SUPPORTED_LANGUAGES else f"one of {', '.join(SUPPORTED_LANGUAGES)}"
+        ),
     )
-    width: int = field(default=1080, metadata=check(lambda v: None if 320 <= v <= 8192 else "320 to 8192 pixels"))
-    height: int = field(default=1920, metadata=check(lambda v: None if 320 <= v <= 8192 else "320 to 8192 pixels"))
-    rotation: int = field(default=0, metadata=check(lambda v: None if v in (0, 90, 180, 270) else "0, 90, 180 or 270"))
+    width: int = field(
+        default=1080, metadata=check(lambda v: None if 320 <= v <= 8192 else "320 to 8192 pixels")
+    )
+    height: int = field(
+        default=1920, metadata=check(lambda v: None if 320 <= v <= 8192 else "320 to 8192 pixels")
+    )
+    rotation: int = field(
+        default=0, metadata=check(lambda v: None if v in (0, 90, 180, 270) else "0, 90, 180 or 270")
+    )
     fullscreen: bool = False
     show_cursor: bool = True
     keyboard_layouts: list[str] = field(
@@ -112,7 +120,9 @@ class IdleSection:
 class LoggingSection:
     level: str = field(
         default="INFO",
-        metadata=check(lambda v: None if v in ("DEBUG", "INFO", "WARNING", "ERROR") else "DEBUG, INFO, WARNING or ERROR"),
+        metadata=check(
+            lambda v: None if v in ("DEBUG", "INFO", "WARNING", "ERROR") else "DEBUG, INFO, WARNING or ERROR"
+        ),
     )
     max_bytes: int = field(default=5_000_000, metadata=check(_positive))
     backups: int = field(default=5, metadata=check(_non_negative))
@@ -147,7 +157,9 @@ def default_data_dir() -> str:
 
 def _cross_checks(cfg: KioskConfig) -> None:
     if cfg.ui.default_language not in cfg.ui.languages:
-        raise ConfigError(cfg.source, "ui.default_language", f"{cfg.ui.default_language!r} is not in ui.languages")
+        raise ConfigError(
+            cfg.source, "ui.default_language", f"{cfg.ui.default_language!r} is not in ui.languages"
+        )
 
 
 def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> KioskConfig:

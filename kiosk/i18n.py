@@ -49,7 +49,9 @@ def _read_po(po: Path) -> gettext.NullTranslations:
 
     with po.open("rb") as fh:
         catalog = read_po(fh)
-    messages = {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and isinstance(m.string, str)}
+    messages = {
+        m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and isinstance(m.string, str)
+    }
     return _DictTranslations(messages)
 
 

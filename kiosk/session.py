@@ -96,4 +96,3 @@ class IdleTimer:
         if left > 0:
             return IdleState(IdlePhase.WARNING, left)
         return IdleState(IdlePhase.EXPIRED, 0.0)
-

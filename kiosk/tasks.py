@@ -85,6 +85,12 @@ class TaskRunner:
             result = future.result()
             self._post(lambda: None if task.cancelled else on_done(result))
 
+    @property
+    def busy(self) -> bool:
+        """Work is still running whose callbacks have not been delivered."""
+        with self._lock:
+            return bool(self._live)
+
     def cancel_all(self) -> None:
         """Forget every pending callback: used when the visitor's session is wiped."""
         with self._lock:

@@ -163,9 +163,7 @@ def _emit(obj: Any, table: str, lines: list[str]) -> None:
         if f.metadata.get("internal"):
             continue
         value = getattr(obj, f.name)
-        if dataclasses.is_dataclass(value):
-            tables.append((f.name, value))
-        elif isinstance(value, dict):
+        if dataclasses.is_dataclass(value) or isinstance(value, dict):
             tables.append((f.name, value))
         elif value is not None:
             scalars.append(f"{f.name} = {_toml_value(value)}")

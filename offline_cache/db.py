@@ -20,11 +20,11 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["documents"].create(
+    db.table("documents").create(
         {"key": str, "body": str, "fetched_at": str},
         pk="key",
     )
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": str,  # kiosk-generated: the same id on every retry, so central never duplicates
             "kind": str,
@@ -39,7 +39,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         not_null={"kind", "payload", "created_at", "attempts"},
         defaults={"attempts": 0},
     )
-    db["outbox"].create_index(["sent_at", "next_attempt_at"])
+    db.table("outbox").create_index(["sent_at", "next_attempt_at"])
 
 
 MIGRATIONS: list[Migration] = [_m001_initial]

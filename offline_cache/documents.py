@@ -21,7 +21,7 @@ class DocumentCache:
         self.cache = cache
 
     def put(self, key: str, body: Any, fetched_at: datetime) -> None:
-        self.cache.db["documents"].upsert(
+        self.cache.db.table("documents").upsert(
             {"key": key, "body": json.dumps(body, ensure_ascii=False), "fetched_at": fetched_at.isoformat()},
             pk="key",
         )

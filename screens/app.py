@@ -80,6 +80,11 @@ class KioskApp(App):  # type: ignore[misc]
             button.bind(on_release=lambda b: self.set_language(b.lang))
             box.add_widget(button)
 
+    @property
+    def frame(self) -> KioskRoot:
+        assert self.root_widget is not None, "the app is not built yet"
+        return self.root_widget
+
     # ----- navigation -----
     @property
     def current(self) -> KioskScreen:
@@ -96,7 +101,7 @@ class KioskApp(App):  # type: ignore[misc]
         screen.params = params
         self.manager.current = name
         screen.on_show(**params)
-        self.root_widget.ids.navbar.visible = name != HOME
+        self.frame.ids.navbar.visible = name != HOME
         log.info("screen %s", name)
 
     def back(self) -> None:
@@ -117,7 +122,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.ctx.translator.set_language(lang)
 
     def _on_language(self, lang: str) -> None:
-        for button in self.root_widget.ids.header.ids.languages.children:
+        for button in self.frame.ids.header.ids.languages.children:
             button.active = button.lang == lang
         self._load_header()
         for screen in self.manager.screens:
@@ -128,7 +133,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.tasks.submit(self.ctx.info.home_center, on_done=self._show_center)
 
     def _show_center(self, center: dict[str, Any] | None) -> None:
-        header = self.root_widget.ids.header
+        header = self.frame.ids.header
         if center is None:
             header.center_name = tr._("Service center")
         else:
@@ -138,7 +143,7 @@ class KioskApp(App):  # type: ignore[misc]
         now = self.ctx.clock.now()
         locale = babel_locale(self.ctx.translator.lang)
         if self.root_widget is not None:
-            self.root_widget.ids.header.clock_text = (
+            self.frame.ids.header.clock_text = (
                 format_skeleton("MMMMEEEEd", now, locale=locale) + "  ·  " + now.strftime("%H:%M")
             )
         self._watch_idle()

@@ -49,7 +49,9 @@ def configure(spec: WindowSpec, kivy_home: Path) -> None:
     # The interface font covers Latin, Cyrillic and Traditional Chinese (see scripts/build_font.py).
     regular, bold = FONTS / "KioskSans-Regular.otf", FONTS / "KioskSans-Bold.otf"
     if regular.exists():
-        Config.set("kivy", "default_font", str(["KioskSans", str(regular), str(regular), str(bold), str(bold)]))
+        Config.set(
+            "kivy", "default_font", str(["KioskSans", str(regular), str(regular), str(bold), str(bold)])
+        )
 
 
 def register_fonts() -> list[str]:

@@ -35,7 +35,9 @@ class HomeScreen(KioskScreen):
             self.app.go(target)
 
     def on_show(self, **params: Any) -> None:
-        self.run(self.ctx.info.cached, f"announcements:{self.ctx.config.kiosk.center_id}", on_done=self._show_news)
+        self.run(
+            self.ctx.info.cached, f"announcements:{self.ctx.config.kiosk.center_id}", on_done=self._show_news
+        )
 
     def on_language(self, lang: str) -> None:
         self.on_show()

@@ -66,7 +66,9 @@ class InfoListScreen(KioskScreen):
     def _show_fresh(self, snap: Snapshot[Any]) -> None:
         self._render(snap.data)
         if snap.stale:
-            self.notice = self._("No connection to the bank right now. Showing information as of {when}.").format(
+            self.notice = self._(
+                "No connection to the bank right now. Showing information as of {when}."
+            ).format(
                 when=self.ctx.translator.datetime(snap.fetched_at.astimezone(self.ctx.clock.tz), "short")
             )
         else:
@@ -74,13 +76,15 @@ class InfoListScreen(KioskScreen):
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, InfoUnavailable):
-            self.notice = self._("This information is not available right now. A consultant will gladly help you.")
+            self.notice = self._(
+                "This information is not available right now. A consultant will gladly help you."
+            )
         else:
             self.notice = self._("Something went wrong. Please try again or ask a consultant.")
 
     def _render(self, data: Any) -> None:
         self._data = data
-        box = self.ids.page.ids.items
+        box = self.ids.page.ids.list_box
         box.clear_widgets()
         for widget in self.draw(data, self.ctx.translator):
             box.add_widget(widget)
@@ -93,7 +97,7 @@ class InfoListScreen(KioskScreen):
         self.notice = ""
         self._data = None
         if "page" in self.ids:
-            self.ids.page.ids.items.clear_widgets()
+            self.ids.page.ids.list_box.clear_widgets()
 
 
 class InfoCentersScreen(InfoListScreen):
@@ -114,7 +118,9 @@ class InfoCentersScreen(InfoListScreen):
             card.add_widget(label(title, 42, bold=True, color=T.PRIMARY))
             card.add_widget(label(pick(center.get("address"), tr.lang), 36))
             if center.get("phone"):
-                card.add_widget(label(tr.gettext("Phone: {phone}").format(phone=center["phone"]), 34, color=T.INK_SOFT))
+                card.add_widget(
+                    label(tr.gettext("Phone: {phone}").format(phone=center["phone"]), 34, color=T.INK_SOFT)
+                )
             card.add_widget(label(self._status_text(center, tr), 36, bold=True, color=T.ACCENT))
             for weekday in range(7):
                 card.add_widget(row(tr.weekday(weekday).capitalize(), _hours_text(center, weekday, tr), 32))
@@ -155,7 +161,9 @@ def _hours_text(center: dict[str, Any], weekday: int, tr: Translator) -> str:
     for r in rows:
         text = f"{r['opens']}–{r['closes']}"
         if r.get("break_start") and r.get("break_end"):
-            text += "  " + tr.gettext("break {start}–{end}").format(start=r["break_start"], end=r["break_end"])
+            text += "  " + tr.gettext("break {start}–{end}").format(
+                start=r["break_start"], end=r["break_end"]
+            )
         parts.append(text)
     return ", ".join(parts)
 
@@ -169,23 +177,39 @@ class InfoRatesScreen(InfoListScreen):
     def draw(self, data: dict[str, Any], tr: Translator) -> list[Widget]:
         exchange = Factory.Card()
         exchange.add_widget(label(tr.gettext("Currency exchange"), 42, bold=True, color=T.PRIMARY))
-        exchange.add_widget(row(tr.gettext("Currency"), tr.gettext("We buy") + "   /   " + tr.gettext("We sell"), 32, True))
+        exchange.add_widget(
+            row(tr.gettext("Currency"), tr.gettext("We buy") + "   /   " + tr.gettext("We sell"), 32, True)
+        )
         as_of = ""
         for rate in data.get("exchange", []):
             exchange.add_widget(
-                row(rate["currency"], f"{tr.number(rate['buy'], '#,##0.00')}   /   {tr.number(rate['sell'], '#,##0.00')}", 38)
+                row(
+                    rate["currency"],
+                    f"{tr.number(rate['buy'], '#,##0.00')}   /   {tr.number(rate['sell'], '#,##0.00')}",
+                    38,
+                )
             )
             as_of = rate.get("as_of") or as_of
         if as_of:
             stamp = datetime.fromisoformat(as_of).astimezone(self.ctx.clock.tz)
-            exchange.add_widget(label(tr.gettext("Rates as of {when}").format(when=tr.datetime(stamp, "short")), 30, color=T.INK_SOFT))
+            exchange.add_widget(
+                label(
+                    tr.gettext("Rates as of {when}").format(when=tr.datetime(stamp, "short")),
+                    30,
+                    color=T.INK_SOFT,
+                )
+            )
         interest = Factory.Card()
         interest.add_widget(label(tr.gettext("Deposit and loan rates"), 42, bold=True, color=T.PRIMARY))
         for rate in data.get("interest", []):
             months = int(rate["term_months"])
             term = tr.ngettext("{n} month", "{n} months", months).format(n=months)
             interest.add_widget(
-                row(f"{pick(rate['product'], tr.lang)}, {term}", tr.number(rate["rate_percent"], "0.00") + " %", 36)
+                row(
+                    f"{pick(rate['product'], tr.lang)}, {term}",
+                    tr.number(rate["rate_percent"], "0.00") + " %",
+                    36,
+                )
             )
         return [exchange, interest]
 

@@ -195,8 +195,12 @@ def _register_fonts() -> tuple[str, str | None]:
     return _fonts["text"], _fonts.get("icons")
 
 
-def keyboard_height(window_width: float, window_height: float,
-                    portrait_fraction: float = 0.32, landscape_fraction: float = 0.45) -> float:
+def keyboard_height(
+    window_width: float,
+    window_height: float,
+    portrait_fraction: float = 0.32,
+    landscape_fraction: float = 0.45,
+) -> float:
     """Portrait screens have height to spare; landscape ones must keep the form above visible."""
     fraction = portrait_fraction if window_height >= window_width else landscape_fraction
     return float(round(window_height * fraction))
@@ -205,8 +209,16 @@ def keyboard_height(window_width: float, window_height: float,
 Rect = tuple[float, float, float, float]
 
 
-def key_rects(rows: Sequence[Sequence[float]], x: float, y: float, width: float, height: float,
-              pad: float, gap: float, max_key_aspect: float) -> list[list[Rect]]:
+def key_rects(
+    rows: Sequence[Sequence[float]],
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    pad: float,
+    gap: float,
+    max_key_aspect: float,
+) -> list[list[Rect]]:
     """Place keys on a unit grid so equal-width keys line up across rows; short rows are centred.
 
     A key's width is capped at ``max_key_aspect`` times its height so a numeric keypad on a wide
@@ -297,6 +309,7 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
         self._rows: list[list[tuple[KeySpec, KeyButton | None]]] = []
         self._watched: dict[int, tuple[Any, str | None]] = {}
         self._repeat_event: Any = None
+        self._font_sizes = (40, 28, 44)
         kwargs.setdefault("size_hint_y", None)
         super().__init__(**kwargs)
         with self.canvas.before:
@@ -451,9 +464,12 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
             self._stop_repeat()
 
     def on_touch_down(self, touch: Any) -> bool:
-        """Swallow touches on the tray and keep them from unfocusing the target TextInput."""
-        if not self.collide_point(*touch.pos):
-            return bool(super().on_touch_down(touch))
+        """Swallow touches on the tray and keep them from unfocusing the target TextInput.
+
+        A keyboard hidden with ``opacity = 0`` lets touches through to whatever is underneath.
+        """
+        if self.opacity == 0 or self.disabled or not self.collide_point(*touch.pos):
+            return False  # keys all lie inside the tray: nothing of ours can want this touch
         FocusBehavior.ignored_touch.append(touch)
         super().on_touch_down(touch)
         return True
@@ -495,8 +511,10 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
             spare = sum(s.width for s in row if s.kind == "layout")
             kept = [s for s in row if s.kind != "layout"]
             if spare:
-                kept = [KeySpec(s.kind, s.value, s.width + spare, s.label, s.page) if s.kind == "space" else s
-                        for s in kept]
+                kept = [
+                    KeySpec(s.kind, s.value, s.width + spare, s.label, s.page) if s.kind == "space" else s
+                    for s in kept
+                ]
             fixed.append(tuple(kept))
         return tuple(fixed)
 
@@ -531,28 +549,40 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
         short_side = min(self._window.size)
         gap = max(4.0, round(short_side * 0.007))
         widths = [[spec.width for spec, _ in row] for row in self._rows]
-        rects = key_rects(widths, self.x, self.y, self.width, self.height, gap, gap,
-                          self._current_layout().max_key_aspect)
+        rects = key_rects(
+            widths, self.x, self.y, self.width, self.height, gap, gap, self._current_layout().max_key_aspect
+        )
         row_h = rects[0][0][3]
-        unit_w = min(r[2] / spec.width for row, rrow in zip(self._rows, rects, strict=True)
-                     for (spec, _), r in zip(row, rrow, strict=True))
-        char_size = round(min(row_h * (0.5 if self.mode == "numeric" else 0.45), unit_w * 0.62))
-        word_size = round(char_size * 0.62)
-        icon_size = round(min(row_h * 0.5, unit_w * 0.8))
+        unit_w = min(
+            r[2] / spec.width
+            for row, rrow in zip(self._rows, rects, strict=True)
+            for (spec, _), r in zip(row, rrow, strict=True)
+        )
+        char_size = round(min(row_h * 0.5, unit_w * 0.62))
+        self._font_sizes = (char_size, round(char_size * 0.72), round(min(row_h * 0.5, unit_w * 0.8)))
         for row, rrow in zip(self._rows, rects, strict=True):
-            for (spec, key), (kx, ky, kw, kh) in zip(row, rrow, strict=True):
+            for (_spec, key), (kx, ky, kw, kh) in zip(row, rrow, strict=True):
                 if key is None:
                     continue
                 key.pos = (kx, ky)
                 key.size = (kw, kh)
                 key.radius = round(min(kw, kh) * 0.14)
-                if spec.kind == "char":
-                    key.font_size = char_size
-                elif spec.kind in ("backspace", "shift") and self._icon_font:
-                    key.font_size = icon_size
-                else:
-                    key.font_size = word_size
                 key.text_size = (kw * 0.92, None)
+        self._fit_fonts()
+
+    def _fit_fonts(self) -> None:
+        """Words shrink to stay on one line, so an app-supplied done label like "Продолжить" fits."""
+        char_size, word_size, icon_size = self._font_sizes
+        for spec, key in self._iter_keys():
+            if spec.kind == "char" and len(key.text) <= 1:
+                key.font_size = char_size
+            elif spec.kind in ("backspace", "shift") and key.font_name == self._icon_font:
+                # The caps-lock glyph sits small in its em box; enlarge it to match the arrow.
+                key.font_size = round(icon_size * (1.3 if key.text == _ICONS["caps"] else 1.0))
+            else:
+                size = word_size * (0.85 if spec.kind == "space" else 1.0)
+                # ~0.58 em per glyph is a safe average width for Latin and Cyrillic in this font.
+                key.font_size = round(max(8.0, min(size, key.width * 0.86 / (0.58 * max(len(key.text), 1)))))
 
     def _refresh_labels(self, *_: Any) -> None:
         layout = self._current_layout()
@@ -583,3 +613,4 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
             key.ink, key.ink_down = list(ink), list(ink_down)
             key.font_name = font
             key.text = text
+        self._fit_fonts()

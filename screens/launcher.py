@@ -1,9 +1,12 @@
-"""Starting the Kivy app for real (``kiosk run``) or for one picture (``kiosk screenshot``)."""
+"""Starting the Kivy app for real (``kiosk run``/``kiosk demo``) or for one picture (``kiosk screenshot``)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,18 @@ def save_window_png(out: Path) -> None:
     pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
     image = Image.frombytes("RGBA", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
     out.parent.mkdir(parents=True, exist_ok=True)
-    image.convert("RGB").save(out)
+    tmp = out.with_name(out.name + ".tmp.png")
+    image.convert("RGB").save(tmp)
+    tmp.replace(out)
 
 
-def window_spec(config: KioskConfig, size: tuple[int, int] | None = None, headless: bool = False) -> WindowSpec:
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def window_spec(
+    config: KioskConfig, size: tuple[int, int] | None = None, headless: bool = False
+) -> WindowSpec:
     width, height = size or (config.ui.width, config.ui.height)
     return WindowSpec(
         width=width,
@@ -39,17 +50,47 @@ def window_spec(config: KioskConfig, size: tuple[int, int] | None = None, headle
     )
 
 
-def run_app(config: KioskConfig, clock: Clock | None = None) -> int:
-    configure(window_spec(config), config.data_dir / "kivy")
+def _stop_on_signals(app: Any) -> None:
+    """Ctrl-C and a service manager's SIGTERM stop the app from its own loop, cleanly."""
+    from kivy.clock import Clock as KivyClock
+
+    def handler(signum: int, _frame: object) -> None:
+        log.info("stopping on signal %s", signal.Signals(signum).name)
+        KivyClock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_app(config: KioskConfig, clock: Clock | None = None, size: tuple[int, int] | None = None) -> int:
+    headless = not has_display()
+    configure(window_spec(config, size, headless=headless), config.data_dir / "kivy")
+    from kivy.clock import Clock as KivyClock
+
     from kiosk.context import build
     from screens.app import KioskApp
 
     ctx = build(config, clock)
+    app = KioskApp(ctx)
+    _stop_on_signals(app)
+    if headless:
+        # No screen on this machine: keep a picture of what the kiosk shows, for a remote look.
+        live = config.data_dir / "screen.png"
+        log.warning("no display: rendering offscreen, the current screen is saved to %s", live)
+        print(f"kiosk: no display found; the kiosk runs offscreen and saves its screen to {live}", flush=True)
+        KivyClock.schedule_interval(lambda _dt: save_window_png(live), 2.0)
     try:
-        KioskApp(ctx).run()
+        app.run()
     finally:
         ctx.close()
     return 0
+
+
+@dataclass
+class _ShotState:
+    started: float
+    settled: bool = False
+    frames_after_settle: int = 0
 
 
 def screenshot(
@@ -71,7 +112,7 @@ def screenshot(
 
     ctx = build(config)
     app = KioskApp(ctx, animate=False)
-    state = {"frames_after_settle": 0, "started": time.monotonic(), "settled": False, "error": ""}
+    state = _ShotState(started=time.monotonic())
 
     def start(_dt: float) -> None:
         app.set_language(lang)
@@ -79,13 +120,12 @@ def screenshot(
             app.go(screen, **(params or {}))
 
     def on_flip(*_args: Any) -> None:
-        if not state["settled"]:
-            busy = bool(app.tasks._live)
-            if not busy or time.monotonic() - state["started"] > settle_s:
-                state["settled"] = True
+        if not state.settled:
+            if not app.tasks.busy or time.monotonic() - state.started > settle_s:
+                state.settled = True
             return
-        state["frames_after_settle"] += 1
-        if state["frames_after_settle"] == 3:
+        state.frames_after_settle += 1
+        if state.frames_after_settle == 3:
             save_window_png(out)
             app.stop()
 
@@ -98,6 +138,6 @@ def screenshot(
     finally:
         ctx.close()
     if not out.exists():
-        log.error("screenshot not written: %s", state["error"] or "no frame drawn")
+        log.error("screenshot not written: no frame was drawn")
         return 1
     return 0

@@ -1,9 +1,9 @@
 """Message catalogs: extract the English msgids from Python and kv files, update the .po files, compile.
 
-    python scripts/i18n.py extract   # assets/locale/kiosk.pot from the sources
-    python scripts/i18n.py update    # merge the template into every language's .po
-    python scripts/i18n.py compile   # .po -> .mo (the set-up runs this)
-    python scripts/i18n.py check     # exit 1 if a msgid is untranslated in any language
+python scripts/i18n.py extract   # assets/locale/kiosk.pot from the sources
+python scripts/i18n.py update    # merge the template into every language's .po
+python scripts/i18n.py compile   # .po -> .mo (the set-up runs this)
+python scripts/i18n.py check     # exit 1 if a msgid is untranslated in any language
 """
 
 from __future__ import annotations
@@ -101,10 +101,7 @@ def untranslated() -> list[str]:
             key = msgid[0] if isinstance(msgid, tuple) else msgid
             message = catalog.get(key)
             strings = message.string if message is not None else None
-            if isinstance(strings, tuple | list):
-                ok = all(strings)
-            else:
-                ok = bool(strings)
+            ok = all(strings) if isinstance(strings, tuple | list) else bool(strings)
             if not ok:
                 problems.append(f"{folder}: {key!r}")
     return problems

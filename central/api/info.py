@@ -107,8 +107,11 @@ async def list_announcements(
     kiosk: CurrentKiosk,
     center_id: Annotated[
         str | None,
-        Query(max_length=16, description="Center whose announcements to add to the global ones; "
-              "default: the calling kiosk's center"),
+        Query(
+            max_length=16,
+            description="Center whose announcements to add to the global ones; "
+            "default: the calling kiosk's center",
+        ),
     ] = None,
 ) -> Announcements:
     """Announcements in force now (published, not yet expired) for one center plus the global ones."""
@@ -163,6 +166,7 @@ async def get_rates(ctx: Ctx, _kiosk: CurrentKiosk) -> Rates:
             for row in interest
         ],
         exchange=[
-            ExchangeRate(currency=row.currency, buy=row.buy, sell=row.sell, as_of=row.as_of) for row in exchange
+            ExchangeRate(currency=row.currency, buy=row.buy, sell=row.sell, as_of=row.as_of)
+            for row in exchange
         ],
     )

@@ -11,5 +11,5 @@ router = APIRouter(tags=["kiosk"])
 
 
 @router.get("/kiosk/me", response_model=KioskMe)
-async def me(kiosk: CurrentKiosk) -> KioskMe:
+async def kiosk_me(kiosk: CurrentKiosk) -> KioskMe:
     return KioskMe(kiosk_id=kiosk.id, center_id=kiosk.center_id)

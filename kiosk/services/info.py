@@ -32,7 +32,9 @@ class Snapshot(Generic[T]):
 
 
 class InfoService:
-    def __init__(self, client: CentralClient | None, docs: DocumentCache, clock: Clock, center_id: str) -> None:
+    def __init__(
+        self, client: CentralClient | None, docs: DocumentCache, clock: Clock, center_id: str
+    ) -> None:
         self.client = client
         self.docs = docs
         self.clock = clock
@@ -76,7 +78,11 @@ class InfoService:
     def refresh_all(self) -> dict[str, bool]:
         """Refresh every document; returns which ones came fresh from central (for the sync worker)."""
         fresh: dict[str, bool] = {}
-        for name, call in (("centers", self.centers), ("announcements", self.announcements), ("rates", self.rates)):
+        for name, call in (
+            ("centers", self.centers),
+            ("announcements", self.announcements),
+            ("rates", self.rates),
+        ):
             try:
                 fresh[name] = not call().stale
             except InfoUnavailable:

@@ -1,0 +1,297 @@
+"""``kiosk-central``: run the central service and administer its database.
+
+Data goes to stdout (a new token, the kiosk list, the OpenAPI contract) so it can be piped;
+progress and errors go to stderr, errors as one line. Exit codes: 0 done, 1 refused or
+failed, 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from alembic.util import CommandError
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from central import __version__, db, kiosks, migrate, seed
+from central import config as central_config
+from kiosk.clock import Clock, OffsetClock, SystemClock, parse_start
+from kiosk.tomlconfig import EXIT_CONFIG_ERROR, ConfigError
+
+PROG = "kiosk-central"
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure told to the operator in one line; exit code 1."""
+
+
+def _common(db_option: bool) -> argparse.ArgumentParser:
+    # SUPPRESS: an option given before the subcommand is not reset by the subparser's default.
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"TOML configuration file (default: ${central_config.ENV_VAR}, else built-in defaults)",
+    )
+    if db_option:
+        parent.add_argument(
+            "--db",
+            metavar="PATH|URL",
+            default=argparse.SUPPRESS,
+            help="SQLite file path or SQLAlchemy URL (default: server.db from the config)",
+        )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Central service for the service-center kiosks.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None,
+        help=f"TOML configuration file (default: ${central_config.ENV_VAR}, else built-in defaults)",
+    )
+    plain, with_db = _common(db_option=False), _common(db_option=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[with_db],
+        help="run the HTTP API (migrates the database first)",
+        description="Run the HTTP API in one process; stop with SIGINT or SIGTERM.",
+    )
+    serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=argparse.SUPPRESS, help="TCP port (default 8470; 0 picks one)"
+    )
+    serve.add_argument(
+        "--clock",
+        metavar="ISO",
+        default=None,
+        help="start the clock at this local time, e.g. 2026-12-01T09:55 (demos)",
+    )
+
+    commands.add_parser("migrate", parents=[with_db], help="create or upgrade the database schema")
+
+    kiosk_cmd = commands.add_parser("kiosks", parents=[plain], help="register, list and revoke kiosks")
+    kiosk_cmd.set_defaults(print_help=kiosk_cmd.print_help)
+    kiosk_sub = kiosk_cmd.add_subparsers(dest="kiosks_command", metavar="ACTION", title="actions")
+    add = kiosk_sub.add_parser(
+        "add", parents=[with_db], help="register a kiosk (or rotate its token); prints only the new token"
+    )
+    add.add_argument("kiosk_id", metavar="KIOSK-ID")
+    add.add_argument("--center", metavar="CENTER-ID", required=True, help="center the kiosk stands in")
+    kiosk_sub.add_parser("list", parents=[with_db], help="list kiosks with their state and when last seen")
+    revoke = kiosk_sub.add_parser("revoke", parents=[with_db], help="stop a kiosk's token from working")
+    revoke.add_argument("kiosk_id", metavar="KIOSK-ID")
+
+    seed_cmd = commands.add_parser(
+        "seed-demo",
+        parents=[with_db],
+        help="load the demo centers, services, announcements and rates (repeatable)",
+    )
+    seed_cmd.add_argument(
+        "--clock", metavar="ISO", default=None, help="date the demo data as if today were this local time"
+    )
+
+    commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if args.command == "kiosks" and args.kiosks_command is None:
+        args.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        cfg = central_config.load(args.config)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    try:
+        return _dispatch(args, cfg)
+    except (CliError, kiosks.KioskAdminError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except CommandError as exc:  # alembic: e.g. a database from a newer version of the central
+        print(f"{PROG}: migration failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"{PROG}: database error: {detail}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> int:
+    if args.command == "openapi":
+        return _openapi()
+    url = db.database_url(getattr(args, "db", None) or cfg.server.db)
+    clock = _clock(cfg, getattr(args, "clock", None))
+    if args.command == "migrate":
+        engine = _open(url)
+        migrate.upgrade(engine)
+        print(f"{db.describe(url)}: schema at revision {migrate.current_revision(engine)}", file=sys.stderr)
+        return 0
+    if args.command == "seed-demo":
+        engine = _open(url)
+        migrate.upgrade(engine)
+        counts = seed.seed_demo(engine, clock)
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        print(f"{db.describe(url)}: demo data in place ({summary})", file=sys.stderr)
+        return 0
+    if args.command == "serve":
+        engine = _open(url)
+        migrate.upgrade(engine)
+        host = getattr(args, "host", None) or cfg.server.host
+        port = getattr(args, "port", None)
+        return serve(engine, clock, host, cfg.server.port if port is None else port, cfg.server.log_level)
+    if args.command == "kiosks":
+        return _kiosks(args, url, clock)
+    raise AssertionError(args.command)
+
+
+def _kiosks(args: argparse.Namespace, url: URL, clock: Clock) -> int:
+    if args.kiosks_command == "add":
+        engine = _open(url)
+        migrate.upgrade(engine)
+        print(kiosks.add(engine, args.kiosk_id, args.center, clock))
+        return 0
+    engine = _open(url, must_exist=True)
+    _require_current(engine, url)
+    if args.kiosks_command == "revoke":
+        changed = kiosks.revoke(engine, args.kiosk_id, clock)
+        print(f"{args.kiosk_id}: {'revoked' if changed else 'already revoked'}", file=sys.stderr)
+        return 0
+    rows = kiosks.list_all(engine)
+    if not rows:
+        print("no kiosks registered", file=sys.stderr)
+        return 0
+    table = [("KIOSK", "CENTER", "STATE", "CREATED", "LAST SEEN")]
+    for k in rows:
+        table.append(
+            (
+                k.id,
+                k.center_id,
+                "revoked" if k.revoked_at else "active",
+                _when(k.created_at, clock),
+                _when(k.last_seen_at, clock),
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _when(value: datetime | None, clock: Clock) -> str:
+    return "never" if value is None else value.astimezone(clock.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _clock(cfg: central_config.CentralConfig, start: str | None) -> Clock:
+    if start is None:
+        return SystemClock(cfg.tz)
+    try:
+        return OffsetClock(parse_start(start, cfg.tz), cfg.tz)
+    except ValueError:
+        raise CliError(f"--clock {start!r}: expected a local time such as 2026-12-01T09:55") from None
+
+
+def _open(url: URL, must_exist: bool = False) -> Engine:
+    if url.get_backend_name() == "sqlite" and url.database:
+        path = Path(url.database)
+        if must_exist and not path.exists():
+            raise CliError(f"no database at {path} (run `{PROG} migrate --db {path}` first)")
+        if not path.parent.is_dir():
+            raise CliError(f"cannot create database {path}: directory {path.parent} does not exist")
+    return db.create_engine(url)
+
+
+def _require_current(engine: Engine, url: URL) -> None:
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        raise CliError(
+            f"{db.describe(url)} is at schema revision {current}, expected {head}: run `{PROG} migrate` first"
+        )
+
+
+def _openapi() -> int:
+    from central.app import create_app  # web imports only where needed: the other commands start faster
+
+    app = create_app(db.create_engine("sqlite://"), SystemClock())
+    print(json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False))
+    return 0
+
+
+def serve(engine: Engine, clock: Clock, host: str, port: int, log_level: str) -> int:
+    """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock."""
+    import uvicorn
+
+    from central.app import create_app
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            # No await between binding and this line: it is out before the first request is served.
+            if self.started and self.servers:
+                bound = self.servers[0].sockets[0].getsockname()[1]
+                shown = f"[{host}]" if ":" in host else host
+                print(f"central listening on http://{shown}:{bound}", file=sys.stderr, flush=True)
+
+    logging.basicConfig(
+        level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    server = AnnouncingServer(
+        uvicorn.Config(
+            create_app(engine, clock),
+            host=host,
+            port=port,
+            log_level=log_level.lower(),
+            access_log=log_level == "DEBUG",  # a fleet polling every few seconds would drown the log
+            lifespan="off",
+            timeout_graceful_shutdown=10,
+            server_header=False,
+        )
+    )
+    stop_signals: list[int] = []
+
+    def note_stop(signum: int, _frame: FrameType | None) -> None:
+        # Also called when uvicorn re-raises the signal after its graceful shutdown: no traceback, exit 0.
+        stop_signals.append(signum)
+        server.should_exit = True
+
+    previous: dict[int, Any] = {s: signal.signal(s, note_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        asyncio.run(server.serve())
+    except SystemExit:  # uvicorn exits this way when it cannot bind; it has logged why
+        print(f"{PROG}: cannot listen on {host}:{port}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        engine.dispose()
+    if stop_signals:
+        print(f"central stopped ({signal.Signals(stop_signals[0]).name})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Kiosk tokens: 32 random bytes, URL-safe base64, shown once; only their SHA-256 is stored.
+
+Kept free of web imports so the command line stays quick to start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

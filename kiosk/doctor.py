@@ -1,0 +1,97 @@
+"""``kiosk doctor``: what a field technician checks first, each line OK or a plain reason."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+
+from kiosk.config import KioskConfig
+from kiosk.i18n import LOCALE_DIR
+from kiosk.paths import FONTS
+from offline_cache.db import CacheDB
+from server_sync.client import CentralClient
+from server_sync.errors import CentralError
+
+Check = Callable[[KioskConfig], str]
+
+
+class Problem(Exception):
+    pass
+
+
+def check_fonts(_config: KioskConfig) -> str:
+    missing = [n for n in ("KioskSans-Regular.otf", "KioskSans-Bold.otf") if not (FONTS / n).exists()]
+    from screens.bootstrap import icon_font_path
+
+    if icon_font_path() is None:
+        missing.append("MaterialIcons-Regular.ttf")
+    if missing:
+        raise Problem(f"missing {', '.join(missing)} in {FONTS}: run 'bash run.sh setup'")
+    return "interface and icon fonts present"
+
+
+def check_translations(config: KioskConfig) -> str:
+    folders = {"ru": "ru", "zh-Hant": "zh_Hant", "en": "en"}
+    missing = [
+        lang
+        for lang in config.languages
+        if not (LOCALE_DIR / folders[lang] / "LC_MESSAGES" / "kiosk.mo").exists()
+    ]
+    if missing:
+        raise Problem(f"catalogs not compiled for {', '.join(missing)}: run 'bash run.sh setup'")
+    return f"catalogs compiled for {', '.join(config.languages)}"
+
+
+def check_data_dir(config: KioskConfig) -> str:
+    path = config.data_dir
+    path.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path):
+        pass
+    cache = CacheDB(path / "kiosk.db")
+    cache.close()
+    free = os.statvfs(path)
+    mib = free.f_bavail * free.f_frsize // (1024 * 1024)
+    if mib < 100:
+        raise Problem(f"{path}: only {mib} MiB free")
+    return f"{path} writable, database ready, {mib} MiB free"
+
+
+def check_central(config: KioskConfig) -> str:
+    if not config.central.token:
+        raise Problem("no central.token configured: enrol the kiosk with 'kiosk-central kiosks add'")
+    client = CentralClient(
+        config.central.url,
+        config.central.token,
+        connect_timeout=config.central.connect_timeout_s,
+        read_timeout=config.central.read_timeout_s,
+        verify=config.central.verify_tls,
+    )
+    try:
+        me = client.me()
+    except CentralError as exc:
+        raise Problem(f"{config.central.url}: {exc}") from None
+    finally:
+        client.close()
+    if me.get("kiosk_id") != config.kiosk.id:
+        raise Problem(f"the token belongs to kiosk {me.get('kiosk_id')!r}, not {config.kiosk.id!r}")
+    return f"{config.central.url} answers; enrolled as {me['kiosk_id']} at {me['center_id']}"
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("fonts", check_fonts),
+    ("translations", check_translations),
+    ("data directory", check_data_dir),
+    ("central", check_central),
+]
+
+
+def run_doctor(config: KioskConfig) -> int:
+    failed = 0
+    for name, check in CHECKS:
+        try:
+            print(f"OK    {name}: {check(config)}")
+        except (Problem, OSError) as exc:
+            failed += 1
+            print(f"FAIL  {name}: {exc}")
+    return 1 if failed else 0

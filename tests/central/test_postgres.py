@@ -1,0 +1,61 @@
+"""The same schema, seed and API on PostgreSQL, when a scratch database is offered.
+
+Set ``CENTRAL_TEST_POSTGRES_URL`` (e.g. ``postgresql+psycopg://central@127.0.0.1:5439/central``,
+with a driver installed) to run these; the database's tables are dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from central import db, kiosks, migrate, seed
+from central.app import create_app
+from kiosk.clock import ManualClock
+
+from .conftest import bearer
+
+URL = os.environ.get("CENTRAL_TEST_POSTGRES_URL", "")
+pytestmark = pytest.mark.skipif(not URL, reason="CENTRAL_TEST_POSTGRES_URL not set")
+
+
+@pytest.fixture
+def pg() -> Iterator[Engine]:
+    engine = db.create_engine(URL)
+    migrate.downgrade(engine, "base")
+    migrate.upgrade(engine)
+    yield engine
+    migrate.downgrade(engine, "base")
+    engine.dispose()
+
+
+def test_schema_seed_and_api_on_postgresql(pg: Engine, clock: ManualClock) -> None:
+    with pg.connect() as conn:
+        assert (
+            compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata) == []
+        )
+    counts = seed.seed_demo(pg, clock)
+    assert seed.seed_demo(pg, clock) == counts
+    headers = bearer(kiosks.add(pg, "KIOSK-PG", "C01", clock))
+    with TestClient(create_app(pg, clock)) as client:
+        assert client.get("/health").json()["db"] == "ok"
+        centers = client.get("/api/v1/centers", headers=headers).json()["centers"]
+        assert [c["id"] for c in centers] == ["C01", "C02", "C03"]
+        assert centers[1]["hours"][0]["break_start"] == "13:00"
+        announcements = client.get("/api/v1/announcements", headers=headers).json()["announcements"]
+        assert [a["id"] for a in announcements] == ["ANN-HOLIDAYS", "ANN-C01-MORTGAGE", "ANN-FRAUD"]
+        assert announcements[0]["published_at"] == "2026-11-20T21:00:00Z"
+        clock.set(datetime(2026, 11, 16, 12, 0))
+        later = client.get("/api/v1/announcements", headers=headers).json()["announcements"]
+        assert [a["id"] for a in later] == ["ANN-MAINTENANCE", "ANN-FRAUD"]
+        rates = client.get("/api/v1/rates", headers=headers).json()
+        assert rates["exchange"][2]["as_of"] == "2026-11-22T21:00:00Z"
+    assert kiosks.list_all(pg)[0].last_seen_at is not None
+    assert kiosks.revoke(pg, "KIOSK-PG", clock)

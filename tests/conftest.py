@@ -1,0 +1,174 @@
+"""Shared test set-up: Kivy renders offscreen in a private home, before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from kiosk.clock import ManualClock
+from kiosk.config import load
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+_KIVY_HOME = tempfile.mkdtemp(prefix="kiosk-test-kivy-")
+os.environ["KIVY_HOME"] = _KIVY_HOME
+os.environ["KIVY_NO_ARGS"] = "1"
+os.environ["KIVY_LOG_MODE"] = "PYTHON"
+os.environ["KIVY_NO_FILELOG"] = "1"
+os.environ["KIVY_NO_CONSOLELOG"] = "1"
+os.environ["SDL_VIDEODRIVER"] = "offscreen"
+os.environ["KIVY_WINDOW"] = "sdl2"
+os.environ.pop("KIOSK_CONFIG", None)
+os.environ.pop("KIOSK_DATA_DIR", None)
+
+# Test modules import screens (and so the one Window) at collection time: size it first.
+from screens.bootstrap import WindowSpec, configure  # noqa: E402
+
+_size = os.environ.get("KIOSK_UI_WINDOW", "1080x1920").split("x")
+configure(WindowSpec(int(_size[0]), int(_size[1]), headless=True), Path(_KIVY_HOME))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def venv_bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+@dataclass
+class CentralServer:
+    url: str
+    db: Path
+    process: subprocess.Popen[bytes]
+
+    def enrol(self, kiosk_id: str, center_id: str = "C01") -> str:
+        out = subprocess.run(
+            [
+                venv_bin("kiosk-central"),
+                "kiosks",
+                "add",
+                kiosk_id,
+                "--center",
+                center_id,
+                "--db",
+                str(self.db),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(2)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_central(db: Path, port: int | None = None, seed: bool = True) -> CentralServer:
+    """A real central service process on a free loopback port, with the demo data."""
+    if seed:
+        subprocess.run(
+            [venv_bin("kiosk-central"), "seed-demo", "--db", str(db)], check=True, capture_output=True
+        )
+    port = port or free_port()
+    log = open(db.with_suffix(".log"), "wb")  # noqa: SIM115  (kept open for the server's lifetime)
+    process = subprocess.Popen(
+        [venv_bin("kiosk-central"), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"central exited with {process.returncode}: {db.with_suffix('.log').read_text()}"
+            )
+        try:
+            if requests.get(url + "/health", timeout=0.5).ok:
+                return CentralServer(url, db, process)
+        except requests.RequestException:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("central did not become healthy in 30 s")
+
+
+@pytest.fixture(scope="session")
+def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
+    server = start_central(tmp_path_factory.mktemp("central") / "central.db")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+# ----- the UI harness: one KioskApp per test process (Kivy allows one Window) -----
+
+START = datetime(2026, 12, 1, 10, 0)  # a Tuesday: every demo center is open
+
+
+@pytest.fixture(scope="session")
+def ui_clock() -> ManualClock:
+    return ManualClock(START, "Europe/Moscow")
+
+
+@pytest.fixture(scope="session")
+def ui(
+    tmp_path_factory: pytest.TempPathFactory, central: CentralServer, ui_clock: ManualClock
+) -> Iterator[object]:
+    data_dir = tmp_path_factory.mktemp("kiosk-ui")
+    config = load(None, {"KIOSK_DATA_DIR": str(data_dir)})
+    config.central.url = central.url
+    config.central.token = central.enrol("KIOSK-UI-TEST")
+
+    from kivy.base import EventLoop
+
+    EventLoop.ensure_window()
+    from kiosk.context import build
+    from screens.app import KioskApp
+    from tests.ui.harness import UI
+
+    ctx = build(config, ui_clock)
+    app = KioskApp(ctx, animate=False)
+    app._run_prepare()
+    harness = UI(app)
+    harness.frames(5)
+    yield harness
+    app.tasks.shutdown()
+    ctx.close()
+
+
+@pytest.fixture
+def fresh(ui: object) -> Iterator[object]:
+    """Each UI test starts on the home screen with a blank session."""
+    from tests.ui.harness import UI
+
+    assert isinstance(ui, UI)
+    ui.app.ctx.session.wipe("test start")
+    ui.frames(3)
+    return ui
