@@ -6,7 +6,7 @@ The Kivy app, the CLI and the tests all build their kiosk here, so they run the 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.clock import Clock, SystemClock
@@ -17,6 +17,7 @@ from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
 from server_sync.client import CentralClient
+from server_sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,14 @@ class KioskContext:
     session: Session
     translator: Translator
     idle: IdleTimer
-    closers: list[object] = field(default_factory=list)
+    sync: SyncWorker
 
     @property
     def data_dir(self) -> Path:
         return self.config.data_dir
 
     def close(self) -> None:
+        self.sync.stop()
         if self.client is not None:
             self.client.close()
         self.cache.close()
@@ -61,13 +63,16 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         log.warning("no central token configured: the kiosk runs on its offline cache only")
     session = Session(default_language=config.ui.default_language)
     translator = Translator(config.ui.default_language)
+    info = InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id)
+    sync = SyncWorker({"info": info.refresh}, config.central.sync_interval_s)
     return KioskContext(
         config=config,
         clock=clock,
         cache=cache,
         client=client,
-        info=InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id),
+        info=info,
         session=session,
         translator=translator,
         idle=IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s),
+        sync=sync,
     )

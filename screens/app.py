@@ -21,11 +21,13 @@ from kiosk.i18n import SHORT_NAMES, babel_locale, pick
 from kiosk.paths import KV
 from kiosk.session import IdlePhase
 from kiosk.tasks import TaskRunner
+from server_sync.worker import SyncReport
 from screens import registry
 from screens.base import KioskScreen
 from screens.bootstrap import register_fonts
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
+from screens.keyboard import OnScreenKeyboard
 from screens.widgets import KioskRoot, LangButton
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class KioskApp(App):  # type: ignore[misc]
         for name, screen_cls in registry.SCREENS.items():
             self.manager.add_widget(screen_cls(name=name))
         self._build_language_switch(root)
+        self._build_keyboard(root)
         self.overlay = IdleOverlay(on_continue=self.ctx.idle.activity)
         self.ctx.translator.observe(self._on_language)
         self.ctx.session.on_wipe(self._after_wipe)
@@ -85,6 +88,29 @@ class KioskApp(App):  # type: ignore[misc]
         assert self.root_widget is not None, "the app is not built yet"
         return self.root_widget
 
+    def _build_keyboard(self, root: KioskRoot) -> None:
+        """Dock the on-screen keyboard under the navigation bar; it shows while a field is focused."""
+        keyboard = OnScreenKeyboard()
+        keyboard.layouts = list(self.ctx.config.ui.keyboard_layouts)
+        keyboard.layout = (
+            "ru" if "ru" in keyboard.layouts and self.ctx.translator.lang == "ru" else keyboard.layouts[0]
+        )
+        dock = root.ids.keyboard_dock
+        dock.add_widget(keyboard)
+
+        def follow(kb: OnScreenKeyboard, target: object) -> None:
+            dock.height = kb.height if target is not None else 0
+            kb.opacity = 1 if target is not None else 0
+            kb.disabled = target is None
+
+        keyboard.bind(target=follow, height=lambda kb, _h: follow(kb, kb.target))
+        follow(keyboard, None)
+        self.keyboard = keyboard
+
+    def watch_input(self, textinput: object, mode: str | None = None) -> None:
+        """Screens call this for each text field: focusing it brings up the docked keyboard."""
+        self.keyboard.watch(textinput, mode)
+
     # ----- navigation -----
     @property
     def current(self) -> KioskScreen:
@@ -100,6 +126,7 @@ class KioskApp(App):  # type: ignore[misc]
         screen: KioskScreen = self.manager.get_screen(name)
         screen.params = params
         self.manager.current = name
+        self.keyboard.detach()
         screen.on_show(**params)
         self.frame.ids.navbar.visible = name != HOME
         log.info("screen %s", name)
@@ -176,10 +203,22 @@ class KioskApp(App):  # type: ignore[misc]
     def _after_wipe(self, _reason: str) -> None:
         self.tasks.cancel_all()
         self.ctx.translator.set_language(self.ctx.session.default_language)
+        self.keyboard.detach()
         for screen in self.manager.screens:
             screen.reset()
         self.ctx.idle.activity()
         self.home()
 
+    def on_start(self) -> None:
+        self.ctx.sync.on_report = lambda report: _kivy_post(lambda: self._on_sync(report))
+        self.ctx.sync.start()
+
+    def _on_sync(self, report: SyncReport) -> None:
+        self.frame.ids.header.offline = not report.online
+        self._load_header()
+        if self.manager.current == HOME:
+            self.current.on_show()
+
     def on_stop(self) -> None:
+        self.ctx.sync.stop()
         self.tasks.shutdown()

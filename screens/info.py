@@ -124,6 +124,9 @@ class InfoCentersScreen(InfoListScreen):
             card.add_widget(label(self._status_text(center, tr), 36, bold=True, color=T.ACCENT))
             for weekday in range(7):
                 card.add_widget(row(tr.weekday(weekday).capitalize(), _hours_text(center, weekday, tr), 32))
+            breaks = _breaks_text(center, tr)
+            if breaks:
+                card.add_widget(label(breaks, 32, color=T.INK_SOFT))
             cards.append(card)
         return cards
 
@@ -157,15 +160,19 @@ def _hours_text(center: dict[str, Any], weekday: int, tr: Translator) -> str:
     rows = [r for r in center.get("hours", []) if r.get("weekday") == weekday]
     if not rows:
         return tr.gettext("closed")
-    parts = []
-    for r in rows:
-        text = f"{r['opens']}–{r['closes']}"
-        if r.get("break_start") and r.get("break_end"):
-            text += "  " + tr.gettext("break {start}–{end}").format(
-                start=r["break_start"], end=r["break_end"]
-            )
-        parts.append(text)
-    return ", ".join(parts)
+    return ", ".join(f"{r['opens']}–{r['closes']}" for r in rows)
+
+
+def _breaks_text(center: dict[str, Any], tr: Translator) -> str:
+    """Lunch breaks in one line under the week, so the hours table keeps one line per day."""
+    breaks = sorted(
+        {
+            (r["break_start"], r["break_end"])
+            for r in center.get("hours", [])
+            if r.get("break_start") and r.get("break_end")
+        }
+    )
+    return "; ".join(tr.gettext("Break {start}–{end}").format(start=start, end=end) for start, end in breaks)
 
 
 class InfoRatesScreen(InfoListScreen):

@@ -33,6 +33,7 @@ class LangButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
 class Header(BoxLayout):  # type: ignore[misc]
     center_name = StringProperty("")
     clock_text = StringProperty("")
+    offline = BooleanProperty(False)
 
 
 class NavBar(BoxLayout):  # type: ignore[misc]

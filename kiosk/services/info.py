@@ -75,18 +75,14 @@ class InfoService:
         centers = self.cached("centers") or []
         return next((c for c in centers if c.get("id") == self.center_id), None)
 
-    def refresh_all(self) -> dict[str, bool]:
-        """Refresh every document; returns which ones came fresh from central (for the sync worker)."""
-        fresh: dict[str, bool] = {}
-        for name, call in (
-            ("centers", self.centers),
-            ("announcements", self.announcements),
-            ("rates", self.rates),
-        ):
+    def refresh(self) -> bool:
+        """Refresh every document (the sync worker's job); True when all came fresh from central."""
+        fresh = True
+        for call in (self.centers, self.announcements, self.rates):
             try:
-                fresh[name] = not call().stale
+                fresh = not call().stale and fresh
             except InfoUnavailable:
-                fresh[name] = False
+                fresh = False
         return fresh
 
 

@@ -183,3 +183,31 @@ def test_slow_service_call_keeps_ui_drawing_and_taking_touches(fresh: UI) -> Non
     print(f"during the 2 s call: {len(ticks)} clock frames, {drawn} frames drawn")
     assert len(ticks) >= 20, len(ticks)
     assert drawn >= 20, drawn
+
+
+def test_focused_field_docks_the_keyboard_and_wipe_clears_it(fresh: UI) -> None:
+    from kivy.uix.textinput import TextInput
+
+    fresh.go("info")
+    field = TextInput(size_hint_y=None, height=120, multiline=False)
+    box = fresh.screen.children[0]
+    box.add_widget(field, index=len(box.children))
+    fresh.app.watch_input(field)
+    fresh.frames(3)
+    dock = fresh.app.frame.ids.keyboard_dock
+    assert dock.height == 0
+    field.focus = True
+    fresh.frames(3)
+    keyboard = fresh.app.keyboard
+    assert keyboard.target is field
+    assert dock.height > 0
+    for char in "да":
+        key = next(k for spec, k in keyboard._iter_keys() if spec.value == char)
+        fresh.tap(key)
+    assert field.text == "да"
+    fresh.screenshot(ARTIFACTS / "keyboard-docked-ru.png")
+    fresh.app.ctx.session.wipe("test")
+    fresh.frames(3)
+    assert keyboard.target is None
+    assert dock.height == 0
+    box.remove_widget(field)
