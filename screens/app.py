@@ -21,7 +21,6 @@ from kiosk.i18n import SHORT_NAMES, babel_locale, pick
 from kiosk.paths import KV
 from kiosk.session import IdlePhase
 from kiosk.tasks import TaskRunner
-from server_sync.worker import SyncReport
 from screens import registry
 from screens.base import KioskScreen
 from screens.bootstrap import register_fonts
@@ -29,6 +28,7 @@ from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import KioskRoot, LangButton
+from server_sync.worker import SyncReport
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_embedded_defaults_run_a_demo_kiosk() -> None:
     cfg = load(None, {})
-    assert cfg.kiosk.id and cfg.kiosk.center_id
+    assert cfg.kiosk.id
+    assert cfg.kiosk.center_id
     assert cfg.devices.printer == "sim:"
     assert cfg.ui.default_language in cfg.ui.languages
     assert str(cfg.tz) == "Europe/Moscow"
@@ -92,7 +93,8 @@ def test_every_command_exits_2_with_one_line(tmp_path: Path, command: list[str])
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert "ui.widht" in lines[0] and str(path) in lines[0]
+    assert "ui.widht" in lines[0]
+    assert str(path) in lines[0]
 
 
 def test_kiosk_config_environment_variable(tmp_path: Path) -> None:

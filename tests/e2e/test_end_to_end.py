@@ -52,7 +52,8 @@ def test_doctor_reports_every_check(tmp_path: Path, central: CentralServer) -> N
         [venv_bin("kiosk"), "doctor", "--config", str(config)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout
-    assert "OK    central:" in done.stdout and "enrolled as KIOSK-E2E-2" in done.stdout
+    assert "OK    central:" in done.stdout
+    assert "enrolled as KIOSK-E2E-2" in done.stdout
     broken = tmp_path / "broken.toml"
     broken.write_text(config.read_text().replace(central.url, "http://127.0.0.1:9"), encoding="utf-8")
     done = subprocess.run(
