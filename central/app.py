@@ -6,14 +6,19 @@ The contract lives in ``central/openapi.json``; after a deliberate API change re
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from central import __version__, errors
-from central.api import health, info, kiosk
+from central.api import board, counters, health, info, kiosk, pages, tickets
 from central.auth import require_kiosk
-from central.context import Context
+from central.context import DEFAULT_PUBLIC_URL, Context
+from central.queue.engine import QueueSettings
+from central.queue.links import Links
+from central.queue.store import Refusal
 from kiosk.clock import Clock
 
 API_PREFIX = "/api/v1"
@@ -24,24 +29,55 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(engine: Engine, clock: Clock, *, version: str = __version__) -> FastAPI:
-    """Build the app around an already migrated database; nothing here touches the database."""
+async def _refusal(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refusal)
+    return errors.error_response(exc.status, exc.code, exc.message)
+
+
+def create_app(
+    engine: Engine,
+    clock: Clock,
+    *,
+    version: str = __version__,
+    settings: QueueSettings | None = None,
+    public_url: str = DEFAULT_PUBLIC_URL,
+) -> FastAPI:
+    """Build the app around an already migrated database; nothing here touches the database.
+
+    ``public_url`` is the base of the ticket links printed as QR codes; ``serve`` replaces the
+    default with its real address once bound, unless the configuration names one.
+    """
     app = FastAPI(
         title="Service kiosk central",
         generate_unique_id_function=_operation_id,
         version=version,
         description=(
             "Central service of the service-center kiosks. Every /api/v1 call needs "
-            '`Authorization: Bearer <kiosk token>`; every error is `{"error": code, "message": text}`; '
+            "`Authorization: Bearer <kiosk token>`, except the hall board (`/api/v1/board/...`, public) "
+            "and the counter console (`/api/v1/staff/...`, `/api/v1/counters...`, staff session cookie); "
+            'every error is `{"error": code, "message": text}`; '
             "multilingual texts are objects with the keys `ru`, `zh-Hant`, `en`; timestamps are UTC."
         ),
     )
-    app.state.central = Context(engine=engine, clock=clock, version=version)
+    app.state.central = Context(
+        engine=engine,
+        clock=clock,
+        version=version,
+        settings=settings or QueueSettings(),
+        links=Links(public_url.rstrip("/")),
+    )
     errors.install(app)
+    app.add_exception_handler(Refusal, _refusal)
     app.include_router(health.router)
-    # Router-level dependency: no /api/v1 route can forget the token check.
+    # Router-level dependency: no kiosk route can forget the token check.
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_kiosk)], responses=errors.responses(401))
     api.include_router(kiosk.router)
     api.include_router(info.router)
+    api.include_router(tickets.router)
     app.include_router(api)
+    # Not for kiosks: the public board feed and the staff console, each with its own access rule.
+    app.include_router(board.router, prefix=API_PREFIX)
+    app.include_router(counters.router, prefix=API_PREFIX)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

@@ -24,8 +24,10 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, db, kiosks, migrate, seed
+from central import __version__, db, kiosks, migrate, seed, staff
 from central import config as central_config
+from central.queue import admin as queue_admin
+from central.queue.engine import QueueSettings
 from kiosk.clock import Clock, OffsetClock, SystemClock, parse_start
 from kiosk.tomlconfig import EXIT_CONFIG_ERROR, ConfigError
 
@@ -100,6 +102,35 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = kiosk_sub.add_parser("revoke", parents=[with_db], help="stop a kiosk's token from working")
     revoke.add_argument("kiosk_id", metavar="KIOSK-ID")
 
+    staff_cmd = commands.add_parser("staff", parents=[plain], help="counter staff accounts")
+    staff_cmd.set_defaults(print_help=staff_cmd.print_help)
+    staff_sub = staff_cmd.add_subparsers(dest="staff_command", metavar="ACTION", title="actions")
+    staff_add = staff_sub.add_parser(
+        "add",
+        parents=[with_db],
+        help="create an account (or reset its password); prints only the initial password",
+        description="The initial password must be changed at the first sign-in on /counter.",
+    )
+    staff_add.add_argument("username", metavar="USERNAME")
+    staff_add.add_argument("--role", choices=staff.ROLES, default="agent", help="default: agent")
+    staff_add.add_argument("--center", metavar="CENTER-ID", default=None, help="limit to one center")
+    staff_sub.add_parser("list", parents=[with_db], help="list staff accounts")
+
+    counters_cmd = commands.add_parser(
+        "counters", parents=[plain], help="configure counters (service windows)"
+    )
+    counters_cmd.set_defaults(print_help=counters_cmd.print_help)
+    counters_sub = counters_cmd.add_subparsers(dest="counters_command", metavar="ACTION", title="actions")
+    counter_add = counters_sub.add_parser(
+        "add", parents=[with_db], help="add a counter, or replace the services of an existing one"
+    )
+    counter_add.add_argument("center_id", metavar="CENTER-ID")
+    counter_add.add_argument("name", metavar="NAME", help='what the board shows, e.g. "4"')
+    counter_add.add_argument(
+        "--services", metavar="IDS", required=True, help="comma-separated service ids, e.g. C01-A,C01-B"
+    )
+    counters_sub.add_parser("list", parents=[with_db], help="list counters and their services")
+
     seed_cmd = commands.add_parser(
         "seed-demo",
         parents=[with_db],
@@ -119,9 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    if args.command == "kiosks" and args.kiosks_command is None:
-        args.print_help(sys.stderr)
-        return EXIT_USAGE
+    for group in ("kiosks", "staff", "counters"):
+        if args.command == group and getattr(args, f"{group}_command") is None:
+            args.print_help(sys.stderr)
+            return EXIT_USAGE
     try:
         cfg = central_config.load(args.config)
     except ConfigError as exc:
@@ -129,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
     try:
         return _dispatch(args, cfg)
-    except (CliError, kiosks.KioskAdminError) as exc:
+    except (CliError, kiosks.KioskAdminError, staff.StaffAdminError, queue_admin.CounterAdminError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except CommandError as exc:  # alembic: e.g. a database from a newer version of the central
@@ -157,16 +189,80 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         counts = seed.seed_demo(engine, clock)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         print(f"{db.describe(url)}: demo data in place ({summary})", file=sys.stderr)
+        print(
+            f"demo counter staff: {seed.DEMO_STAFF} / {seed.DEMO_PASSWORD} "
+            "(demo only: no forced password change; sign in at /counter)",
+            file=sys.stderr,
+        )
         return 0
     if args.command == "serve":
         engine = _open(url)
         migrate.upgrade(engine)
         host = getattr(args, "host", None) or cfg.server.host
         port = getattr(args, "port", None)
-        return serve(engine, clock, host, cfg.server.port if port is None else port, cfg.server.log_level)
+        return serve(
+            engine,
+            clock,
+            host,
+            cfg.server.port if port is None else port,
+            cfg.server.log_level,
+            settings=cfg.queue.settings(),
+            public_url=cfg.server.public_url or None,
+        )
     if args.command == "kiosks":
         return _kiosks(args, url, clock)
+    if args.command == "staff":
+        return _staff(args, url, clock)
+    if args.command == "counters":
+        return _counters(args, url)
     raise AssertionError(args.command)
+
+
+def _staff(args: argparse.Namespace, url: URL, clock: Clock) -> int:
+    if args.staff_command == "add":
+        engine = _open(url)
+        migrate.upgrade(engine)
+        print(staff.add(engine, args.username, args.role, args.center, clock))
+        return 0
+    engine = _open(url, must_exist=True)
+    _require_current(engine, url)
+    rows = staff.list_all(engine)
+    if not rows:
+        print("no staff accounts", file=sys.stderr)
+        return 0
+    table = [("USERNAME", "ROLE", "CENTER", "PASSWORD", "CREATED")]
+    for s in rows:
+        state = "must change" if s.must_change else "set"
+        table.append((s.username, s.role, s.center_id or "any", state, _when(s.created_at, clock)))
+    _print_table(table)
+    return 0
+
+
+def _counters(args: argparse.Namespace, url: URL) -> int:
+    if args.counters_command == "add":
+        engine = _open(url)
+        migrate.upgrade(engine)
+        services = [part.strip() for part in args.services.split(",") if part.strip()]
+        cid = queue_admin.add_counter(engine, args.center_id, args.name, services)
+        print(f"counter {cid}: serves {', '.join(services)}", file=sys.stderr)
+        return 0
+    engine = _open(url, must_exist=True)
+    _require_current(engine, url)
+    rows = queue_admin.list_counters(engine)
+    if not rows:
+        print("no counters configured", file=sys.stderr)
+        return 0
+    _print_table(
+        [("COUNTER", "CENTER", "NAME", "SERVICES")]
+        + [(c.id, c.center_id, c.name, ",".join(c.services)) for c in rows]
+    )
+    return 0
+
+
+def _print_table(table: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _kiosks(args: argparse.Namespace, url: URL, clock: Clock) -> int:
@@ -196,9 +292,7 @@ def _kiosks(args: argparse.Namespace, url: URL, clock: Clock) -> int:
                 _when(k.last_seen_at, clock),
             )
         )
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    _print_table(table)
     return 0
 
 
@@ -241,11 +335,25 @@ def _openapi() -> int:
     return 0
 
 
-def serve(engine: Engine, clock: Clock, host: str, port: int, log_level: str) -> int:
-    """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock."""
+def serve(
+    engine: Engine,
+    clock: Clock,
+    host: str,
+    port: int,
+    log_level: str,
+    *,
+    settings: QueueSettings | None = None,
+    public_url: str | None = None,
+) -> int:
+    """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
+
+    Without a configured ``public_url`` the ticket links use the address actually bound.
+    """
     import uvicorn
 
     from central.app import create_app
+
+    app = create_app(engine, clock, settings=settings, **({"public_url": public_url} if public_url else {}))
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -254,6 +362,8 @@ def serve(engine: Engine, clock: Clock, host: str, port: int, log_level: str) ->
             if self.started and self.servers:
                 bound = self.servers[0].sockets[0].getsockname()[1]
                 shown = f"[{host}]" if ":" in host else host
+                if not public_url:
+                    app.state.central.links.public_url = f"http://{shown}:{bound}"
                 print(f"central listening on http://{shown}:{bound}", file=sys.stderr, flush=True)
 
     logging.basicConfig(
@@ -261,7 +371,7 @@ def serve(engine: Engine, clock: Clock, host: str, port: int, log_level: str) ->
     )
     server = AnnouncingServer(
         uvicorn.Config(
-            create_app(engine, clock),
+            app,
             host=host,
             port=port,
             log_level=log_level.lower(),

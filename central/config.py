@@ -12,15 +12,32 @@ Example::
     db = "/var/lib/kiosk-central/central.db"   # a file path (SQLite) or a SQLAlchemy URL
     log_level = "INFO"
     timezone = "Europe/Moscow"
+    public_url = "https://queue.example.bank"   # base of the ticket links (QR); default http://HOST:PORT
+
+    [queue]
+    default_service_min = 5     # minutes per visitor while a service has fewer than min_samples today
+    service_samples = 10        # the estimate averages this many latest finished tickets per service
+    min_samples = 3
+    board_calls = 8             # calls shown on the hall board
+    staff_idle_min = 30         # a counter console silent this long is signed out (its counter closes)
+    staff_max_hours = 12
+
+    [queue.bonus_min]           # minutes of waiting a priority is worth (see central/queue/engine.py)
+    appointment = 20
+    disability = 15
+    pregnancy = 15
+    veteran = 15
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from central.queue.engine import QueueSettings
 from kiosk.tomlconfig import check, from_mapping, load_file
 
 ENV_VAR = "KIOSK_CENTRAL_CONFIG"
@@ -43,6 +60,20 @@ def _non_empty(value: object) -> str | None:
     return None if str(value).strip() else "must not be empty"
 
 
+def _url_check(value: object) -> str | None:
+    text = str(value)
+    if not text or (text.startswith(("http://", "https://")) and not text.endswith("/")):
+        return None
+    return "an http:// or https:// URL without a trailing slash (or empty for http://HOST:PORT)"
+
+
+def _at_least(low: float) -> Callable[[object], str | None]:
+    def check_value(value: object) -> str | None:
+        return None if isinstance(value, int | float) and value >= low else f"a number of at least {low:g}"
+
+    return check_value
+
+
 @dataclass
 class ServerSection:
     host: str = field(default="127.0.0.1", metadata=check(_non_empty))
@@ -52,11 +83,46 @@ class ServerSection:
         default="INFO", metadata=check(lambda v: None if v in LOG_LEVELS else ", ".join(LOG_LEVELS))
     )
     timezone: str = field(default="Europe/Moscow", metadata=check(_tz_check))
+    public_url: str = field(default="", metadata=check(_url_check))
+
+
+@dataclass
+class BonusSection:
+    """Bonus minutes per priority; ``none`` is always 0 (a walk-in is the reference)."""
+
+    disability: float = field(default=15, metadata=check(_at_least(0)))
+    pregnancy: float = field(default=15, metadata=check(_at_least(0)))
+    veteran: float = field(default=15, metadata=check(_at_least(0)))
+    appointment: float = field(default=20, metadata=check(_at_least(0)))
+
+
+@dataclass
+class QueueSection:
+    default_service_min: float = field(default=5, metadata=check(_at_least(0.1)))
+    service_samples: int = field(default=10, metadata=check(_at_least(1)))
+    min_samples: int = field(default=3, metadata=check(_at_least(1)))
+    board_calls: int = field(default=8, metadata=check(_at_least(1)))
+    staff_idle_min: int = field(default=30, metadata=check(_at_least(1)))
+    staff_max_hours: int = field(default=12, metadata=check(_at_least(1)))
+    bonus_min: BonusSection = field(default_factory=BonusSection)
+
+    def settings(self) -> QueueSettings:
+        bonus = {"none": 0.0, **{k: float(v) for k, v in asdict(self.bonus_min).items()}}
+        return QueueSettings(
+            bonus_min=bonus,
+            default_service_min=float(self.default_service_min),
+            service_samples=self.service_samples,
+            min_samples=self.min_samples,
+            board_calls=self.board_calls,
+            staff_idle_min=self.staff_idle_min,
+            staff_max_hours=self.staff_max_hours,
+        )
 
 
 @dataclass
 class CentralConfig:
     server: ServerSection = field(default_factory=ServerSection)
+    queue: QueueSection = field(default_factory=QueueSection)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     @property

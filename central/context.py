@@ -1,14 +1,18 @@
-"""What every request needs from the process: the engine and the clock, set once by create_app."""
+"""What every request needs from the process: engine, clock and queue settings, set once by create_app."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 
+from central.queue.engine import QueueSettings
+from central.queue.links import Links
 from kiosk.clock import Clock
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8470"
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,9 @@ class Context:
     engine: Engine
     clock: Clock
     version: str
+    settings: QueueSettings = field(default_factory=QueueSettings)
+    links: Links = field(default_factory=lambda: Links(DEFAULT_PUBLIC_URL))
+    """``links.public_url`` is replaced by ``serve`` once it has bound its port (unless configured)."""
 
 
 async def get_context(request: Request) -> Context:

@@ -158,6 +158,153 @@ kiosks = sa.Table(
 )
 """Only the SHA-256 of a kiosk's token is kept: a copied database does not hand out tokens."""
 
+# ----- the electronic queue (revision 0002) -----
+
+TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "parked", "void")
+PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment")
+STAFF_ROLES = ("agent", "supervisor")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(16), nullable=False),
+    sa.Column("sort_order", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("opened_session", sa.String(64), nullable=True),
+    sa.Column("opened_by", sa.String(64), nullable=True),
+    sa.Column("opened_at", UTCDateTime, nullable=True),
+    sa.Column("serving", sa.JSON, nullable=True),
+    sa.UniqueConstraint("center_id", "name", name="uq_counters_center_id_name"),
+)
+"""Service windows. ``opened_session`` is the staff session working it (hash), ``serving`` the
+service ids chosen at opening; the counter counts as open while that session is alive."""
+
+counter_services = sa.Table(
+    "counter_services",
+    metadata,
+    sa.Column(
+        "counter_id", sa.String(32), sa.ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+"""The services a counter may serve (configured data); staff pick a subset when opening it."""
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("must_change", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint(_in("role", STAFF_ROLES), name="role"),
+)
+"""Counter staff; ``center_id`` NULL may work at any center. Passwords: scrypt, see central.staff."""
+
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "username",
+        sa.String(64),
+        sa.ForeignKey("staff.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+ticket_sequences = sa.Table(
+    "ticket_sequences",
+    metadata,
+    sa.Column(
+        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("business_date", sa.Date, primary_key=True),
+    sa.Column("next_number", sa.Integer, nullable=False),
+)
+"""The one daily number sequence per service: online tickets take one, leases take a block."""
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("request_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("business_date", sa.Date, nullable=False),
+    sa.Column("first", sa.Integer, nullable=False),
+    sa.Column("last", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+"""Blocks of numbers a kiosk may issue offline; disjoint by construction (see central.queue.store)."""
+
+tickets = sa.Table(
+    "tickets",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("request_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "queue_service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("business_date", sa.Date, nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("prefix", sa.String(1), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("issued_by", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("lease_id", sa.String(32), sa.ForeignKey("leases.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("queued_at", UTCDateTime, nullable=False),
+    sa.Column("rank_at", UTCDateTime, nullable=False),
+    sa.Column("called_at", UTCDateTime, nullable=True),
+    sa.Column("started_at", UTCDateTime, nullable=True),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("counter_id", sa.String(32), sa.ForeignKey("counters.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("call_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("void_reason", sa.String(200), nullable=True),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.UniqueConstraint("service_id", "business_date", "number", name="uq_tickets_service_id"),
+    sa.CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+    sa.CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+    sa.Index("ix_tickets_line", "queue_service_id", "business_date", "status", "rank_at"),
+    sa.Index("ix_tickets_calls", "center_id", "business_date", "called_at"),
+    sa.Index("ix_tickets_done", "queue_service_id", "business_date", "finished_at"),
+    sa.Index("ix_tickets_counter", "counter_id", "status"),
+)
+"""Queue tickets. ``service_id`` issued the number (prefix, uniqueness) and never changes;
+``queue_service_id`` is the line it waits in now (differs after a transfer). ``rank_at`` is
+``queued_at`` minus the priority bonus: the call order (central.queue.engine). ``response`` is
+the exact creation body, replayed byte for byte when the kiosk retries its request_id."""
+
+central_secrets = sa.Table(
+    "central_secrets",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+)
+"""Server-side keys made on first use, e.g. the HMAC key of the public ticket links."""
+
 
 def database_url(db: str | Path) -> URL:
     """``--db`` takes a file path (SQLite) or a SQLAlchemy URL such as ``postgresql+psycopg://...``."""

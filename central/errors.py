@@ -22,6 +22,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     422: "invalid_request",
     500: "internal",
     503: "unavailable",
@@ -29,7 +30,9 @@ _CODES = {
 
 _DESCRIPTIONS = {
     401: "Missing, unknown or revoked kiosk token",
+    403: "Not allowed for this caller (e.g. another center's ticket)",
     404: "No such object",
+    409: "Conflicts with the current state (the error code says which)",
     422: "Invalid parameters",
 }
 

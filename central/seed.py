@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from central import db
+from central import db, staff
 from kiosk.clock import Clock
 
 Text = dict[str, str]
@@ -117,6 +117,17 @@ SERVICE_KINDS: dict[str, dict[str, Text]] = {
 }
 
 SERVICES_BY_CENTER = {"C01": "ABCD", "C02": "ABC", "C03": "ACD"}
+
+COUNTERS_BY_CENTER = {
+    "C01": {"1": "ABCD", "2": "AB", "3": "CD", "4": "AD"},
+    "C02": {"1": "ABC", "2": "A", "3": "BC"},
+    "C03": {"1": "ACD", "2": "A", "3": "CD"},
+}
+"""Counter name -> prefixes of the services it may serve; counter 1 of each center serves all."""
+
+DEMO_STAFF = "demo"
+DEMO_PASSWORD = "demo-password"  # noqa: S105  (published demo credentials, by design)
+"""The demo's counter account (supervisor, any center). Demo only: it skips the forced password change."""
 
 
 @dataclass(frozen=True)
@@ -266,6 +277,27 @@ def _services(center_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def _counters(center_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{center_id}-{name}",
+            "center_id": center_id,
+            "name": name,
+            "sort_order": order,
+            "active": True,
+        }
+        for order, name in enumerate(COUNTERS_BY_CENTER[center_id])
+    ]
+
+
+def _counter_services(center_id: str) -> list[dict[str, Any]]:
+    return [
+        {"counter_id": f"{center_id}-{name}", "service_id": f"{center_id}-{prefix}"}
+        for name, prefixes in COUNTERS_BY_CENTER[center_id].items()
+        for prefix in prefixes
+    ]
+
+
 def _upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert or update by primary key with plain Core statements, the same on SQLite and PostgreSQL."""
     keys = [col.name for col in table.primary_key.columns]
@@ -289,6 +321,8 @@ def demo_rows(clock: Clock) -> dict[str, list[dict[str, Any]]]:
         "centers": CENTERS,
         "opening_hours": [row for c in CENTERS for row in _hours(c["id"])],
         "services": [row for c in CENTERS for row in _services(c["id"])],
+        "counters": [row for c in CENTERS for row in _counters(c["id"])],
+        "counter_services": [row for c in CENTERS for row in _counter_services(c["id"])],
         "announcements": [
             {
                 "id": a.id,
@@ -309,7 +343,12 @@ def demo_rows(clock: Clock) -> dict[str, list[dict[str, Any]]]:
 
 
 def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
-    """Write the demo data in one transaction; returns how many demo rows each table holds."""
+    """Write the demo data in one transaction; returns how many demo rows each table holds.
+
+    Counters keep their open/closed state (only their configuration is written), and the demo
+    staff account is (re)set to :data:`DEMO_PASSWORD` only when its password differs, so a
+    second run writes identical rows and signs nobody out.
+    """
     rows = demo_rows(clock)
     with db.write_transaction(engine) as conn:
         for name in (
@@ -319,6 +358,8 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
             "announcements",
             "interest_rates",
             "exchange_rates",
+            "counters",
+            "counter_services",
         ):
             _upsert(conn, db.metadata.tables[name], rows[name])
         # A demo center's closed days must stay closed: drop hours rows the demo does not list.
@@ -326,4 +367,14 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
             listed = [r["weekday"] for r in rows["opening_hours"] if r["center_id"] == center["id"]]
             h = db.opening_hours
             conn.execute(sa.delete(h).where(h.c.center_id == center["id"], h.c.weekday.not_in(listed)))
+        cs = db.counter_services
+        for counter in rows["counters"]:
+            listed = [r["service_id"] for r in rows["counter_services"] if r["counter_id"] == counter["id"]]
+            conn.execute(
+                sa.delete(cs).where(cs.c.counter_id == counter["id"], cs.c.service_id.not_in(listed))
+            )
+    if not staff.password_matches(engine, DEMO_STAFF, DEMO_PASSWORD):
+        staff.set_account(
+            engine, DEMO_STAFF, "supervisor", None, DEMO_PASSWORD, must_change=False, clock=clock
+        )
     return {name: len(table_rows) for name, table_rows in rows.items()}

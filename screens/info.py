@@ -25,20 +25,54 @@ class InfoMenuScreen(KioskScreen):
 
 
 def label(text: str, size: float = 38, bold: bool = False, color: tuple[float, ...] = T.INK) -> Widget:
-    return Factory.KLabel(text=text, font_size=theme.u * size, bold=bold, color=color)
+    return Factory.KLabel(text=text, font_size=theme.u * T.snap(size), bold=bold, color=color)
 
 
-def row(left: str, right: str, size: float = 36, bold: bool = False) -> Widget:
-    """Two columns on one line: a table row that stays legible at any width."""
+def _hex(color: tuple[float, ...]) -> str:
+    return "".join(f"{round(c * 255):02x}" for c in color[:3])
+
+
+def esc(text: str) -> str:
+    """Central's text inside Kivy markup: brackets and ampersands must not start a tag."""
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def block(*lines: tuple[str, float, bool, tuple[float, ...]]) -> Widget:
+    """Several styled lines in one label: each label is a texture (about 1 MiB on llvmpipe),
+    so a card is drawn with a handful of labels rather than one per line."""
+    parts = []
+    for text, size, bold, color in lines:
+        if not text:
+            continue
+        piece = f"[size={round(theme.u * T.snap(size))}][color={_hex(color)}]{esc(text)}[/color][/size]"
+        parts.append(f"[b]{piece}[/b]" if bold else piece)
+    widget = label("\n".join(parts))
+    widget.markup = True
+    widget.line_height = 1.25
+    return widget
+
+
+def table(rows: list[tuple[str, str]], size: float = 38, bold_first: bool = False) -> Widget:
+    """A two-column table as two labels (left column, right column) that line up row by row."""
     box = Factory.BoxLayout(size_hint_y=None, spacing=theme.u * 16)
-    lhs = label(left, size, bold)
-    rhs = label(right, size, bold)
-    rhs.halign = "right"
-    box.add_widget(lhs)
-    box.add_widget(rhs)
-    box.height = max(lhs.height, rhs.height, theme.u * size * 1.5)
-    lhs.bind(height=lambda *_: setattr(box, "height", max(lhs.height, rhs.height)))
-    rhs.bind(height=lambda *_: setattr(box, "height", max(lhs.height, rhs.height)))
+    columns = []
+    for index, halign in ((0, "left"), (1, "right")):
+        lines = [esc(r[index]) for r in rows]
+        if bold_first and lines:
+            lines[0] = f"[b]{lines[0]}[/b]"
+        column = label("\n".join(lines), size)
+        column.markup = True
+        column.halign = halign
+        column.line_height = 1.3
+        columns.append(column)
+        box.add_widget(column)
+
+    def fit(*_args: object) -> None:
+        box.height = max(c.height for c in columns)
+
+    for column in columns:
+        column.bind(height=fit)
+    fit()
     return box
 
 
@@ -89,6 +123,10 @@ class InfoListScreen(KioskScreen):
         for widget in self.draw(data, self.ctx.translator):
             box.add_widget(widget)
 
+    def on_leave(self, *_args: Any) -> None:
+        """Drop the rendered list (hundreds of label textures); coming back re-renders from the cache."""
+        self.reset()
+
     def on_language(self, lang: str) -> None:
         if self.manager and self.manager.current == self.name and self._data is not None:
             self._render(self._data)
@@ -115,15 +153,17 @@ class InfoCentersScreen(InfoListScreen):
             title = pick(center.get("name"), tr.lang)
             if center.get("id") == own:
                 title += "  ·  " + tr.gettext("you are here")
-            card.add_widget(label(title, 42, bold=True, color=T.PRIMARY))
-            card.add_widget(label(pick(center.get("address"), tr.lang), 36))
-            if center.get("phone"):
-                card.add_widget(
-                    label(tr.gettext("Phone: {phone}").format(phone=center["phone"]), 34, color=T.INK_SOFT)
+            phone = tr.gettext("Phone: {phone}").format(phone=center["phone"]) if center.get("phone") else ""
+            card.add_widget(
+                block(
+                    (title, 44, True, T.PRIMARY),
+                    (pick(center.get("address"), tr.lang), 38, False, T.INK),
+                    (phone, 32, False, T.INK_SOFT),
+                    (self._status_text(center, tr), 38, True, T.ACCENT),
                 )
-            card.add_widget(label(self._status_text(center, tr), 36, bold=True, color=T.ACCENT))
-            for weekday in range(7):
-                card.add_widget(row(tr.weekday(weekday).capitalize(), _hours_text(center, weekday, tr), 32))
+            )
+            week = [(tr.weekday(d).capitalize(), _hours_text(center, d, tr)) for d in range(7)]
+            card.add_widget(table(week, 32))
             breaks = _breaks_text(center, tr)
             if breaks:
                 card.add_widget(label(breaks, 32, color=T.INK_SOFT))
@@ -183,41 +223,30 @@ class InfoRatesScreen(InfoListScreen):
 
     def draw(self, data: dict[str, Any], tr: Translator) -> list[Widget]:
         exchange = Factory.Card()
-        exchange.add_widget(label(tr.gettext("Currency exchange"), 42, bold=True, color=T.PRIMARY))
-        exchange.add_widget(
-            row(tr.gettext("Currency"), tr.gettext("We buy") + "   /   " + tr.gettext("We sell"), 32, True)
-        )
+        exchange.add_widget(label(tr.gettext("Currency exchange"), 44, bold=True, color=T.PRIMARY))
+        rows = [(tr.gettext("Currency"), tr.gettext("We buy") + "  /  " + tr.gettext("We sell"))]
         as_of = ""
         for rate in data.get("exchange", []):
-            exchange.add_widget(
-                row(
-                    rate["currency"],
-                    f"{tr.number(rate['buy'], '#,##0.00')}   /   {tr.number(rate['sell'], '#,##0.00')}",
-                    38,
-                )
-            )
+            buy, sell = tr.number(rate["buy"], "#,##0.00"), tr.number(rate["sell"], "#,##0.00")
+            rows.append((rate["currency"], f"{buy}  /  {sell}"))
             as_of = rate.get("as_of") or as_of
+        exchange.add_widget(table(rows, 38, bold_first=True))
         if as_of:
             stamp = datetime.fromisoformat(as_of).astimezone(self.ctx.clock.tz)
+            when = tr.datetime(stamp, "short")
             exchange.add_widget(
-                label(
-                    tr.gettext("Rates as of {when}").format(when=tr.datetime(stamp, "short")),
-                    30,
-                    color=T.INK_SOFT,
-                )
+                label(tr.gettext("Rates as of {when}").format(when=when), 32, color=T.INK_SOFT)
             )
         interest = Factory.Card()
-        interest.add_widget(label(tr.gettext("Deposit and loan rates"), 42, bold=True, color=T.PRIMARY))
+        interest.add_widget(label(tr.gettext("Deposit and loan rates"), 44, bold=True, color=T.PRIMARY))
+        rows = []
         for rate in data.get("interest", []):
             months = int(rate["term_months"])
             term = tr.ngettext("{n} month", "{n} months", months).format(n=months)
-            interest.add_widget(
-                row(
-                    f"{pick(rate['product'], tr.lang)}, {term}",
-                    tr.number(rate["rate_percent"], "0.00") + " %",
-                    36,
-                )
+            rows.append(
+                (f"{pick(rate['product'], tr.lang)}, {term}", tr.number(rate["rate_percent"], "0.00") + " %")
             )
+        interest.add_widget(table(rows, 38))
         return [exchange, interest]
 
 
@@ -236,8 +265,12 @@ class InfoNewsScreen(InfoListScreen):
         for item in data:
             card = Factory.Card()
             published = datetime.fromisoformat(item["published_at"]).astimezone(self.ctx.clock.tz)
-            card.add_widget(label(tr.date(published.date(), "long"), 30, color=T.INK_SOFT))
-            card.add_widget(label(pick(item.get("title"), tr.lang), 42, bold=True, color=T.PRIMARY))
-            card.add_widget(label(pick(item.get("body"), tr.lang), 36))
+            card.add_widget(
+                block(
+                    (tr.date(published.date(), "long"), 32, False, T.INK_SOFT),
+                    (pick(item.get("title"), tr.lang), 44, True, T.PRIMARY),
+                    (pick(item.get("body"), tr.lang), 38, False, T.INK),
+                )
+            )
             cards.append(card)
         return cards

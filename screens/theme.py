@@ -12,6 +12,17 @@ from kivy.properties import BooleanProperty, NumericProperty
 
 MIN_TOUCH = 120
 
+# The type scale, in design pixels. Every distinct size opens another face of the 16 MB CJK
+# font (about 2.5 MiB each), so text keeps to these steps: caption, body, emphasis, title,
+# display, hero.
+TYPE_SCALE = (32, 38, 44, 58, 76, 110)
+
+
+def snap(size: float) -> int:
+    """The step of the type scale nearest to ``size``."""
+    return min(TYPE_SCALE, key=lambda step: (abs(step - size), step))
+
+
 # A calm bank palette with WCAG AA contrast for text on each background.
 BG = (0.957, 0.965, 0.973, 1)
 SURFACE = (1, 1, 1, 1)

@@ -22,6 +22,15 @@ TABLES = {
     "exchange_rates",
     "kiosks",
     "alembic_version",
+    # 0002, the electronic queue
+    "counters",
+    "counter_services",
+    "staff",
+    "staff_sessions",
+    "ticket_sequences",
+    "leases",
+    "tickets",
+    "central_secrets",
 }
 
 
@@ -29,10 +38,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0001"
+    assert migrate.current_revision(engine) == "0002"
     engine.dispose()
 
 

@@ -14,7 +14,16 @@ from kiosk.clock import ManualClock
 # Characters that exist only in Simplified Chinese; none may appear in zh-Hant text.
 SIMPLIFIED_ONLY = set("务贷时间汇兑费账户开还营业银门诈骗码请为与们这个")
 SIMPLIFIED_ONLY |= set("来电话号国节关钞换额办纳罚单预约询处专员")
-SEEDED_TABLES = ("centers", "opening_hours", "services", "announcements", "interest_rates", "exchange_rates")
+SEEDED_TABLES = (
+    "centers",
+    "opening_hours",
+    "services",
+    "announcements",
+    "interest_rates",
+    "exchange_rates",
+    "counters",
+    "counter_services",
+)
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -39,6 +48,8 @@ def test_seed_twice_leaves_the_same_data(engine: Engine, clock: ManualClock) -> 
         "centers": 3,
         "opening_hours": 18,
         "services": 10,
+        "counters": 10,
+        "counter_services": 22,
         "announcements": 4,
         "interest_rates": 6,
         "exchange_rates": 3,
