@@ -121,7 +121,8 @@ def screenshot(
 
     def on_flip(*_args: Any) -> None:
         if not state.settled:
-            if not app.tasks.busy or time.monotonic() - state.started > settle_s:
+            synced = ctx.client is None or ctx.sync.last_report is not None
+            if (synced and not app.tasks.busy) or time.monotonic() - state.started > settle_s:
                 state.settled = True
             return
         state.frames_after_settle += 1

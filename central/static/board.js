@@ -44,7 +44,7 @@ function chime() {
 }
 
 function showSound() {
-  $("sound").textContent = (soundOn ? "🔔" : "🔕") + " Звук · 音效 · Sound";
+  $("sound").textContent = soundOn ? "♪ Звук вкл. · 音效開 · Sound on" : "Звук выкл. · 音效關 · Sound off";
   $("sound").setAttribute("aria-pressed", String(soundOn));
 }
 

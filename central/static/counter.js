@@ -252,7 +252,7 @@ function renderState(state) {
       .filter((s) => !current || s.service_id !== current.service_id)
       .map((s) => new Option(`${t("transfer_to")} ${s.prefix} · ${name(s.name)}`, s.service_id)),
   );
-  if (keep) target.value = keep;
+  if (keep && [...target.options].some((o) => o.value === keep)) target.value = keep;
   $("queue-rows").replaceChildren(
     ...services.map((s) => {
       const row = document.createElement("tr");

@@ -211,3 +211,9 @@ def test_focused_field_docks_the_keyboard_and_wipe_clears_it(fresh: UI) -> None:
     assert keyboard.target is None
     assert dock.height == 0
     box.remove_widget(field)
+
+
+def test_cli_screen_names_match_the_registry() -> None:
+    from screens.names import SCREEN_NAMES
+
+    assert set(SCREEN_NAMES) == set(SCREENS)
