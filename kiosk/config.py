@@ -10,10 +10,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from devices import uri
-from kiosk.tomlconfig import ConfigError, check, from_mapping, load_file
+from kiosk.tomlconfig import ConfigError, check, from_mapping, load_file, timezone_check
 
 SUPPORTED_LANGUAGES = ("ru", "zh-Hant", "en")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -21,14 +21,6 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 def _id_check(value: object) -> str | None:
     return None if _ID.match(str(value)) else "letters, digits, '.', '_' or '-', at most 64"
-
-
-def _tz_check(value: object) -> str | None:
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {value!r} (expected an IANA name such as Europe/Moscow)"
-    return None
 
 
 def _positive(value: object) -> str | None:
@@ -60,7 +52,7 @@ def _url_check(value: object) -> str | None:
 class KioskSection:
     id: str = field(default="KIOSK-DEMO-01", metadata=check(_id_check))
     center_id: str = field(default="C01", metadata=check(_id_check))
-    timezone: str = field(default="Europe/Moscow", metadata=check(_tz_check))
+    timezone: str = field(default="Europe/Moscow", metadata=check(timezone_check))
     data_dir: str = ""
 
 

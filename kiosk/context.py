@@ -45,21 +45,26 @@ class KioskContext:
         self.cache.close()
 
 
+def central_client(config: KioskConfig) -> CentralClient | None:
+    """The client every part of the kiosk uses; None when the kiosk is not enrolled yet."""
+    if not config.central.token:
+        return None
+    return CentralClient(
+        config.central.url,
+        config.central.token,
+        connect_timeout=config.central.connect_timeout_s,
+        read_timeout=config.central.read_timeout_s,
+        verify=config.central.verify_tls,
+    )
+
+
 def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     clock = clock or SystemClock(config.tz)
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     cache = CacheDB(data_dir / "kiosk.db")
-    client = None
-    if config.central.token:
-        client = CentralClient(
-            config.central.url,
-            config.central.token,
-            connect_timeout=config.central.connect_timeout_s,
-            read_timeout=config.central.read_timeout_s,
-            verify=config.central.verify_tls,
-        )
-    else:
+    client = central_client(config)
+    if client is None:
         log.warning("no central token configured: the kiosk runs on its offline cache only")
     session = Session(default_language=config.ui.default_language)
     translator = Translator(config.ui.default_language)

@@ -7,10 +7,10 @@ import tempfile
 from collections.abc import Callable
 
 from kiosk.config import KioskConfig
+from kiosk.context import central_client
 from kiosk.i18n import LOCALE_DIR
 from kiosk.paths import FONTS
 from offline_cache.db import CacheDB
-from server_sync.client import CentralClient
 from server_sync.errors import CentralError
 
 Check = Callable[[KioskConfig], str]
@@ -60,13 +60,8 @@ def check_data_dir(config: KioskConfig) -> str:
 def check_central(config: KioskConfig) -> str:
     if not config.central.token:
         raise Problem("no central.token configured: enrol the kiosk with 'kiosk-central kiosks add'")
-    client = CentralClient(
-        config.central.url,
-        config.central.token,
-        connect_timeout=config.central.connect_timeout_s,
-        read_timeout=config.central.read_timeout_s,
-        verify=config.central.verify_tls,
-    )
+    client = central_client(config)
+    assert client is not None
     try:
         me = client.me()
     except CentralError as exc:

@@ -41,6 +41,17 @@ def check(validator: Validator) -> dict[str, Validator]:
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 
 
+def timezone_check(value: object) -> str | None:
+    """Field check for an IANA time zone name (both the kiosk and central have one)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (expected an IANA name such as Europe/Moscow)"
+    return None
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
