@@ -42,7 +42,47 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.table("outbox").create_index(["sent_at", "next_attempt_at"])
 
 
-MIGRATIONS: list[Migration] = [_m001_initial]
+def _m002_queue(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'")
+    db.table("leases").create(
+        {
+            "id": str,
+            "service_id": str,
+            "prefix": str,
+            "business_date": str,
+            "first": int,
+            "last": int,
+            "next": int,  # the next number this kiosk may issue offline
+            "expires_at": str,
+        },
+        pk="id",
+        not_null={"service_id", "business_date", "first", "last", "next"},
+    )
+    db.table("leases").create_index(["service_id", "business_date"])
+    db.table("tickets").create(
+        {
+            "request_id": str,  # kiosk-generated, the idempotency key at central
+            "central_id": str,
+            "service_id": str,
+            "display": str,
+            "priority": str,
+            "issued_by": str,
+            "issued_at": str,
+            "offline": int,
+            "status": str,  # issued | void
+            "body": str,  # what was printed, for a reprint
+        },
+        pk="request_id",
+    )
+    db.table("tickets").create_index(["issued_at"])
+    db.table("staff").create(
+        {"name": str, "pin_hash": str, "salt": str, "created_at": str},
+        pk="name",
+        not_null={"pin_hash", "salt"},
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

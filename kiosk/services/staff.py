@@ -1,0 +1,108 @@
+"""Staff sign-in on the kiosk with a PIN, stored only as a salted scrypt hash.
+
+A PIN has few digits, so the hash alone would not stop a patient attacker at the screen:
+after ``MAX_FAILURES`` wrong PINs in a row the sign-in locks for ``LOCKOUT``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kiosk.clock import Clock
+from offline_cache.db import CacheDB
+
+log = logging.getLogger(__name__)
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=5)
+_PIN = re.compile(r"^\d{4,8}$")
+_NAME = re.compile(r"^[\w.-]{1,32}$")
+# scrypt cost: about 30 ms per check on the kiosk's CPU; a PIN check runs on a worker thread.
+_N, _R, _P = 2**14, 8, 1
+
+
+class StaffError(ValueError):
+    """A staff operation was refused; the message is for the technician or staff member."""
+
+
+class StaffLocked(StaffError):
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        super().__init__(f"too many wrong PINs; sign-in locked until {until:%H:%M}")
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+
+
+def _hash(pin: str, salt: bytes) -> str:
+    return hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32).hex()
+
+
+class StaffDirectory:
+    def __init__(self, cache: CacheDB, clock: Clock) -> None:
+        self.cache = cache
+        self.clock = clock
+        self._failures = 0
+        self._locked_until: datetime | None = None
+        self._lock = threading.Lock()
+
+    def add(self, name: str, pin: str) -> None:
+        """Add a staff member or change their PIN."""
+        if not _NAME.match(name):
+            raise StaffError("a name is 1-32 letters, digits, '.', '_' or '-'")
+        if not _PIN.match(pin):
+            raise StaffError("a PIN is 4 to 8 digits")
+        if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+            raise StaffError("choose a PIN that is not all one digit or a run such as 1234")
+        salt = secrets.token_bytes(16)
+        self.cache.db.table("staff").upsert(
+            {
+                "name": name,
+                "pin_hash": _hash(pin, salt),
+                "salt": salt.hex(),
+                "created_at": self.clock.now().isoformat(),
+            },
+            pk="name",
+        )
+        log.info("staff PIN set for %s", name)
+
+    def remove(self, name: str) -> bool:
+        return bool(self.cache.db.execute("DELETE FROM staff WHERE name = ?", [name]).rowcount)
+
+    def names(self) -> list[str]:
+        return [row[0] for row in self.cache.db.execute("SELECT name FROM staff ORDER BY name").fetchall()]
+
+    def sign_in(self, pin: str) -> StaffMember | None:
+        """The staff member whose PIN this is, or None; raises StaffLocked while locked out."""
+        now = self.clock.now()
+        with self._lock:
+            if self._locked_until is not None and now < self._locked_until:
+                raise StaffLocked(self._locked_until)
+        rows = self.cache.db.execute("SELECT name, pin_hash, salt FROM staff").fetchall()
+        match = None
+        for name, stored, salt in rows:  # every row is checked, so timing does not tell who matched
+            if hmac.compare_digest(_hash(pin, bytes.fromhex(salt)), stored):
+                match = name
+        with self._lock:
+            if match is not None:
+                self._failures = 0
+                self._locked_until = None
+                log.info("staff %s signed in", match)
+                return StaffMember(match)
+            self._failures += 1
+            log.warning("wrong staff PIN (%d in a row)", self._failures)
+            if self._failures >= MAX_FAILURES:
+                self._failures = 0
+                self._locked_until = now + LOCKOUT
+                log.warning("staff sign-in locked until %s", self._locked_until.isoformat())
+                raise StaffLocked(self._locked_until)
+        return None

@@ -1,0 +1,97 @@
+"""Records waiting for central: kept until central accepts them, retried with back-off.
+
+Each record's id is generated on the kiosk and sent as the request's idempotency key, so a
+retry after a lost answer can never create a second record at central.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from offline_cache.db import CacheDB
+
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: str
+    attempts: int
+
+
+class Outbox:
+    def __init__(self, cache: CacheDB) -> None:
+        self.cache = cache
+
+    def add(self, record_id: str, kind: str, payload: dict[str, Any], now: datetime) -> None:
+        self.cache.db.table("outbox").insert(
+            {
+                "id": record_id,
+                "kind": kind,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "created_at": now.isoformat(),
+                "attempts": 0,
+                "next_attempt_at": now.isoformat(),
+                "status": "pending",
+            },
+            pk="id",
+            ignore=True,
+        )
+
+    def update_payload(self, record_id: str, payload: dict[str, Any]) -> None:
+        self.cache.db.execute(
+            "UPDATE outbox SET payload = ? WHERE id = ? AND status = 'pending'",
+            [json.dumps(payload, ensure_ascii=False), record_id],
+        )
+
+    def due(self, now: datetime, kind: str | None = None, limit: int = 100) -> list[OutboxRecord]:
+        """Pending records whose retry time has come, oldest first (central sees them in order)."""
+        sql = "SELECT id, kind, payload, created_at, attempts FROM outbox WHERE status = 'pending'"
+        params: list[Any] = []
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        sql += " AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?"
+        params += [now.isoformat(), limit]
+        return [
+            OutboxRecord(row[0], row[1], json.loads(row[2]), row[3], row[4])
+            for row in self.cache.db.execute(sql, params).fetchall()
+        ]
+
+    def pending_count(self) -> int:
+        return int(
+            self.cache.db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+        )
+
+    def mark_sent(self, record_id: str, now: datetime) -> None:
+        self.cache.db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+            [now.isoformat(), record_id],
+        )
+
+    def mark_retry(self, record_id: str, now: datetime, error: str) -> None:
+        """Central was unreachable: try again later, backing off up to five minutes."""
+        row = self.cache.db.execute("SELECT attempts FROM outbox WHERE id = ?", [record_id]).fetchone()
+        attempts = (row[0] if row else 0) + 1
+        delay = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(attempts, 10)))
+        self.cache.db.execute(
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            [attempts, (now + delay).isoformat(), error[:500], record_id],
+        )
+
+    def mark_rejected(self, record_id: str, now: datetime, error: str) -> None:
+        """Central refused the record for good: keep it, visible to technicians, and stop retrying."""
+        self.cache.db.execute(
+            "UPDATE outbox SET status = 'rejected', sent_at = ?, last_error = ? WHERE id = ?",
+            [now.isoformat(), error[:500], record_id],
+        )
+
+    def retry_now(self) -> None:
+        """After the link comes back: every pending record is due at once."""
+        self.cache.db.execute("UPDATE outbox SET next_attempt_at = '' WHERE status = 'pending'")
