@@ -9,10 +9,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.printer import ReceiptPrinter, open_printer
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.services.info import InfoService
+from kiosk.services.queue import QueueService
+from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
@@ -33,6 +36,9 @@ class KioskContext:
     translator: Translator
     idle: IdleTimer
     sync: SyncWorker
+    printer: ReceiptPrinter
+    queue: QueueService
+    staff: StaffDirectory
 
     @property
     def data_dir(self) -> Path:
@@ -69,7 +75,12 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     session = Session(default_language=config.ui.default_language)
     translator = Translator(config.ui.default_language)
     info = InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id)
-    sync = SyncWorker({"info": info.refresh}, config.central.sync_interval_s)
+    printer = open_printer(
+        config.devices.printer, data_dir=data_dir / "print", paper_width_mm=config.devices.paper_width_mm
+    )
+    queue = QueueService(client, cache, printer, clock, info, config.kiosk.center_id)
+    # Order matters: the queue job needs the center list the info job refreshes.
+    sync = SyncWorker({"info": info.refresh, "queue": queue.sync}, config.central.sync_interval_s)
     return KioskContext(
         config=config,
         clock=clock,
@@ -80,4 +91,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         translator=translator,
         idle=IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s),
         sync=sync,
+        printer=printer,
+        queue=queue,
+        staff=StaffDirectory(cache, clock),
     )

@@ -1,0 +1,169 @@
+"""Queue tickets end to end: real central process, real SQLite, the simulated printer's real bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from devices.printer import ReceiptPrinter, open_printer
+from devices.printer.simulator import SimulatorState
+from kiosk.clock import SystemClock
+from kiosk.services.info import InfoService
+from kiosk.services.queue import QueueService, TicketNotIssued
+from offline_cache.db import CacheDB
+from offline_cache.documents import DocumentCache
+from server_sync.client import CentralClient
+from tests.conftest import CentralServer, free_port
+
+SERVICE = "C01-A"
+
+
+@dataclass
+class Kiosk:
+    queue: QueueService
+    printer: ReceiptPrinter
+    online: CentralClient
+    offline: CentralClient
+
+    @property
+    def sim(self) -> SimulatorState:
+        state = self.printer.simulator
+        assert state is not None
+        return state
+
+    def go_offline(self) -> None:
+        self.queue.client = self.queue.info.client = self.offline
+
+    def go_online(self) -> None:
+        self.queue.client = self.queue.info.client = self.online
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, central: CentralServer, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
+    name = "KIOSK-Q-" + request.node.name[-20:].upper().replace("[", "-").replace("]", "")
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+    online = CentralClient(central.url, central.enrol(name))
+    offline = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
+    clock = SystemClock("Europe/Moscow")
+    cache = CacheDB(tmp_path / "kiosk.db")
+    info = InfoService(online, DocumentCache(cache), clock, "C01")
+    assert info.refresh()
+    printer = open_printer("sim:", data_dir=tmp_path / "print", paper_width_mm=80)
+    yield Kiosk(QueueService(online, cache, printer, clock, info, "C01"), printer, online, offline)
+    cache.close()
+
+
+def waiting(kiosk: Kiosk) -> int:
+    queue = kiosk.online.get("/api/v1/queue", center_id="C01")
+    return next(s["waiting"] for s in queue["services"] if s["service_id"] == SERVICE)
+
+
+def test_online_ticket_is_numbered_by_central_and_printed(kiosk: Kiosk) -> None:
+    before = waiting(kiosk)
+    ticket = kiosk.queue.take_ticket(SERVICE, lang="ru")
+    assert ticket.display.startswith("A")
+    assert not ticket.offline
+    assert ticket.people_ahead == before
+    assert ticket.status_url.startswith("http")
+    assert waiting(kiosk) == before + 1
+    assert len(kiosk.sim.jobs) == 1
+    assert ticket.printed_on.endswith(".png")
+    assert Path(ticket.printed_on).exists()
+
+
+def test_paper_out_takes_no_number_and_paper_back_works(kiosk: Kiosk) -> None:
+    before = waiting(kiosk)
+    kiosk.sim.set(paper="out")
+    with pytest.raises(TicketNotIssued) as info:
+        kiosk.queue.take_ticket(SERVICE)
+    assert info.value.reason == "printer"
+    assert info.value.printer_error is not None
+    assert info.value.printer_error.key == "paper_out"
+    assert "EOT" in info.value.printer_error.code  # the hardware's own status bytes
+    assert waiting(kiosk) == before
+    assert kiosk.sim.jobs == type(kiosk.sim.jobs)(maxlen=kiosk.sim.jobs.maxlen)
+    kiosk.sim.set(paper="ok")
+    ticket = kiosk.queue.take_ticket(SERVICE)
+    assert waiting(kiosk) == before + 1
+    assert ticket.display
+
+
+def test_paper_out_mid_job_voids_the_number(kiosk: Kiosk) -> None:
+    before = waiting(kiosk)
+    kiosk.sim.fail_during_next_job("paper_out")
+    with pytest.raises(TicketNotIssued) as info:
+        kiosk.queue.take_ticket(SERVICE)
+    assert info.value.reason == "printer"
+    assert waiting(kiosk) == before  # created, then voided: nobody holds a number
+    voided = kiosk.queue.cache.db.execute("SELECT central_id, status FROM tickets").fetchall()
+    assert [row[1] for row in voided] == ["void"]
+    ticket = kiosk.online.get(f"/api/v1/tickets/{voided[0][0]}")["ticket"]
+    assert ticket["status"] == "void"
+
+
+def test_offline_tickets_come_from_the_lease_and_reach_central_in_order(kiosk: Kiosk) -> None:
+    assert kiosk.queue.top_up_leases()
+    kiosk.go_offline()
+    view = kiosk.queue.lines()
+    assert not view.online
+    assert any(line.service_id == SERVICE for line in view.lines)
+    issued = [kiosk.queue.take_ticket(SERVICE, lang="en") for _ in range(3)]
+    assert all(t.offline for t in issued)
+    numbers = [int(t.display[1:]) for t in issued]
+    assert numbers == sorted(numbers)
+    assert len(set(numbers)) == 3
+    assert kiosk.queue.outbox.pending_count() == 3
+    assert not kiosk.queue.sync()  # still offline: nothing lost, nothing sent
+    assert kiosk.queue.outbox.pending_count() == 3
+    kiosk.go_online()
+    kiosk.queue.outbox.retry_now()
+    assert kiosk.queue.sync()
+    assert kiosk.queue.outbox.pending_count() == 0
+    # Central has each exactly once, with the kiosk's numbers and issue times, in order.
+    seen = []
+    for ticket in issued:
+        again = kiosk.online.post(
+            "/api/v1/tickets",
+            {"request_id": ticket.request_id, "service_id": SERVICE, "priority": "none",
+             "issued_by": "kiosk", "language": "en"},
+        )["ticket"]  # fmt: skip
+        assert again["display"] == ticket.display  # the same ticket, not a new one
+        seen.append(datetime.fromisoformat(again["issued_at"].replace("Z", "+00:00")))
+    assert seen == sorted(seen)
+    kiosk.queue.outbox.retry_now()
+    assert kiosk.queue.sync()  # a second sync sends nothing twice
+
+
+def test_offline_print_failure_is_uploaded_as_void(kiosk: Kiosk) -> None:
+    assert kiosk.queue.top_up_leases()
+    kiosk.go_offline()
+    kiosk.sim.fail_during_next_job("cover_open")
+    with pytest.raises(TicketNotIssued):
+        kiosk.queue.take_ticket(SERVICE)
+    record = kiosk.queue.outbox.due(datetime.now(kiosk.queue.clock.tz))
+    assert [r.payload["status"] for r in record] == ["void"]
+    kiosk.go_online()
+    before = waiting(kiosk)
+    assert kiosk.queue.sync()
+    assert waiting(kiosk) == before
+
+
+def test_no_lease_and_no_central_says_so(kiosk: Kiosk) -> None:
+    kiosk.go_offline()
+    with pytest.raises(TicketNotIssued) as info:
+        kiosk.queue.take_ticket(SERVICE)
+    assert info.value.reason == "no_numbers"
+    assert kiosk.sim.jobs.maxlen is not None
+    assert len(kiosk.sim.jobs) == 0
+
+
+def test_reprint_gives_the_same_number(kiosk: Kiosk) -> None:
+    ticket = kiosk.queue.take_ticket(SERVICE)
+    again = kiosk.queue.reprint_last()
+    assert again is not None
+    assert again.display == ticket.display
+    assert len(kiosk.sim.jobs) == 2
