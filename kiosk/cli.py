@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk import __version__, logs
+from kiosk import __version__, cli_devices, logs
 from kiosk.config import SUPPORTED_LANGUAGES, KioskConfig, load
 from kiosk.tomlconfig import EXIT_CONFIG_ERROR, ConfigError, to_toml
 
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     cfg_sub.add_parser("show", parents=[common], help="print the effective configuration (tokens hidden)")
 
     sub.add_parser("doctor", parents=[common], help="check fonts, translations, data directory and central")
+    cli_devices.add_parsers(sub, common)
     return parser
 
 
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.doctor import run_doctor
 
         return run_doctor(config)
+    if command in cli_devices.COMMANDS:
+        return cli_devices.run(args, config)
     parser.error(f"unknown command {command}")
     return 2
 

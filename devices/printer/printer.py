@@ -100,18 +100,20 @@ class ReceiptPrinter:
     # -- status -------------------------------------------------------------------------------------------
 
     def status(self) -> PrinterStatus:
-        """One reading; device trouble is reported in the status (state "unavailable"), never raised."""
-        with self._locked():
-            try:
+        """One reading; device trouble is reported in the status (state "unavailable"), never raised.
+
+        Blocking (up to connect + 3 status timeouts, or while another job holds the printer): call it from
+        a worker thread (kiosk.tasks), never from the UI thread.
+        """
+        try:
+            with self._locked():
                 self.connection.open(self.timeouts.connect)
-            except PrinterError as exc:
-                return unavailable(exc.key, exc.detail)
-            try:
-                return self._read_status()
-            except PrinterError as exc:
-                return unavailable(exc.key, exc.detail, exc.raw)
-            finally:
-                self.connection.close()
+                try:
+                    return self._read_status()
+                finally:
+                    self.connection.close()
+        except PrinterError as exc:
+            return unavailable(exc.key, exc.detail, exc.raw, exc.errno)
 
     def _read_status(self) -> PrinterStatus:
         """DLE EOT 1, 2 and 4 with a short timeout each; stops at the first silence."""

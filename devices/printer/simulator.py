@@ -25,6 +25,7 @@ from devices.uri import DeviceURI, DeviceURIError
 log = logging.getLogger(__name__)
 
 KEEP_IN_MEMORY = 20
+KEEP_ON_DISK = 200  # jobs; older .bin/.png pairs are deleted (receipts may one day carry personal data)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,14 @@ class SimulatorConnection(Connection):
         self._save(data)
         self.state._job_done()
 
+    def _prune(self) -> None:
+        if self.out_dir is None:
+            return
+        old = sorted(self.out_dir.glob("*.bin"), key=lambda p: p.stat().st_mtime_ns)[:-KEEP_ON_DISK]
+        for path in old:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".png").unlink(missing_ok=True)
+
     def _save(self, data: bytes) -> None:
         with self._lock:
             self.state.job_count += 1
@@ -204,4 +213,5 @@ class SimulatorConnection(Connection):
                         data, bin_path.with_suffix(".png"), paper_width_dots=self.paper_width_dots
                     )
             self.state.jobs.append(SimJob(number, data, bin_path, png_path))
+            self._prune()
         log.debug("simulated printer: job %d, %d bytes -> %s", number, len(data), bin_path)

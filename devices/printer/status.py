@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from devices.printer.errors import ErrorKey, Phase, PrinterError, make_error
+from devices.printer.errors import ErrorKey, Phase, PrinterError, errno_name, make_error
 
 State = Literal["ok", "needs_attention", "unavailable", "unknown"]
 Paper = Literal["ok", "near_end", "out", "unknown"]
@@ -44,6 +44,7 @@ class PrinterStatus:
     problems: tuple[ErrorKey, ...] = ()
     raw: Mapping[int, int | None] = field(default_factory=dict)
     detail: str = ""
+    errno: int | None = None  # when the operating system, not the printer, answered
 
     @property
     def ok(self) -> bool:
@@ -56,16 +57,24 @@ class PrinterStatus:
 
     @property
     def raw_text(self) -> str:
-        return " ".join(
-            f"EOT{n}={'none' if b is None else f'0x{b:02X}'}" for n, b in sorted(self.raw.items())
-        )
+        """The hardware's own words, as PrinterError.code writes them: ``EOT1=0x1A ...`` or an errno."""
+        parts = [f"EOT{n}={'none' if b is None else f'0x{b:02X}'}" for n, b in sorted(self.raw.items())]
+        if self.errno is not None:
+            parts.append(f"errno={self.errno} ({errno_name(self.errno)})")
+        return " ".join(parts)
 
     def error(self, *, uri: str = "", phase: Phase = "status", job_sent: bool = False) -> PrinterError | None:
         """The exception this reading stands for, or None when printing may go ahead."""
         if self.key is None:
             return None
         return make_error(
-            self.key, self.detail or self.key, uri=uri, raw=self.raw, phase=phase, job_sent=job_sent
+            self.key,
+            self.detail or self.key,
+            uri=uri,
+            raw=self.raw,
+            errno=self.errno,
+            phase=phase,
+            job_sent=job_sent,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,6 +86,7 @@ class PrinterStatus:
             "problems": list(self.problems),
             "raw": {str(n): (None if b is None else f"0x{b:02X}") for n, b in sorted(self.raw.items())},
             "detail": self.detail,
+            "errno": self.errno,
         }
 
 
@@ -85,8 +95,12 @@ def unknown(detail: str) -> PrinterStatus:
     return PrinterStatus(state="unknown", detail=detail)
 
 
-def unavailable(key: ErrorKey, detail: str, raw: Mapping[int, int | None] | None = None) -> PrinterStatus:
-    return PrinterStatus(state="unavailable", problems=(key,), raw=dict(raw or {}), detail=detail)
+def unavailable(
+    key: ErrorKey, detail: str, raw: Mapping[int, int | None] | None = None, errno: int | None = None
+) -> PrinterStatus:
+    return PrinterStatus(
+        state="unavailable", problems=(key,), raw=dict(raw or {}), detail=detail, errno=errno
+    )
 
 
 def parse(answers: Mapping[int, int | None]) -> PrinterStatus:

@@ -49,10 +49,15 @@ RASTER_CHUNK_ROWS = 256  # some clones refuse taller GS v 0 images
 FONT_REGULAR = FONTS / "KioskSans-Regular.otf"
 FONT_BOLD = FONTS / "KioskSans-Bold.otf"
 GS = b"\x1d"
+_LEFT: Align = "left"
+_CENTER: Align = "center"
+_RIGHT: Align = "right"
 
 # Babel puts narrow no-break spaces in Russian dates and English times; no printer code page has them.
 _SPACES: dict[int, str | None] = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"), " ")
-_SPACES.update({ord("\u2011"): "-", ord("\u2010"): "-", ord("\u00ad"): None, ord("\u200b"): None})
+_SPACES.update(
+    {ord("\t"): " ", ord("\u2011"): "-", ord("\u2010"): "-", ord("\u00ad"): None, ord("\u200b"): None}
+)
 
 
 class LayoutError(ValueError):
@@ -209,7 +214,7 @@ class _Writer:
         self.style = _Style()
         self.height = 0
         self.raster_bytes = 0
-        self.p.hw("INIT")
+        self.p.hw("INIT")  # ESC @: whatever the last job (or another program) left set is reset
 
     # -- primitives
 
@@ -280,7 +285,7 @@ class _Writer:
         pad = 1 if b.invert else 0
         self._set(align=b.align, bold=b.bold, size=(size, size), invert=b.invert)
         for paragraph in text.split("\n"):
-            width = columns - 2 * pad
+            width = max(1, columns - 2 * pad)
             if b.align == "center":
                 lines = _balanced(paragraph, width)
             else:
@@ -323,11 +328,9 @@ class _Writer:
             )
             self.raster(_crop_right(img.point(lambda v: 0 if v < 128 else 255)))
             return
-        left: Align = "left"
-        right: Align = "right"
-        key_rows = [[(line, left)] for line in _wrap_px(key, font, width)]
+        key_rows = [[(line, _LEFT)] for line in _wrap_px(key, font, width)]
         self.raster_text(key_rows, bold=False, size=1, invert=False)
-        value_rows = [[(line, right)] for line in _wrap_px(value, vfont, width)]
+        value_rows = [[(line, _RIGHT)] for line in _wrap_px(value, vfont, width)]
         self.raster_text(value_rows, bold=bold_value, size=1, invert=False)
 
     def separator(self, b: Separator) -> None:
@@ -345,10 +348,12 @@ class _Writer:
             while size > 1 and font.getlength(text) > self.paper.dots:
                 size -= 1
                 font = _font(True, CELL_H * size)
-            self.raster_text([[(text, "center")]], bold=True, size=size, invert=False)
+            rows = [[(line, _CENTER)] for line in _wrap_px(text, font, self.paper.dots)]
+            self.raster_text(rows, bold=True, size=size, invert=False)
             return
         self._set(align="center", bold=True, size=(size, size), invert=False)
-        self._line(text)
+        for line in textwrap.wrap(text, max(1, self.paper.columns // size)):
+            self._line(line)
         self._set(bold=False, size=(1, 1))
 
     def qr(self, b: QR) -> None:

@@ -7,7 +7,7 @@ into bytes for one printer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -84,4 +84,3 @@ class Receipt:
     lang: str
     blocks: tuple[Block, ...]
     label: str = ""
-    meta: dict[str, str] = field(default_factory=dict, compare=False)

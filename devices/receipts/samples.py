@@ -28,7 +28,7 @@ def sample_ticket(lang: str, now: datetime) -> TicketData:
         people_ahead=3,
         wait_minutes=12,
         url="https://queue.example/t/C01/A017",
-        priority="elderly",
+        priority="disability",
     )
 
 

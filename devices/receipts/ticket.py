@@ -12,7 +12,8 @@ from devices.receipts import template
 from devices.receipts.model import Receipt
 from kiosk.i18n import babel_locale
 
-PRIORITIES = ("none", "elderly", "disabled", "pregnant", "other")
+# The same keys as central's TicketCreate.priority.
+PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment", "other")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def ticket(lang: str = "ru", **changes: object) -> TicketData:
         "people_ahead": 3,
         "wait_minutes": 12,
         "url": "https://queue.example/t/C01/A017",
-        "priority": "elderly",
+        "priority": "disability",
     }
     values.update(changes)
     return TicketData(**values)  # type: ignore[arg-type]

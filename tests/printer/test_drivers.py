@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from pathlib import Path
@@ -212,13 +213,18 @@ def test_concurrent_jobs_never_interleave(tcp_printer: TcpPrinter) -> None:
 # ---------------------------------------------------------------------------------- opening and addressing
 
 
-def test_nothing_listening_is_not_found_quickly(tmp_path: Path) -> None:
-    from tests.conftest import free_port
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
+
+def test_nothing_listening_is_not_found_quickly(tmp_path: Path) -> None:
     printer = open_printer(f"tcp://127.0.0.1:{free_port()}", data_dir=tmp_path, paper_width_mm=80)
     started = time.monotonic()
     status = printer.status()
     assert status.key == "not_found"
+    assert status.raw_text == "errno=111 (ECONNREFUSED)"
     assert time.monotonic() - started < 1
     with pytest.raises(PrinterUnavailable) as caught:
         printer.print_receipt(ticket_receipt(ticket(), "en"))

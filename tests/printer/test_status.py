@@ -91,7 +91,7 @@ def test_any_answers_parse_without_raising_and_never_claim_paper_when_unsure(
         assert status.paper == "unknown"
     else:
         assert status.state in ("ok", "needs_attention")
-        if 4 not in answers and not (answers.get(2, 0) & 0x20):
+        if 4 not in answers and not ((answers.get(2) or 0) & 0x20):
             assert status.paper == "unknown"
 
 
