@@ -12,7 +12,7 @@ from screens.base import KioskScreen
 # Feature key -> (icon key, title msgid, screen it opens when built).
 FEATURES: dict[str, tuple[str, str, str]] = {
     "knowledge": ("search", N_("Find an answer"), "coming_soon"),
-    "ticket": ("ticket", N_("Take a queue ticket"), "coming_soon"),
+    "ticket": ("ticket", N_("Take a queue ticket"), "ticket"),
     "appointment": ("calendar", N_("Book an appointment"), "coming_soon"),
     "appeal": ("appeal", N_("Questions and complaints"), "coming_soon"),
     "card": ("card", N_("Card services and statements"), "coming_soon"),

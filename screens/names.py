@@ -1,3 +1,12 @@
 """Screen names without importing Kivy, for the CLI's argument checks."""
 
-SCREEN_NAMES = ("home", "info", "info_centers", "info_rates", "info_news", "coming_soon")
+SCREEN_NAMES = (
+    "home",
+    "info",
+    "info_centers",
+    "info_rates",
+    "info_news",
+    "coming_soon",
+    "ticket",
+    "ticket_done",
+)

@@ -48,3 +48,9 @@ class Notice(BoxLayout):  # type: ignore[misc]
     text = StringProperty("")
     icon = StringProperty(T.ICONS["cloud_off"])
     tone = ColorProperty(T.WARN)
+
+
+class ServiceButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    text = StringProperty("")
+    hint = StringProperty("")
+    service_id = StringProperty("")

@@ -22,7 +22,9 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, str]]] = {
     "info_centers": ("Centers, addresses and opening hours", {}),
     "info_rates": ("Exchange and interest rates", {}),
     "info_news": ("News and announcements", {}),
-    "coming_soon": ("Take a queue ticket", {"feature": "ticket"}),
+    "coming_soon": ("Find an answer", {"feature": "knowledge"}),
+    "ticket": ("Take a queue ticket", {}),
+    "ticket_done": ("No ticket was issued", {}),
 }
 
 

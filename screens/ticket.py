@@ -1,0 +1,173 @@
+"""Take a queue ticket: choose a service (tap 2), the ticket prints and shows here (no tap 3 needed).
+
+The screen never waits on the printer or central: the work runs on a worker, and the
+screen says "printing" until the result comes back through the Kivy clock.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import qrcode
+from kivy.core.image import Image as CoreImage
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+
+from devices.printer.errors import visitor_message
+from kiosk.i18n import Translator, pick
+from kiosk.services.queue import IssuedTicket, QueueLine, QueueView, TicketNotIssued
+from screens.base import KioskScreen
+from screens.widgets import ServiceButton
+
+
+def qr_texture(url: str) -> Any:
+    """A crisp QR code texture: drawn at module size, scaled by the GPU without smoothing."""
+    matrix = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    matrix.add_data(url)
+    image = matrix.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="png")
+    buffer.seek(0)
+    texture = CoreImage(buffer, ext="png").texture
+    texture.mag_filter = "nearest"
+    return texture
+
+
+def line_hint(line: QueueLine, tr: Translator) -> str:
+    if line.waiting is None:
+        return ""
+    if line.waiting == 0:
+        return tr.gettext("No one waiting: you will be called soon")
+    waiting = tr.ngettext("{n} person waiting", "{n} people waiting", line.waiting).format(n=line.waiting)
+    if line.estimated_wait_min is None:
+        return waiting
+    return waiting + "  ·  " + tr.gettext("about {n} min").format(n=line.estimated_wait_min)
+
+
+class TicketScreen(KioskScreen):
+    """Service list; ``issued_by`` and ``priority`` let staff mode reuse it."""
+
+    notice = StringProperty("")
+    busy = BooleanProperty(False)
+
+    def on_show(self, **params: Any) -> None:
+        self.busy = False
+        self.notice = ""
+        self._view: QueueView | None = None
+        self.run(self.ctx.queue.lines, on_done=self._show_lines, on_error=self._lines_failed)
+
+    def _show_lines(self, view: QueueView) -> None:
+        self._view = view
+        self.notice = (
+            ""
+            if view.online
+            else self._(
+                "No connection to the bank right now. Tickets are still issued; waiting times are not known."
+            )
+        )
+        box = self.ids.services
+        box.clear_widgets()
+        tr = self.ctx.translator
+        for line in view.lines:
+            button = ServiceButton(
+                text=f"{line.prefix}  ·  {pick(line.name, tr.lang)}",
+                hint=line_hint(line, tr),
+                service_id=line.service_id,
+            )
+            button.bind(on_release=lambda b: self.take(b.service_id))
+            box.add_widget(button)
+        if not view.lines:
+            self.notice = self._("Tickets cannot be issued right now. Please ask a consultant.")
+
+    def _lines_failed(self, _exc: BaseException) -> None:
+        self.notice = self._("Tickets cannot be issued right now. Please ask a consultant.")
+
+    def on_language(self, lang: str) -> None:
+        if self._view is not None and self.manager and self.manager.current == self.name:
+            self._show_lines(self._view)
+
+    def take(self, service_id: str, priority: str = "none", issued_by: str = "kiosk") -> None:
+        if self.busy:  # a second tap while printing must not print a second ticket
+            return
+        self.busy = True
+        lang = self.ctx.translator.lang
+        self.run(
+            lambda: self.ctx.queue.take_ticket(service_id, priority=priority, issued_by=issued_by, lang=lang),
+            on_done=self._issued,
+            on_error=self._failed,
+        )
+
+    def _issued(self, ticket: IssuedTicket) -> None:
+        self.busy = False
+        self.app.go("ticket_done", ticket=ticket)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.app.go("ticket_done", error=exc)
+
+    def reset(self) -> None:
+        self.busy = False
+        self.notice = ""
+        if "services" in self.ids:
+            self.ids.services.clear_widgets()
+
+
+class TicketDoneScreen(KioskScreen):
+    """The issued ticket as the visitor should remember it, or what went wrong in plain words."""
+
+    number = StringProperty("")
+    service = StringProperty("")
+    details = StringProperty("")
+    problem = StringProperty("")
+    qr = ObjectProperty(None, allownone=True)
+    preview = StringProperty("")
+    offline = BooleanProperty(False)
+
+    def on_show(self, **params: Any) -> None:
+        self._params = params
+        self.render()
+
+    def render(self) -> None:
+        tr = self.ctx.translator
+        ticket: IssuedTicket | None = self._params.get("ticket")
+        error: BaseException | None = self._params.get("error")
+        self.reset()
+        if ticket is None:
+            self.problem = self._problem_text(error)
+            return
+        self.number = ticket.display
+        self.service = pick(ticket.service_name, tr.lang)
+        self.offline = ticket.offline
+        lines = []
+        if ticket.people_ahead == 0:
+            lines.append(tr.gettext("You are next: please watch the screen in the hall."))
+        elif ticket.people_ahead is not None:
+            lines.append(tr.gettext("People ahead of you: {n}").format(n=ticket.people_ahead))
+        if ticket.wait_minutes and ticket.people_ahead:
+            lines.append(tr.gettext("Estimated wait: about {n} min").format(n=ticket.wait_minutes))
+        if ticket.offline:
+            lines.append(tr.gettext("Issued while offline: watch the screen in the hall for your number."))
+        self.details = "\n".join(lines)
+        self.qr = qr_texture(ticket.status_url) if ticket.status_url else None
+        self.preview = ticket.printed_on
+
+    def _problem_text(self, error: BaseException | None) -> str:
+        lang = self.ctx.translator.lang
+        if isinstance(error, TicketNotIssued):
+            if error.printer_error is not None:
+                return visitor_message(error.printer_error.key, lang)
+            if error.reason == "no_numbers":
+                return self._("Tickets cannot be issued right now. Please ask a consultant.")
+        return self._("Something went wrong. Please try again or ask a consultant.")
+
+    def on_language(self, lang: str) -> None:
+        if self.manager and self.manager.current == self.name:
+            self.render()
+
+    def finish(self) -> None:
+        self.ctx.session.wipe("visitor finished")
+
+    def reset(self) -> None:
+        self.number = self.service = self.details = self.problem = self.preview = ""
+        self.qr = None
+        self.offline = False

@@ -1,0 +1,70 @@
+"""Taking a ticket with a finger: two taps from the home screen, and a clear message when paper is out."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.printer.errors import visitor_message
+from tests.conftest import ARTIFACTS
+from tests.ui.harness import UI
+
+pytestmark = pytest.mark.ui
+
+
+def services(ui: UI) -> list[object]:
+    return list(reversed(ui.screen.ids.services.children))
+
+
+def test_two_taps_print_a_ticket_and_done_wipes_the_session(fresh: UI) -> None:
+    app = fresh.app
+    sim = app.ctx.printer.simulator
+    assert sim is not None
+    jobs_before = len(sim.jobs)
+    fresh.tap(fresh.screen.ids.tile_ticket)  # tap 1
+    assert app.manager.current == "ticket"
+    fresh.wait_for(lambda: services(fresh))
+    first = services(fresh)[0]
+    assert first.hint  # how many wait, in Russian, from central
+    fresh.screenshot(ARTIFACTS / "ticket-services-ru.png")
+    fresh.tap(first)  # tap 2
+    fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+    done = fresh.screen
+    assert done.number.startswith(first.text[0])
+    assert done.qr is not None
+    assert len(sim.jobs) == jobs_before + 1
+    assert "Возьмите талон из принтера под экраном." in fresh.texts()
+    fresh.frames(5)
+    fresh.screenshot(ARTIFACTS / "ticket-done-ru.png")
+    fresh.tap(app.frame.ids.navbar.ids.home)
+    assert app.manager.current == "home"
+
+
+def test_paper_out_says_what_to_do_and_works_again_once_paper_is_back(fresh: UI) -> None:
+    app = fresh.app
+    sim = app.ctx.printer.simulator
+    assert sim is not None
+    buttons = {b.lang: b for b in app.frame.ids.header.ids.languages.children}
+    fresh.tap(buttons["en"])
+    fresh.tap(fresh.screen.ids.tile_ticket)
+    fresh.wait_for(lambda: services(fresh))
+    sim.set(paper="out")
+    try:
+        fresh.tap(services(fresh)[0])
+        fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.problem)
+        assert fresh.screen.problem == visitor_message("paper_out", "en")
+        assert fresh.screen.number == ""
+        assert "No ticket was issued" in fresh.texts()
+        fresh.screenshot(ARTIFACTS / "ticket-paper-out-en.png")
+    finally:
+        sim.set(paper="ok")
+    fresh.tap(fresh.screen.ids.get("retry") or _retry(fresh))
+    assert app.manager.current == "ticket"
+    fresh.wait_for(lambda: services(fresh))
+    fresh.tap(services(fresh)[0])
+    fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+
+
+def _retry(ui: UI) -> object:
+    from screens.widgets import WideButton
+
+    return next(w for w in ui.screen.walk() if isinstance(w, WideButton))
