@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import getpass
 import logging
 import sys
 from pathlib import Path
@@ -71,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     cfg_sub.add_parser("show", parents=[common], help="print the effective configuration (tokens hidden)")
 
     sub.add_parser("doctor", parents=[common], help="check fonts, translations, data directory and central")
+    staff = sub.add_parser("staff", parents=[common], help="staff who may sign in on this kiosk with a PIN")
+    staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    add = staff_sub.add_parser("add", parents=[common], help="add a staff member or change their PIN")
+    add.add_argument("name")
+    add.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from standard input (for scripts)"
+    )
+    staff_sub.add_parser("list", parents=[common], help="list staff names")
+    remove = staff_sub.add_parser("remove", parents=[common], help="remove a staff member")
+    remove.add_argument("name")
     cli_devices.add_parsers(sub, common)
     return parser
 
@@ -119,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.doctor import run_doctor
 
         return run_doctor(config)
+    if command == "staff":
+        return _staff_command(args, config)
     if command in cli_devices.COMMANDS:
         return cli_devices.run(args, config)
     parser.error(f"unknown command {command}")
@@ -135,6 +148,40 @@ def _config_command(args: argparse.Namespace, config: KioskConfig) -> int:
     print(f"# effective configuration from {config.source}")
     print(to_toml(shown), end="")
     return 0
+
+
+def _staff_command(args: argparse.Namespace, config: KioskConfig) -> int:
+    """The PIN is typed twice at a hidden prompt (or piped), hashed at once, never echoed or logged."""
+    from kiosk.clock import SystemClock
+    from kiosk.services.staff import StaffDirectory, StaffError
+    from offline_cache.db import CacheDB
+
+    cache = CacheDB(config.data_dir / "kiosk.db")
+    staff = StaffDirectory(cache, SystemClock(config.tz))
+    try:
+        if args.staff_command == "list":
+            print("\n".join(staff.names()) or "(no staff yet)")
+            return 0
+        if args.staff_command == "remove":
+            if not staff.remove(args.name):
+                print(f"kiosk: no staff member {args.name!r}", file=sys.stderr)
+                return 1
+            return 0
+        if args.pin_stdin:
+            pin = sys.stdin.readline().strip()
+        else:
+            pin = getpass.getpass("PIN (4-8 digits): ")
+            if getpass.getpass("PIN again: ") != pin:
+                print("kiosk: the two PINs differ; nothing changed", file=sys.stderr)
+                return 1
+        staff.add(args.name, pin)
+        print(f"PIN set for {args.name}")
+        return 0
+    except StaffError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        cache.close()
 
 
 def _screenshot(args: argparse.Namespace, config: KioskConfig) -> int:

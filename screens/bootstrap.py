@@ -32,6 +32,8 @@ def configure(spec: WindowSpec, kivy_home: Path) -> None:
     if spec.headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("KIVY_WINDOW", "sdl2")
+    # No clipboard on a kiosk: a PIN or a phone number must not outlive the session there.
+    os.environ.setdefault("KIVY_CLIPBOARD", "dummy")
 
     from kivy.config import Config
 

@@ -9,4 +9,6 @@ SCREEN_NAMES = (
     "coming_soon",
     "ticket",
     "ticket_done",
+    "staff_login",
+    "staff",
 )

@@ -6,6 +6,7 @@ from screens.base import KioskScreen
 from screens.coming_soon import ComingSoonScreen
 from screens.home import HomeScreen
 from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
+from screens.staff import StaffLoginScreen, StaffScreen
 from screens.ticket import TicketDoneScreen, TicketScreen
 
 SCREENS: dict[str, type[KioskScreen]] = {
@@ -17,9 +18,11 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "coming_soon": ComingSoonScreen,
     "ticket": TicketScreen,
     "ticket_done": TicketDoneScreen,
+    "staff_login": StaffLoginScreen,
+    "staff": StaffScreen,
 }
 
-KV_FILES = ("idle.kv", "home.kv", "info.kv", "coming_soon.kv", "ticket.kv")
+KV_FILES = ("idle.kv", "home.kv", "info.kv", "coming_soon.kv", "ticket.kv", "staff.kv")
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.
 FEATURES = ("knowledge", "ticket", "appointment", "appeal", "card", "info")

@@ -165,7 +165,10 @@ class TicketDoneScreen(KioskScreen):
             self.render()
 
     def finish(self) -> None:
-        self.ctx.session.wipe("visitor finished")
+        if self.ctx.session.staff_id is not None:  # staff issue the next ticket
+            self.app.go("staff", remember=False)
+        else:
+            self.ctx.session.wipe("visitor finished")
 
     def reset(self) -> None:
         self.number = self.service = self.details = self.problem = self.preview = ""

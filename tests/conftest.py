@@ -30,6 +30,7 @@ os.environ["KIVY_NO_FILELOG"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 os.environ["SDL_VIDEODRIVER"] = "offscreen"
 os.environ["KIVY_WINDOW"] = "sdl2"
+os.environ["KIVY_CLIPBOARD"] = "dummy"
 os.environ.pop("KIOSK_CONFIG", None)
 os.environ.pop("KIOSK_DATA_DIR", None)
 

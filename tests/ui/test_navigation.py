@@ -25,6 +25,8 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, str]]] = {
     "coming_soon": ("Find an answer", {"feature": "knowledge"}),
     "ticket": ("Take a queue ticket", {}),
     "ticket_done": ("No ticket was issued", {}),
+    "staff_login": ("Staff sign-in", {}),
+    "staff": ("Staff sign-in", {}),  # without signing in, staff mode sends you to sign in
 }
 
 

@@ -1,0 +1,144 @@
+"""Staff mode on the kiosk: sign in with a PIN, issue tickets for visitors (with priority),
+reprint the last ticket, see the center's queue. Signing out, or the idle timeout, ends it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import StringProperty
+
+from kiosk.i18n import N_, pick
+from kiosk.services.queue import IssuedTicket, QueueView, TicketNotIssued
+from kiosk.services.staff import StaffLocked, StaffMember
+from screens.base import KioskScreen
+from screens.ticket import line_hint
+from screens.widgets import ServiceButton
+
+PRIORITY_LABELS = {
+    "none": N_("Regular"),
+    "disability": N_("Disability"),
+    "pregnancy": N_("Pregnancy"),
+    "veteran": N_("Veteran"),
+    "appointment": N_("Appointment"),
+}
+
+
+class StaffLoginScreen(KioskScreen):
+    message = StringProperty("")
+
+    _keyboard_bound = False
+
+    def on_show(self, **params: Any) -> None:
+        self.message = ""
+        self.ids.pin.text = ""
+        if not self._keyboard_bound:
+            self.app.watch_input(self.ids.pin, "numeric")
+            self.app.keyboard.bind(on_done=self._keyboard_done)
+            self._keyboard_bound = True
+        self.ids.pin.focus = True
+
+    def _keyboard_done(self, _keyboard: object, target: object) -> None:
+        if target is self.ids.pin:
+            self.submit()
+
+    def submit(self) -> None:
+        pin = self.ids.pin.text
+        self.ids.pin.text = ""
+        if not pin:
+            return
+        self.message = self._("Checking…")
+        self.run(self.ctx.staff.sign_in, pin, on_done=self._signed_in, on_error=self._failed)
+
+    def _signed_in(self, member: StaffMember | None) -> None:
+        if member is None:
+            self.message = self._("Wrong PIN. Please try again.")
+            self.ids.pin.focus = True
+            return
+        self.ctx.session.staff_id = member.name
+        self.app.go("staff", remember=False)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, StaffLocked):
+            self.message = self._("Too many wrong PINs. Try again at {time}.").format(
+                time=f"{exc.until:%H:%M}"
+            )
+        else:
+            self.message = self._("Something went wrong. Please try again or ask a consultant.")
+        self.ids.pin.focus = True
+
+    def reset(self) -> None:
+        self.message = ""
+        if "pin" in self.ids:
+            self.ids.pin.text = ""
+
+
+class StaffScreen(KioskScreen):
+    staff_name = StringProperty("")
+    priority = StringProperty("none")
+    message = StringProperty("")
+
+    def on_show(self, **params: Any) -> None:
+        if self.ctx.session.staff_id is None:  # never reachable without signing in
+            self.app.go("staff_login", remember=False)
+            return
+        self.staff_name = self.ctx.session.staff_id
+        self.message = str(params.get("message", ""))
+        self.run(self.ctx.queue.lines, on_done=self._show_lines)
+
+    def _show_lines(self, view: QueueView) -> None:
+        box = self.ids.services
+        box.clear_widgets()
+        tr = self.ctx.translator
+        for line in view.lines:
+            button = ServiceButton(
+                text=f"{line.prefix}  ·  {pick(line.name, tr.lang)}",
+                hint=line_hint(line, tr),
+                service_id=line.service_id,
+            )
+            button.bind(on_release=lambda b: self.issue(b.service_id))
+            box.add_widget(button)
+
+    def choose_priority(self, priority: str) -> None:
+        self.priority = priority
+
+    def issue(self, service_id: str) -> None:
+        lang, staff, priority = self.ctx.translator.lang, f"staff:{self.staff_name}", self.priority
+        self.message = self._("Printing your ticket…")
+        self.run(
+            lambda: self.ctx.queue.take_ticket(service_id, priority=priority, issued_by=staff, lang=lang),
+            on_done=self._issued,
+            on_error=self._failed,
+        )
+
+    def reprint(self) -> None:
+        self.message = self._("Printing your ticket…")
+        lang = self.ctx.translator.lang
+        self.run(lambda: self.ctx.queue.reprint_last(lang), on_done=self._reprinted, on_error=self._failed)
+
+    def _issued(self, ticket: IssuedTicket) -> None:
+        self.priority = "none"
+        self.app.go("ticket_done", ticket=ticket)
+
+    def _reprinted(self, ticket: IssuedTicket | None) -> None:
+        if ticket is None:
+            self.message = self._("No ticket has been issued on this kiosk yet.")
+        else:
+            self.message = self._("Ticket {number} printed again.").format(number=ticket.display)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, TicketNotIssued) and exc.printer_error is not None:
+            self.message = exc.printer_error.technician_message
+        else:
+            self.message = self._("Something went wrong. Please try again or ask a consultant.")
+
+    def sign_out(self) -> None:
+        self.ctx.session.wipe("staff signed out")
+
+    def on_language(self, lang: str) -> None:
+        if self.manager and self.manager.current == self.name:
+            self.on_show()
+
+    def reset(self) -> None:
+        self.priority = "none"
+        self.message = ""
+        self.staff_name = ""
