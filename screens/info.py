@@ -81,6 +81,7 @@ class InfoListScreen(KioskScreen):
 
     notice = StringProperty("")
     key = ""
+    _data: Any = None
 
     def load(self) -> Snapshot[Any]:
         raise NotImplementedError
@@ -89,7 +90,7 @@ class InfoListScreen(KioskScreen):
         raise NotImplementedError
 
     def on_show(self, **params: Any) -> None:
-        self._data: Any = None
+        self._data = None
         self.run(self.ctx.info.cached, self.key, on_done=self._show_cached)
         self.run(self.load, on_done=self._show_fresh, on_error=self._show_error)
 

@@ -49,6 +49,7 @@ class TicketScreen(KioskScreen):
 
     notice = StringProperty("")
     busy = BooleanProperty(False)
+    _view: QueueView | None = None
 
     def on_show(self, **params: Any) -> None:
         self.busy = False
@@ -122,6 +123,7 @@ class TicketDoneScreen(KioskScreen):
     qr = ObjectProperty(None, allownone=True)
     preview = StringProperty("")
     offline = BooleanProperty(False)
+    _params: dict[str, Any] = {}
 
     def on_show(self, **params: Any) -> None:
         self._params = params
