@@ -97,6 +97,24 @@ def demo_config(config: KioskConfig, base: Path, central: DemoCentral) -> KioskC
     return cfg
 
 
+DEMO_STAFF_PIN = "2468"
+
+
+def _demo_staff(config: KioskConfig) -> None:
+    """The demo kiosk knows one staff member, so staff mode can be tried at once."""
+    from kiosk.clock import SystemClock
+    from kiosk.services.staff import StaffDirectory
+    from offline_cache.db import CacheDB
+
+    cache = CacheDB(config.data_dir / "kiosk.db")
+    try:
+        directory = StaffDirectory(cache, SystemClock(config.tz))
+        if "demo" not in directory.names():
+            directory.add("demo", DEMO_STAFF_PIN)
+    finally:
+        cache.close()
+
+
 def run_demo(
     config: KioskConfig,
     data_dir: str | None = None,
@@ -118,13 +136,19 @@ def run_demo(
     except RuntimeError as exc:
         print(f"kiosk: the demo central service did not start: {exc}", file=sys.stderr)
         return 1
+    cfg = demo_config(config, base, central)
+    _demo_staff(cfg)
+    center = config.kiosk.center_id
     print(f"demo central service: {central.url}  (log: {base / 'central.log'})", flush=True)
-    print(f"kiosk data and logs:  {base / 'kiosk'}", flush=True)
+    print(f"  display board (hall screen): {central.url}/board/{center}", flush=True)
+    print(f"  counter console (staff):     {central.url}/counter   sign in as demo / demo-password", flush=True)
+    print(f"kiosk data and logs:  {base / 'kiosk'}   (printed tickets: {base / 'kiosk' / 'print'})", flush=True)
+    print(f"kiosk staff mode:     Take a ticket > Staff, PIN {DEMO_STAFF_PIN}", flush=True)
     print("press Ctrl-C to stop both", flush=True)
     from screens.launcher import run_app
 
     try:
-        return run_app(demo_config(config, base, central), clock, size)
+        return run_app(cfg, clock, size)
     except KeyboardInterrupt:
         return 0
     finally:
