@@ -1,31 +1,46 @@
-"""Technician commands for the receipt printer.
+"""Technician commands for the receipt printer and the barcode scanner.
 
     kiosk devices printer-status [--printer URI] [--json]      exit 0 ready (or status unknown), 1 not ready
     kiosk devices print-test [--printer URI] [--sample ticket] [--lang ru] [--paper 80]
+    kiosk devices scanner-test [--scanner URI] [--seconds 30] [--json]   exit 0 reachable, 1 not
     kiosk print-preview FILE.bin --out FILE.png [--paper 58|80]
 
-``--printer`` defaults to ``devices.printer`` from the configuration. Wired into ``kiosk.cli`` by
-``add_parsers(sub, common)`` in ``build_parser`` and ``if command in COMMANDS: return run(args, config)``.
+``--printer`` defaults to ``devices.printer`` from the configuration, ``--scanner`` to ``devices.scanner``.
+Wired into ``kiosk.cli`` by ``add_parsers(sub, common)`` in ``build_parser`` and
+``if command in COMMANDS: return run(args, config)``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import queue
+import select
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import SUPPORTED_LANGUAGES, KioskConfig
 
 COMMANDS = ("devices", "print-preview")
 SAMPLES = ("ticket", "statement", "appeal", "appointment")
 EXIT_OK, EXIT_PRINTER, EXIT_USAGE = 0, 1, 2
+EXIT_SCANNER = 1
+#: What ``scanner-test --scanner sim:`` scans by itself, so the command shows something.
+SIM_SAMPLES = (
+    ("https://queue.example/a/C01/7Q4K-2M9X", "QR"),
+    ("APPT-C01-20261201-0930-017", "DataMatrix"),
+)
+
+if TYPE_CHECKING:
+    from devices.scanner import BarcodeScanner, Scan, ScannerError, ScannerStatus
 
 
 def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None:
-    """Add ``devices`` (printer-status, print-test) and ``print-preview`` to the ``kiosk`` command."""
+    """Add ``devices`` (printer-status, print-test, scanner-test) and ``print-preview`` to ``kiosk``."""
     devices = subparsers.add_parser(
         "devices", parents=[common_parent], help="check and test the kiosk's devices (technician)"
     )
@@ -45,6 +60,23 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
         "--paper", type=int, choices=(58, 80), help="paper width in mm (default: devices.paper_width_mm)"
     )
 
+    scan = actions.add_parser(
+        "scanner-test",
+        parents=[common_parent],
+        help="show codes as the barcode scanner reads them",
+        description="Print each code as it is scanned (text, symbology, seconds since the previous one) "
+        "for --seconds or until Ctrl-C, then a summary. sim: scans two sample codes by itself; wedge: "
+        "without a path reads what the scanner types into this terminal. Exit 0 if the scanner was "
+        "reachable, 1 if not.",
+    )
+    scan.add_argument("--scanner", metavar="URI", help="scanner URI (default: devices.scanner)")
+    scan.add_argument(
+        "--seconds", type=_positive_seconds, default=30.0, help="how long to listen (default: 30)"
+    )
+    scan.add_argument(
+        "--json", action="store_true", help="one JSON object per line: scans, errors, status, summary"
+    )
+
     preview = subparsers.add_parser(
         "print-preview", parents=[common_parent], help="draw the paper a printer would make of a .bin job"
     )
@@ -62,7 +94,19 @@ def run(args: argparse.Namespace, config: KioskConfig) -> int:
         return _preview(args, config)
     if args.devices_command == "printer-status":
         return _printer_status(args, config)
+    if args.devices_command == "scanner-test":
+        return _scanner_test(args, config)
     return _print_test(args, config)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("seconds must be more than 0 and at most 86400")
+    return value
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -162,3 +206,145 @@ def _preview(args: argparse.Namespace, config: KioskConfig) -> int:
         return _fail(f"{args.out}: {exc.strerror or exc}")
     print(f"{out} ({paper} mm paper, {len(data)} bytes)")
     return EXIT_OK
+
+
+def _visible(text: str, limit: int = 200) -> str:
+    """Control characters (GS1 separators, noise) as escapes, so the terminal shows them and stays sane."""
+    shown = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text[:limit])
+    return shown + (f"... ({len(text)} chars)" if len(text) > limit else "")
+
+
+class _StdinKeys:
+    """For ``wedge:`` without a path: this terminal is the "app window" the scanner types into."""
+
+    def __init__(self, scanner: BarcodeScanner) -> None:
+        self.scanner = scanner
+        try:
+            self.fd: int | None = sys.stdin.fileno() if scanner.wants_window_keys else None
+        except (OSError, ValueError):
+            self.fd = None
+
+    def pump(self, timeout: float) -> None:
+        if self.fd is None:
+            return
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return
+        data = os.read(self.fd, 4096)
+        if not data:
+            self.fd = None  # end of input; keep listening for the rest of the time
+            return
+        for ch in data.decode("utf-8", errors="replace"):
+            if ch in "\r\n":
+                self.scanner.feed_enter()
+            else:
+                self.scanner.feed_key(ch)
+
+
+def _scanner_test(args: argparse.Namespace, config: KioskConfig) -> int:
+    from devices.scanner import TECHNICIAN_HINTS, Scan, SimulatorScanner, open_scanner
+    from devices.uri import DeviceURIError
+
+    uri = args.scanner or config.devices.scanner
+    try:
+        scanner = open_scanner(uri)
+    except DeviceURIError as exc:
+        return _fail(f"--scanner {uri}: {exc}")
+
+    def emit(record: dict[str, Any], line: str) -> None:
+        print(json.dumps(record, ensure_ascii=False) if args.json else line, flush=True)
+
+    events: queue.Queue[Scan | ScannerError] = queue.Queue()
+    keys = _StdinKeys(scanner)
+    samples = list(SIM_SAMPLES) if isinstance(scanner, SimulatorScanner) else []
+    schedule = [min(0.2, args.seconds / 4), min(0.5, args.seconds / 2)]
+    scans: list[Scan] = []
+    errors: dict[str, int] = {}
+    reachable = False
+    last_state = ""
+    status: ScannerStatus | None = None
+    if not args.json:
+        how = " (type or scan into this terminal)" if keys.fd is not None else ""
+        print(f"scanner {scanner.uri}\nlistening {args.seconds:g} s for codes{how}; Ctrl-C stops", flush=True)
+    started = time.monotonic()
+    previous = started
+    scanner.start(events.put, events.put)
+    try:
+        while (elapsed := time.monotonic() - started) < args.seconds:
+            if samples and elapsed >= schedule[len(SIM_SAMPLES) - len(samples)]:
+                assert isinstance(scanner, SimulatorScanner)
+                scanner.inject(*samples.pop(0))
+            status = scanner.status()
+            reachable = reachable or status.ok
+            if status.state != last_state:
+                last_state = status.state
+                emit(
+                    {"event": "status", "t": round(elapsed, 3), **status.to_dict()},
+                    f"status  {status.state}" + (f" ({status.key}: {status.detail})" if status.key else ""),
+                )
+            if keys.fd is not None:
+                keys.pump(0.05)
+            try:
+                event = events.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if isinstance(event, Scan):
+                reachable = True
+                scans.append(event)
+                since, previous = event.at - previous, event.at
+                emit(
+                    {
+                        "event": "scan",
+                        "n": len(scans),
+                        "text": event.text,
+                        "symbology": event.symbology,
+                        "chars": len(event.text),
+                        "since_previous_s": round(since, 3),
+                        "t": round(event.at - started, 3),
+                    },
+                    f"scan {len(scans):<3} {event.symbology or '-':<14} {f'+{since:.2f} s':>9}  "
+                    f"{len(event.text):4} chars  {_visible(event.text)}",
+                )
+            else:
+                errors[event.key] = errors.get(event.key, 0) + 1
+                emit(
+                    {"event": "error", "t": round(time.monotonic() - started, 3), "key": event.key,
+                     "detail": event.detail, "code": event.code, "errno": event.errno,
+                     "hint": TECHNICIAN_HINTS[event.key]},
+                    f"error   {event.technician_message}",
+                )  # fmt: skip
+    except KeyboardInterrupt:
+        pass
+    finally:
+        status = scanner.status()
+        scanner.stop()
+    reachable = reachable or status.ok
+    seconds = time.monotonic() - started
+    symbologies = sorted({s.symbology or "-" for s in scans})
+    summary: dict[str, Any] = {
+        "event": "summary",
+        "scanner": str(scanner.uri),
+        "reachable": reachable,
+        "seconds": round(seconds, 1),
+        "scans": len(scans),
+        "symbologies": symbologies,
+        "errors": errors,
+        "status": status.to_dict(),
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
+    else:
+        rows = [
+            ("scanner", str(scanner.uri)),
+            ("state", status.state + (f" ({status.key})" if status.key else "")),
+            ("reachable", "yes" if reachable else "no"),
+            ("scans", f"{len(scans)} in {seconds:.1f} s" + (f" ({', '.join(symbologies)})" if scans else "")),
+            ("errors", ", ".join(f"{k} x{n}" for k, n in sorted(errors.items())) or "none"),
+            ("detail", status.detail + (f" [{status.code}]" if status.code else "")),
+        ]
+        if status.key:
+            rows.append(("hint", TECHNICIAN_HINTS[status.key]))
+        print("-- summary")
+        for name, value in rows:
+            print(f"{name:<10}{value}")
+    return EXIT_OK if reachable else EXIT_SCANNER
