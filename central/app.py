@@ -19,6 +19,7 @@ from central.context import DEFAULT_PUBLIC_URL, Context
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
+from central.queue.writer import TicketWriter
 from kiosk.clock import Clock
 
 API_PREFIX = "/api/v1"
@@ -66,6 +67,7 @@ def create_app(
         settings=settings or QueueSettings(),
         links=Links(public_url.rstrip("/")),
     )
+    app.state.ticket_writer = TicketWriter(app.state.central)
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.include_router(health.router)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -381,6 +382,11 @@ def serve(
             server_header=False,
         )
     )
+    # Everything made so far (modules, routes, compiled statements) lives as long as the process:
+    # freezing it keeps the full garbage collections that do come from walking it all again,
+    # which took up to 65 ms on the event loop (measured under load).
+    gc.collect()
+    gc.freeze()
     stop_signals: list[int] = []
 
     def note_stop(signum: int, _frame: FrameType | None) -> None:

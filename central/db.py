@@ -287,7 +287,7 @@ tickets = sa.Table(
     sa.UniqueConstraint("service_id", "business_date", "number", name="uq_tickets_service_id"),
     sa.CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
     sa.CheckConstraint(_in("priority", PRIORITIES), name="priority"),
-    sa.Index("ix_tickets_line", "queue_service_id", "business_date", "status", "rank_at"),
+    sa.Index("ix_tickets_line", "queue_service_id", "business_date", "status", "rank_at", "number"),
     sa.Index("ix_tickets_calls", "center_id", "business_date", "called_at"),
     sa.Index("ix_tickets_done", "queue_service_id", "business_date", "finished_at"),
     sa.Index("ix_tickets_counter", "counter_id", "status"),

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from central.context import Ctx
 from central.errors import responses
-from central.queue import store
+from central.queue import views
 from central.queue.schemas import Board
 
 router = APIRouter(tags=["board"])
@@ -20,4 +20,4 @@ async def get_board(ctx: Ctx, center_id: Annotated[str, Path(max_length=16)]) ->
 
     It shows only what the hall screen shows anyway: ticket numbers and counters.
     """
-    return store.board(ctx, center_id)
+    return views.board(ctx, center_id)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from central.auth import CurrentKiosk
 from central.context import Ctx
 from central.errors import ApiError, responses
-from central.queue import store
+from central.queue import leases, store, views
 from central.queue.schemas import (
     LeaseCreate,
     LeaseEnvelope,
@@ -23,10 +23,19 @@ from central.queue.schemas import (
     TicketEnvelope,
     TicketVoid,
 )
+from central.queue.writer import TicketWriter
 
 router = APIRouter(tags=["queue"])
 
 TicketId = Annotated[str, Path(max_length=32, description="Ticket id")]
+
+
+async def get_writer(request: Request) -> TicketWriter:
+    writer: TicketWriter = request.app.state.ticket_writer
+    return writer
+
+
+Writer = Annotated[TicketWriter, Depends(get_writer)]
 JSON = "application/json"
 
 
@@ -42,13 +51,13 @@ JSON = "application/json"
         **responses(403, 404, 409, 422),
     },
 )
-async def create_ticket(ctx: Ctx, kiosk: CurrentKiosk, body: TicketCreate) -> Response:
+async def create_ticket(writer: Writer, kiosk: CurrentKiosk, body: TicketCreate) -> Response:
     """Issue a ticket (or record one issued offline from a lease); idempotent on ``request_id``.
 
     409 ``lease_conflict``: the number is not from this kiosk's lease valid at ``issued_at``, or is
     already a ticket. 409 ``idempotency_conflict``: the request_id was used for another request.
     """
-    created, payload = store.create_ticket(ctx, kiosk.id, kiosk.center_id, body)
+    created, payload = await writer.create(store.NewTicket(kiosk.id, kiosk.center_id, body))
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
 
@@ -83,7 +92,7 @@ async def create_lease(ctx: Ctx, kiosk: CurrentKiosk, body: LeaseCreate) -> Resp
 
     Online tickets skip leased blocks; the lease is valid until the center's next local midnight.
     """
-    created, lease = store.create_lease(ctx, kiosk.id, kiosk.center_id, body)
+    created, lease = leases.create_lease(ctx, kiosk.id, kiosk.center_id, body)
     payload = LeaseEnvelope(lease=lease).model_dump_json().encode("utf-8")
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
@@ -102,4 +111,4 @@ async def get_queue(
     if wanted != kiosk.center_id:
         raise ApiError(403, "forbidden", "a kiosk sees only its own center's queue")
     with ctx.engine.connect() as conn:
-        return store.queue_view(conn, ctx, wanted, store.utc_now(ctx))
+        return views.queue_view(conn, ctx, wanted, store.utc_now(ctx))

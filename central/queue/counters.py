@@ -23,11 +23,11 @@ from central.queue.store import (
     Refusal,
     center_zone,
     load_ticket,
-    queue_view,
     ticket_query,
     to_ticket,
     utc_now,
 )
+from central.queue.views import queue_view
 from central.schemas import I18nText
 from central.staff import StaffSession
 

@@ -1,14 +1,15 @@
-"""Tickets, leases and the read-only views (queue, board) on the database.
+"""Tickets on the database, and what leases and views share: service lookup, the number sequence, estimates.
 
 Every write is one short ``BEGIN IMMEDIATE`` transaction (:func:`central.db.write_transaction`),
 run inline by ``async def`` endpoints: on SQLite that serialises writers without "database is
-locked" failures and, measured, beats the threadpool (field notes).
+locked" failures and, measured, beats the threadpool (field notes). Ticket creations that
+arrive together share one such transaction (group commit, :mod:`central.queue.writer`).
 
 Numbers: each service has one daily sequence row (``ticket_sequences``). An online ticket takes
-the next number; a lease takes the next ``size`` numbers at once. Both move the same pointer in
-the same kind of transaction, so leased blocks and online numbers never overlap and no two
-kiosks of a center can issue one number; the unique constraint on (service, day, number) is the
-last guard.
+the next number; a lease takes the next ``size`` numbers at once (:mod:`central.queue.leases`).
+Both move the same pointer in a write transaction, so leased blocks and online numbers never
+overlap and no two kiosks of a center can issue one number; the unique constraint on
+(service, day, number) is the last guard.
 """
 
 from __future__ import annotations
@@ -29,21 +30,10 @@ from central import db
 from central.context import Context
 from central.queue import engine as rules
 from central.queue.schemas import (
-    Board,
-    BoardCall,
-    Lease,
-    LeaseCreate,
-    Queue,
-    QueueService,
-    RecentCall,
     Ticket,
     TicketCreate,
     TicketEnvelope,
 )
-from central.schemas import I18nText
-
-SHOWN_CALLS = ("called", "serving", "done")
-"""Statuses a board keeps showing after the call; no-shows, parked and voided tickets drop off."""
 
 
 class Refusal(Exception):
@@ -66,6 +56,70 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+# Statements of the hot paths (ticket creation, the board) are built once: building a Core
+# statement costs about 40 us a time, more than SQLite takes to run it (measured).
+_t, _s, _c, _seq, _k, _ss = (
+    db.tickets,
+    db.services,
+    db.centers,
+    db.ticket_sequences,
+    db.counters,
+    db.staff_sessions,
+)
+_bp = sa.bindparam
+SEEN_TICKET = sa.select(_t.c.kiosk_id, _t.c.service_id, _t.c.response).where(
+    _t.c.request_id == _bp("request_id")
+)
+SERVICE = (
+    sa.select(_s.c.id, _s.c.center_id, _s.c.prefix, _s.c.active, _c.c.timezone)
+    .join(_c, _c.c.id == _s.c.center_id)
+    .where(_s.c.id == _bp("service_id"))
+)
+CENTER_ZONE = sa.select(_c.c.timezone).where(_c.c.id == _bp("center_id"))
+SEQUENCE_TAKE = (
+    sa.update(_seq)
+    .where(_seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day"))
+    .values(next_number=_seq.c.next_number + _bp("b_count", type_=sa.Integer))
+    .returning(_seq.c.next_number)
+)
+SEQUENCE_START = sa.insert(_seq)
+OPEN_COUNTERS = (
+    sa.select(_k.c.serving)
+    .join(_ss, _ss.c.token_hash == _k.c.opened_session)
+    .where(_k.c.center_id == _bp("center_id"), _k.c.active.is_(True), _ss.c.expires_at > _bp("now"))
+)
+AHEAD = (
+    sa.select(sa.func.count())
+    .select_from(_t)
+    .where(
+        _t.c.queue_service_id == _bp("service_id"),
+        _t.c.business_date == _bp("day"),
+        _t.c.status == "waiting",
+        # A row-value comparison: one range scan of ix_tickets_line, which covers it.
+        # (Typed binds: inside a tuple they do not take the column's type, and a raw datetime
+        # would compare as differently formatted text.)
+        sa.tuple_(_t.c.rank_at, _t.c.number)
+        < sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
+    )
+)
+INSERT_TICKET = sa.insert(_t)
+
+
+@lru_cache(maxsize=8)
+def _durations_query(limit: int) -> sa.Select[Any]:
+    return (
+        sa.select(_t.c.started_at, _t.c.finished_at)
+        .where(
+            _t.c.queue_service_id == _bp("service_id"),
+            _t.c.business_date == _bp("day"),
+            _t.c.finished_at.is_not(None),
+            _t.c.started_at.is_not(None),
+        )
+        .order_by(_t.c.finished_at.desc())
+        .limit(limit)
+    )
+
+
 @dataclass(frozen=True)
 class ServiceInfo:
     id: str
@@ -76,20 +130,14 @@ class ServiceInfo:
 
 
 def load_service(conn: Connection, service_id: str) -> ServiceInfo | None:
-    s, c = db.services, db.centers
-    row = conn.execute(
-        sa.select(s.c.id, s.c.center_id, s.c.prefix, s.c.active, c.c.timezone)
-        .join(c, c.c.id == s.c.center_id)
-        .where(s.c.id == service_id)
-    ).first()
+    row = conn.execute(SERVICE, {"service_id": service_id}).first()
     if row is None:
         return None
     return ServiceInfo(row.id, row.center_id, row.prefix, bool(row.active), zone(row.timezone))
 
 
 def center_zone(conn: Connection, center_id: str) -> ZoneInfo:
-    c = db.centers
-    name = conn.execute(sa.select(c.c.timezone).where(c.c.id == center_id)).scalar_one_or_none()
+    name = conn.execute(CENTER_ZONE, {"center_id": center_id}).scalar_one_or_none()
     if name is None:
         raise Refusal(404, "not_found", f"no center {center_id!r}")
     return zone(name)
@@ -109,14 +157,12 @@ def own_service(conn: Connection, service_id: str, center_id: str) -> ServiceInf
 
 def take_numbers(conn: Connection, service_id: str, day: date, count: int) -> int:
     """Reserve ``count`` consecutive numbers of the service's daily sequence; returns the first."""
-    seq = db.ticket_sequences
-    where = sa.and_(seq.c.service_id == service_id, seq.c.business_date == day)
     after = conn.execute(
-        sa.update(seq).where(where).values(next_number=seq.c.next_number + count).returning(seq.c.next_number)
+        SEQUENCE_TAKE, {"b_service": service_id, "b_day": day, "b_count": count}
     ).scalar_one_or_none()
     if after is not None:
         return int(after) - count
-    conn.execute(sa.insert(seq).values(service_id=service_id, business_date=day, next_number=1 + count))
+    conn.execute(SEQUENCE_START, {"service_id": service_id, "business_date": day, "next_number": 1 + count})
     return 1
 
 
@@ -125,29 +171,13 @@ def take_numbers(conn: Connection, service_id: str, day: date, count: int) -> in
 
 def open_counters(conn: Connection, center_id: str, now: datetime) -> Tally[str]:
     """Open counters per service: counters whose staff session is alive, by the services chosen."""
-    c, ss = db.counters, db.staff_sessions
-    rows = conn.execute(
-        sa.select(c.c.serving)
-        .join(ss, ss.c.token_hash == c.c.opened_session)
-        .where(c.c.center_id == center_id, c.c.active.is_(True), ss.c.expires_at > now)
-    ).all()
+    rows = conn.execute(OPEN_COUNTERS, {"center_id": center_id, "now": now}).all()
     return Tally(service for row in rows for service in (row.serving or []))
 
 
 def recent_durations(conn: Connection, service_id: str, day: date, limit: int) -> list[float]:
     """Seconds from start to finish of the latest finished tickets of the service that day."""
-    t = db.tickets
-    rows = conn.execute(
-        sa.select(t.c.started_at, t.c.finished_at)
-        .where(
-            t.c.queue_service_id == service_id,
-            t.c.business_date == day,
-            t.c.finished_at.is_not(None),
-            t.c.started_at.is_not(None),
-        )
-        .order_by(t.c.finished_at.desc())
-        .limit(limit)
-    ).all()
+    rows = conn.execute(_durations_query(limit), {"service_id": service_id, "day": day}).all()
     return [(r.finished_at - r.started_at).total_seconds() for r in rows]
 
 
@@ -163,19 +193,8 @@ def estimate(
 
 def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
     """Waiting tickets of the same line that the call order puts first (``rank_at``, then number)."""
-    t = db.tickets
-    return int(
-        conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t)
-            .where(
-                t.c.queue_service_id == service_id,
-                t.c.business_date == day,
-                t.c.status == "waiting",
-                sa.or_(t.c.rank_at < rank, sa.and_(t.c.rank_at == rank, t.c.number < number)),
-            )
-        ).scalar_one()
-    )
+    params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
+    return int(conn.execute(AHEAD, params).scalar_one())
 
 
 # ----- tickets -----
@@ -259,88 +278,126 @@ def _check_lease(
     return issued, lease.business_date
 
 
+@dataclass(frozen=True)
+class NewTicket:
+    """One creation request as the API received it."""
+
+    kiosk_id: str
+    center_id: str
+    request: TicketCreate
+
+
+def _create_in(conn: Connection, ctx: Context, item: NewTicket, now: datetime) -> tuple[bool, str]:
+    """Create one ticket in the caller's write transaction, or find the one made for its request_id.
+
+    Every refusal is raised before anything is written, so a refused item leaves the
+    transaction as it found it (the group commit relies on that).
+    """
+    req, kiosk_id = item.request, item.kiosk_id
+    seen = conn.execute(SEEN_TICKET, {"request_id": req.request_id}).first()
+    if seen is not None:
+        if seen.kiosk_id != kiosk_id or seen.service_id != req.service_id:
+            raise Refusal(409, "idempotency_conflict", "request_id was used for a different ticket request")
+        return False, str(seen.response)
+    svc = own_service(conn, req.service_id, item.center_id)
+    if req.number is None:
+        issued, day, lease_id = now, rules.business_date(now, svc.tz), None
+        number = take_numbers(conn, svc.id, day, 1)
+    else:
+        issued, day = _check_lease(conn, kiosk_id, svc, req, now)
+        number, lease_id = req.number, req.lease_id
+    ticket_id = uuid.uuid4().hex
+    rank = rules.rank_at(issued, req.priority, ctx.settings)
+    ahead = wait = 0
+    if req.status == "waiting":
+        ahead = people_ahead(conn, svc.id, day, rank, number)
+        if ahead:
+            wait = estimate(conn, ctx, svc.id, day, ahead, open_counters(conn, svc.center_id, now))
+    ticket = Ticket(
+        id=ticket_id,
+        request_id=req.request_id,
+        center_id=svc.center_id,
+        service_id=svc.id,
+        prefix=svc.prefix,
+        number=number,
+        display=rules.display(svc.prefix, number),
+        priority=req.priority,
+        status=req.status,
+        business_date=day,
+        issued_at=issued,
+        called_at=None,
+        counter=None,
+        people_ahead=ahead,
+        estimated_wait_min=wait,
+        language=req.language,
+        issued_by=req.issued_by,
+        lease_id=lease_id,
+        status_url=ctx.links.status_url(ctx.engine, ticket_id),
+    )
+    body = TicketEnvelope(ticket=ticket).model_dump_json()
+    conn.execute(
+        INSERT_TICKET,
+        {
+            "id": ticket_id,
+            "request_id": req.request_id,
+            "kiosk_id": kiosk_id,
+            "center_id": svc.center_id,
+            "service_id": svc.id,
+            "queue_service_id": svc.id,
+            "business_date": day,
+            "number": number,
+            "prefix": svc.prefix,
+            "priority": req.priority,
+            "issued_by": req.issued_by,
+            "language": req.language,
+            "lease_id": lease_id,
+            "status": req.status,
+            "issued_at": issued,
+            "received_at": now,
+            "queued_at": issued,
+            "rank_at": rank,
+            "call_count": 0,
+            "response": body,
+        },
+    )
+    return True, body
+
+
+def create_tickets(ctx: Context, items: list[NewTicket]) -> list[tuple[bool, bytes] | Refusal]:
+    """Create several tickets in one ``BEGIN IMMEDIATE`` transaction: one commit, one fsync.
+
+    This is the group commit behind the API (see :mod:`central.queue.writer`). Each answer is
+    (created, body) or the item's Refusal. Anything else (a unique constraint a check missed,
+    a database error) rolls the whole group back and is raised; the caller then retries the
+    items one by one, so one bad request cannot fail its neighbours.
+    """
+    now = utc_now(ctx)
+    ctx.links.key(ctx.engine)  # made (once) before the write lock: making it needs a write of its own
+    out: list[tuple[bool, bytes] | Refusal] = []
+    with db.write_transaction(ctx.engine) as conn:
+        for item in items:
+            try:
+                created, body = _create_in(conn, ctx, item, now)
+            except Refusal as refusal:
+                out.append(refusal)
+                continue
+            out.append((created, body.encode("utf-8")))
+    return out
+
+
 def create_ticket(ctx: Context, kiosk_id: str, center_id: str, req: TicketCreate) -> tuple[bool, bytes]:
     """Create the ticket, or replay the stored body when ``request_id`` was seen before.
 
     Returns (created, body). The body is kept with the ticket so a retry gets exactly the bytes
     of the first answer, even if the ticket has been called since.
     """
-    t = db.tickets
-    now = utc_now(ctx)
-    ctx.links.key(ctx.engine)  # made (once) before the write lock: making it needs a write of its own
     try:
-        with db.write_transaction(ctx.engine) as conn:
-            seen = conn.execute(
-                sa.select(t.c.kiosk_id, t.c.service_id, t.c.response).where(t.c.request_id == req.request_id)
-            ).first()
-            if seen is not None:
-                if seen.kiosk_id != kiosk_id or seen.service_id != req.service_id:
-                    raise Refusal(
-                        409, "idempotency_conflict", "request_id was used for a different ticket request"
-                    )
-                return False, str(seen.response).encode("utf-8")
-            svc = own_service(conn, req.service_id, center_id)
-            if req.number is None:
-                issued, day, lease_id = now, rules.business_date(now, svc.tz), None
-                number = take_numbers(conn, svc.id, day, 1)
-            else:
-                issued, day = _check_lease(conn, kiosk_id, svc, req, now)
-                number, lease_id = req.number, req.lease_id
-            ticket_id = uuid.uuid4().hex
-            rank = rules.rank_at(issued, req.priority, ctx.settings)
-            ahead = wait = 0
-            if req.status == "waiting":
-                ahead = people_ahead(conn, svc.id, day, rank, number)
-                wait = estimate(conn, ctx, svc.id, day, ahead, open_counters(conn, svc.center_id, now))
-            ticket = Ticket(
-                id=ticket_id,
-                request_id=req.request_id,
-                center_id=svc.center_id,
-                service_id=svc.id,
-                prefix=svc.prefix,
-                number=number,
-                display=rules.display(svc.prefix, number),
-                priority=req.priority,
-                status=req.status,
-                business_date=day,
-                issued_at=issued,
-                called_at=None,
-                counter=None,
-                people_ahead=ahead,
-                estimated_wait_min=wait,
-                language=req.language,
-                issued_by=req.issued_by,
-                lease_id=lease_id,
-                status_url=ctx.links.status_url(ctx.engine, ticket_id),
-            )
-            body = TicketEnvelope(ticket=ticket).model_dump_json()
-            conn.execute(
-                sa.insert(t).values(
-                    id=ticket_id,
-                    request_id=req.request_id,
-                    kiosk_id=kiosk_id,
-                    center_id=svc.center_id,
-                    service_id=svc.id,
-                    queue_service_id=svc.id,
-                    business_date=day,
-                    number=number,
-                    prefix=svc.prefix,
-                    priority=req.priority,
-                    issued_by=req.issued_by,
-                    language=req.language,
-                    lease_id=lease_id,
-                    status=req.status,
-                    issued_at=issued,
-                    received_at=now,
-                    queued_at=issued,
-                    rank_at=rank,
-                    call_count=0,
-                    response=body,
-                )
-            )
-    except IntegrityError as exc:  # the unique constraints: a bug or a race the checks above missed
+        (result,) = create_tickets(ctx, [NewTicket(kiosk_id, center_id, req)])
+    except IntegrityError as exc:  # the unique constraints: a bug or a race the checks missed
         raise Refusal(409, "lease_conflict", "that number of this service is already a ticket") from exc
-    return True, body.encode("utf-8")
+    if isinstance(result, Refusal):
+        raise result
+    return result
 
 
 def get_ticket(ctx: Context, ticket_id: str) -> Ticket:
@@ -365,158 +422,3 @@ def void_ticket(ctx: Context, center_id: str, ticket_id: str, reason: str) -> Ti
             conn.execute(sa.update(t).where(t.c.id == ticket_id).values(status="void", void_reason=reason))
             row = load_ticket(conn, ticket_id)
         return to_ticket(conn, ctx, row, now)
-
-
-# ----- leases -----
-
-
-def _lease(row: Row[Any], prefix: str) -> Lease:
-    return Lease(
-        id=row.id,
-        service_id=row.service_id,
-        prefix=prefix,
-        business_date=row.business_date,
-        first=row.first,
-        last=row.last,
-        expires_at=row.expires_at,
-    )
-
-
-def create_lease(ctx: Context, kiosk_id: str, center_id: str, req: LeaseCreate) -> tuple[bool, Lease]:
-    """Reserve a block of today's numbers for offline issuing, valid until the center's midnight."""
-    ls = db.leases
-    now = utc_now(ctx)
-    with db.write_transaction(ctx.engine) as conn:
-        seen = conn.execute(sa.select(ls).where(ls.c.request_id == req.request_id)).first()
-        if seen is not None:
-            if (
-                seen.kiosk_id != kiosk_id
-                or seen.service_id != req.service_id
-                or seen.last - seen.first + 1 != req.size
-            ):
-                raise Refusal(
-                    409, "idempotency_conflict", "request_id was used for a different lease request"
-                )
-            svc = load_service(conn, seen.service_id)
-            assert svc is not None
-            return False, _lease(seen, svc.prefix)
-        svc = own_service(conn, req.service_id, center_id)
-        day = rules.business_date(now, svc.tz)
-        first = take_numbers(conn, svc.id, day, req.size)
-        values = {
-            "id": uuid.uuid4().hex,
-            "request_id": req.request_id,
-            "kiosk_id": kiosk_id,
-            "center_id": svc.center_id,
-            "service_id": svc.id,
-            "business_date": day,
-            "first": first,
-            "last": first + req.size - 1,
-            "created_at": now,
-            "expires_at": rules.day_end(day, svc.tz),
-        }
-        conn.execute(sa.insert(ls).values(**values))
-        row = conn.execute(sa.select(ls).where(ls.c.id == values["id"])).one()
-        return True, _lease(row, svc.prefix)
-
-
-# ----- views -----
-
-
-def recent_calls(conn: Connection, center_id: str, day: date, limit: int) -> list[Any]:
-    t, c = db.tickets, db.counters
-    return list(
-        conn.execute(
-            sa.select(t.c.id, t.c.prefix, t.c.number, t.c.called_at, t.c.call_count, t.c.status, c.c.name)
-            .join(c, c.c.id == t.c.counter_id)
-            .where(
-                t.c.center_id == center_id,
-                t.c.business_date == day,
-                t.c.called_at.is_not(None),
-                t.c.status.in_(SHOWN_CALLS),
-            )
-            .order_by(t.c.called_at.desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def waiting_by_service(conn: Connection, service_ids: list[str], day: date) -> Tally[str]:
-    t = db.tickets
-    rows = conn.execute(
-        sa.select(t.c.queue_service_id, sa.func.count())
-        .where(t.c.queue_service_id.in_(service_ids), t.c.business_date == day, t.c.status == "waiting")
-        .group_by(t.c.queue_service_id)
-    ).all()
-    return Tally({row[0]: int(row[1]) for row in rows})
-
-
-def queue_view(conn: Connection, ctx: Context, center_id: str, now: datetime) -> Queue:
-    """Waiting counts and estimates per service, and the latest calls, for one center today."""
-    day = rules.business_date(now, center_zone(conn, center_id))
-    s = db.services
-    services = conn.execute(
-        sa.select(s.c.id, s.c.prefix, s.c.name)
-        .where(s.c.center_id == center_id, s.c.active.is_(True))
-        .order_by(s.c.sort_order, s.c.prefix)
-    ).all()
-    waiting = waiting_by_service(conn, [row.id for row in services], day)
-    open_map = open_counters(conn, center_id, now)
-    return Queue(
-        center_id=center_id,
-        business_date=day,
-        services=[
-            QueueService(
-                service_id=row.id,
-                prefix=row.prefix,
-                name=I18nText.model_validate(row.name),
-                waiting=waiting[row.id],
-                estimated_wait_min=estimate(conn, ctx, row.id, day, waiting[row.id], open_map),
-                open_counters=open_map[row.id],
-            )
-            for row in services
-        ],
-        recent_calls=[
-            RecentCall(display=rules.display(r.prefix, r.number), counter=r.name, called_at=r.called_at)
-            for r in recent_calls(conn, center_id, day, ctx.settings.board_calls)
-        ],
-    )
-
-
-def board(ctx: Context, center_id: str) -> Board:
-    """What the hall screen shows: three cheap indexed queries, polled twice a second per screen."""
-    now = utc_now(ctx)
-    c, s, t = db.centers, db.services, db.tickets
-    with ctx.engine.connect() as conn:
-        center = conn.execute(sa.select(c.c.name, c.c.timezone).where(c.c.id == center_id)).first()
-        if center is None:
-            raise Refusal(404, "not_found", f"no center {center_id!r}")
-        day = rules.business_date(now, zone(center.timezone))
-        waiting = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t)
-            .where(
-                t.c.queue_service_id.in_(sa.select(s.c.id).where(s.c.center_id == center_id)),
-                t.c.business_date == day,
-                t.c.status == "waiting",
-            )
-        ).scalar_one()
-        calls = recent_calls(conn, center_id, day, ctx.settings.board_calls)
-    return Board(
-        center_id=center_id,
-        name=I18nText.model_validate(center.name),
-        timezone=center.timezone,
-        time=now,
-        business_date=day,
-        waiting=int(waiting),
-        calls=[
-            BoardCall(
-                call_id=f"{r.id}.{r.call_count}",
-                display=rules.display(r.prefix, r.number),
-                counter=r.name,
-                called_at=r.called_at,
-                status=r.status,
-            )
-            for r in calls
-        ],
-    )

@@ -120,7 +120,7 @@ function render() {
   }
   // Keyed rows: existing rows stay in place, so their flashing is not restarted every poll.
   const box = $("calls");
-  const wanted = rest.slice(0, 7);
+  const wanted = rest.slice(0, 6);
   const existing = new Map([...box.children].map((el) => [el.dataset.callId, el]));
   wanted.forEach((call, index) => {
     let el = existing.get(call.call_id);

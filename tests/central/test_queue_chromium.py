@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,7 +44,7 @@ from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 T = TypeVar("T")
 
 
-def browser(size: str) -> WebDriver:
+def browser(size: str, profile: Path) -> WebDriver:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
@@ -61,10 +60,10 @@ def browser(size: str) -> WebDriver:
         "--autoplay-policy=no-user-gesture-required",
         "--lang=ru",
         f"--window-size={size}",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='kiosk-chromium-')}",
+        f"--user-data-dir={profile}",  # a fresh profile per browser, removed with the test's tmp dir
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver: WebDriver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(20)
     width, height = (int(v) for v in size.split(","))
     # The page itself gets exactly this size (the window size would include the browser's frame).
@@ -141,15 +140,15 @@ def central(tmp_path: Path) -> Iterator[Central]:
 
 
 @pytest.fixture
-def board() -> Iterator[WebDriver]:
-    driver = browser("1920,1080")
+def board(tmp_path: Path) -> Iterator[WebDriver]:
+    driver = browser("1920,1080", tmp_path / "chromium-board")
     yield driver
     driver.quit()
 
 
 @pytest.fixture
-def console() -> Iterator[WebDriver]:
-    driver = browser("1600,1000")
+def console(tmp_path: Path) -> Iterator[WebDriver]:
+    driver = browser("1600,1000", tmp_path / "chromium-console")
     yield driver
     driver.quit()
 
@@ -214,6 +213,7 @@ def test_board_shows_a_call_within_a_second(central: Central, board: WebDriver, 
         timeout=3,
     )
     elapsed = time.monotonic() - started
+    print(f"board showed the call {elapsed:.2f} s after the click")
     shoot(board, "queue-board-new-call")
     assert elapsed <= 1.0, f"the board showed the call after {elapsed:.2f} s"
     wait_for(lambda: console.find_element(By.ID, "cur-display").text == veteran["display"])

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from central import kiosks
 from central.context import Context
-from central.queue import store
+from central.queue import leases, store
 from central.queue.schemas import LeaseCreate, TicketCreate
 from kiosk.clock import ManualClock
 
@@ -47,7 +47,7 @@ def test_concurrent_creation_gives_unique_numbers(seeded: Engine, clock: ManualC
             created, body = store.create_ticket(ctx, "K0", "C01", retry)
             out.append((retry.request_id, created, body))
             if i % 5 == 0:
-                _, lease = store.create_lease(
+                _, lease = leases.create_lease(
                     ctx,
                     kiosk_ids[index],
                     "C01",

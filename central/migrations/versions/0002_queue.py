@@ -148,7 +148,9 @@ def upgrade() -> None:
         sa.CheckConstraint(TICKET_STATUSES, name=op.f("ck_tickets_status")),
         sa.CheckConstraint(PRIORITIES, name=op.f("ck_tickets_priority")),
     )
-    op.create_index("ix_tickets_line", "tickets", ["queue_service_id", "business_date", "status", "rank_at"])
+    op.create_index(
+        "ix_tickets_line", "tickets", ["queue_service_id", "business_date", "status", "rank_at", "number"]
+    )
     op.create_index("ix_tickets_calls", "tickets", ["center_id", "business_date", "called_at"])
     op.create_index("ix_tickets_done", "tickets", ["queue_service_id", "business_date", "finished_at"])
     op.create_index("ix_tickets_counter", "tickets", ["counter_id", "status"])
