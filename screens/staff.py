@@ -7,12 +7,11 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.i18n import N_, pick
+from kiosk.i18n import N_
 from kiosk.services.queue import IssuedTicket, QueueView, TicketNotIssued
 from kiosk.services.staff import StaffLocked, StaffMember
 from screens.base import KioskScreen
-from screens.ticket import line_hint
-from screens.widgets import ServiceButton
+from screens.ticket import fill_services
 
 PRIORITY_LABELS = {
     "none": N_("Regular"),
@@ -86,17 +85,7 @@ class StaffScreen(KioskScreen):
         self.run(self.ctx.queue.lines, on_done=self._show_lines)
 
     def _show_lines(self, view: QueueView) -> None:
-        box = self.ids.services
-        box.clear_widgets()
-        tr = self.ctx.translator
-        for line in view.lines:
-            button = ServiceButton(
-                text=f"{line.prefix}  ·  {pick(line.name, tr.lang)}",
-                hint=line_hint(line, tr),
-                service_id=line.service_id,
-            )
-            button.bind(on_release=lambda b: self.issue(b.service_id))
-            box.add_widget(button)
+        fill_services(self.ids.services, view, self.ctx.translator, self.issue)
 
     def choose_priority(self, priority: str) -> None:
         self.priority = priority

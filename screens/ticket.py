@@ -7,6 +7,7 @@ screen says "printing" until the result comes back through the Kivy clock.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -44,6 +45,19 @@ def line_hint(line: QueueLine, tr: Translator) -> str:
     return waiting + "  ·  " + tr.gettext("about {n} min").format(n=line.estimated_wait_min)
 
 
+def fill_services(box: Any, view: QueueView, tr: Translator, choose: Callable[[str], None]) -> None:
+    """One button per service, with how many wait: the visitor's list and staff's alike."""
+    box.clear_widgets()
+    for line in view.lines:
+        button = ServiceButton(
+            text=f"{line.prefix}  ·  {pick(line.name, tr.lang)}",
+            hint=line_hint(line, tr),
+            service_id=line.service_id,
+        )
+        button.bind(on_release=lambda b: choose(b.service_id))
+        box.add_widget(button)
+
+
 class TicketScreen(KioskScreen):
     """Service list; ``issued_by`` and ``priority`` let staff mode reuse it."""
 
@@ -66,17 +80,7 @@ class TicketScreen(KioskScreen):
                 "No connection to the bank right now. Tickets are still issued; waiting times are not known."
             )
         )
-        box = self.ids.services
-        box.clear_widgets()
-        tr = self.ctx.translator
-        for line in view.lines:
-            button = ServiceButton(
-                text=f"{line.prefix}  ·  {pick(line.name, tr.lang)}",
-                hint=line_hint(line, tr),
-                service_id=line.service_id,
-            )
-            button.bind(on_release=lambda b: self.take(b.service_id))
-            box.add_widget(button)
+        fill_services(self.ids.services, view, self.ctx.translator, self.take)
         if not view.lines:
             self.notice = self._("Tickets cannot be issued right now. Please ask a consultant.")
 
