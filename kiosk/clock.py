@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -65,7 +65,8 @@ class ManualClock:
     def advance(self, delta: timedelta | float) -> None:
         seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
         with self._lock:
-            self._now += timedelta(seconds=seconds)
+            # Real elapsed time: aware-datetime arithmetic in one zone is wall-clock time.
+            self._now = (self._now.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(self.tz)
             self._mono += seconds
 
     def set(self, when: datetime) -> None:
@@ -86,13 +87,13 @@ class OffsetClock:
     def __init__(self, start: datetime, tz: tzinfo | str) -> None:
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         start = start if start.tzinfo else start.replace(tzinfo=self.tz)
-        self._offset = start - datetime.now(self.tz)
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
         self._extra_mono = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         with self._lock:
-            return (datetime.now(self.tz) + self._offset).astimezone(self.tz)
+            return (datetime.now(UTC) + self._offset).astimezone(self.tz)
 
     def monotonic(self) -> float:
         with self._lock:

@@ -142,3 +142,12 @@ def test_every_message_is_translated() -> None:
     import i18n as catalogs
 
     assert catalogs.untranslated() == []
+
+
+def test_manual_clock_advances_real_time_across_dst() -> None:
+    from datetime import timedelta
+
+    clock = ManualClock(datetime(2026, 10, 25, 1, 30), "Europe/Berlin")
+    clock.advance(timedelta(hours=2))
+    assert clock.now().hour == 2  # 01:30 CEST + 2 h = 02:30 CET (the repeated hour)
+    assert clock.now().utcoffset() == timedelta(hours=1)
