@@ -15,9 +15,8 @@ import serial
 
 from devices.printer.connection import Connection
 from devices.printer.errors import from_os_error, make_error
-from devices.uri import DeviceURI, DeviceURIError
-
-FLOW_CONTROLS = ("none", "rtscts", "dsrdtr", "xonxoff")
+from devices.serial_settings import SerialSettings
+from devices.uri import DeviceURI
 
 
 class SerialConnection(Connection):
@@ -25,35 +24,15 @@ class SerialConnection(Connection):
 
     def __init__(self, uri: DeviceURI) -> None:
         super().__init__(uri)
-        self.port = uri.target
-        self.baudrate = uri.int_param("baudrate", 115200)
-        self.bytesize = uri.int_param("bytesize", 8)
-        self.parity = uri.param("parity", "N").upper()
-        self.stopbits = uri.int_param("stopbits", 1)
-        self.flow = uri.param("flow", "none").lower()
-        if self.flow not in FLOW_CONTROLS:
-            raise DeviceURIError(f"flow={self.flow!r}: expected one of {', '.join(FLOW_CONTROLS)}")
-        if self.parity not in ("N", "E", "O"):
-            raise DeviceURIError(f"parity={self.parity!r}: expected N, E or O")
+        self.settings = SerialSettings.from_uri(uri, default_baudrate=115200)
+        self.port = self.settings.port
         self._port: serial.Serial | None = None
         self._unsent = False
 
     def open(self, timeout: float) -> None:
         self.close()
         try:
-            self._port = serial.Serial(
-                port=self.port,
-                baudrate=self.baudrate,
-                bytesize=self.bytesize,
-                parity=self.parity,
-                stopbits=self.stopbits,
-                timeout=timeout,
-                write_timeout=timeout,
-                rtscts=self.flow == "rtscts",
-                dsrdtr=self.flow == "dsrdtr",
-                xonxoff=self.flow == "xonxoff",
-                exclusive=True,
-            )
+            self._port = self.settings.open(timeout, write_timeout=timeout)
         except serial.SerialException as exc:
             code = exc.errno if isinstance(exc.errno, int) else None
             if code is None and not os.path.exists(self.port):
@@ -117,4 +96,4 @@ class SerialConnection(Connection):
             raise make_error("io_error", f"flush input: {exc}", uri=self.name, phase="status") from None
 
     def min_bytes_per_second(self) -> float:
-        return self.baudrate / 10 * 0.8  # start + 8 data + stop bits, and some slack
+        return self.settings.baudrate / 10 * 0.8  # start + 8 data + stop bits, and some slack

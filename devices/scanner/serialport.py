@@ -18,10 +18,10 @@ import serial
 
 from devices.scanner.base import ReaderScanner, ScannerStatus
 from devices.scanner.errors import ScannerError, from_os_error
-from devices.uri import DeviceURI, DeviceURIError
+from devices.serial_settings import PARAMS, SerialSettings
+from devices.uri import DeviceURI
 
-FLOW_CONTROLS = ("none", "rtscts", "dsrdtr", "xonxoff")
-OWN_PARAMS = ("baudrate", "bytesize", "parity", "stopbits", "flow")
+OWN_PARAMS = PARAMS
 
 
 class SerialScanner(ReaderScanner):
@@ -29,34 +29,13 @@ class SerialScanner(ReaderScanner):
 
     def __init__(self, uri: DeviceURI) -> None:
         super().__init__(uri, OWN_PARAMS)
-        self.port = uri.target
-        self.baudrate = uri.int_param("baudrate", 9600)
-        self.bytesize = uri.int_param("bytesize", 8)
-        self.parity = uri.param("parity", "N").upper()
-        self.stopbits = uri.int_param("stopbits", 1)
-        self.flow = uri.param("flow", "none").lower()
-        if self.flow not in FLOW_CONTROLS:
-            raise DeviceURIError(f"flow={self.flow!r}: expected one of {', '.join(FLOW_CONTROLS)}")
-        if self.parity not in ("N", "E", "O"):
-            raise DeviceURIError(f"parity={self.parity!r}: expected N, E or O")
-        if self.bytesize not in (7, 8) or self.stopbits not in (1, 2):
-            raise DeviceURIError("bytesize must be 7 or 8 and stopbits 1 or 2")
+        self.settings = SerialSettings.from_uri(uri, default_baudrate=9600)
+        self.port = self.settings.port
         self._serial: serial.Serial | None = None
 
     def _connect(self, timeout: float) -> serial.Serial:
         try:
-            return serial.Serial(
-                port=self.port,
-                baudrate=self.baudrate,
-                bytesize=self.bytesize,
-                parity=self.parity,
-                stopbits=self.stopbits,
-                timeout=timeout,
-                rtscts=self.flow == "rtscts",
-                dsrdtr=self.flow == "dsrdtr",
-                xonxoff=self.flow == "xonxoff",
-                exclusive=True,  # a second kiosk process must not steal half the codes
-            )
+            return self.settings.open(timeout)
         except serial.SerialException as exc:
             error = from_os_error(exc, f"open {self.port}", source=self.source)
             if error.errno is None and not os.path.exists(self.port):

@@ -258,9 +258,9 @@ def test_bad_uris(uri: str, message: str) -> None:
 def test_uri_parameters() -> None:
     scanner = open_scanner("serial:/dev/ttyACM0?baudrate=115200&suffix=crlf&aim=1&dedupe_ms=0&parity=e")
     assert isinstance(scanner, SerialScanner)
-    assert (scanner.baudrate, scanner.suffix, scanner.aim, scanner.dedupe_s, scanner.parity) == (
+    assert (scanner.settings.baudrate, scanner.suffix, scanner.aim, scanner.dedupe_s, scanner.settings.parity) == (
         115200, "CRLF", True, 0, "E",
     )  # fmt: skip
     default = open_scanner("serial:/dev/ttyACM0")
     assert isinstance(default, SerialScanner)
-    assert (default.baudrate, default.suffix, default.dedupe_s, default.retry) == (9600, "auto", 1.5, 2.0)
+    assert (default.settings.baudrate, default.suffix, default.dedupe_s, default.retry) == (9600, "auto", 1.5, 2.0)
