@@ -13,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from central import __version__, errors
-from central.api import board, counters, health, info, kiosk, pages, tickets
+from central.api import appointments, board, counters, health, info, kiosk, pages, tickets
+from central.appointments.booking import AppointmentDesk, BookingRefusal
+from central.appointments.settings import AppointmentSettings
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
 from central.queue.engine import QueueSettings
@@ -42,6 +44,7 @@ def create_app(
     version: str = __version__,
     settings: QueueSettings | None = None,
     public_url: str = DEFAULT_PUBLIC_URL,
+    appointment_settings: AppointmentSettings | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
@@ -68,14 +71,17 @@ def create_app(
         links=Links(public_url.rstrip("/")),
     )
     app.state.ticket_writer = TicketWriter(app.state.central)
+    app.state.appointments = AppointmentDesk(app.state.central, appointment_settings or AppointmentSettings())
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
+    app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
     app.include_router(health.router)
     # Router-level dependency: no kiosk route can forget the token check.
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_kiosk)], responses=errors.responses(401))
     api.include_router(kiosk.router)
     api.include_router(info.router)
     api.include_router(tickets.router)
+    api.include_router(appointments.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)

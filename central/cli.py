@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import __version__, db, kiosks, migrate, seed, staff
 from central import config as central_config
+from central.appointments.settings import AppointmentSettings
 from central.queue import admin as queue_admin
 from central.queue.engine import QueueSettings
 from kiosk.clock import Clock, OffsetClock, SystemClock, parse_start
@@ -209,6 +210,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             cfg.server.log_level,
             settings=cfg.queue.settings(),
             public_url=cfg.server.public_url or None,
+            appointment_settings=cfg.appointments.settings(),
         )
     if args.command == "kiosks":
         return _kiosks(args, url, clock)
@@ -345,6 +347,7 @@ def serve(
     *,
     settings: QueueSettings | None = None,
     public_url: str | None = None,
+    appointment_settings: AppointmentSettings | None = None,
 ) -> int:
     """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
 
@@ -353,8 +356,15 @@ def serve(
     import uvicorn
 
     from central.app import create_app
+    from central.context import DEFAULT_PUBLIC_URL
 
-    app = create_app(engine, clock, settings=settings, **({"public_url": public_url} if public_url else {}))
+    app = create_app(
+        engine,
+        clock,
+        settings=settings,
+        public_url=public_url or DEFAULT_PUBLIC_URL,
+        appointment_settings=appointment_settings,
+    )
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

@@ -27,6 +27,15 @@ Example::
     disability = 15
     pregnancy = 15
     veteran = 15
+
+    [appointments]
+    hold_minutes = 5            # a held slot is kept this long while the visitor types name and phone
+    max_active_per_person = 2   # future bookings per phone (0: no limit)
+    max_cancellations = 3       # this many cancellations within cancellation_window_days ...
+    cancellation_window_days = 30
+    cooldown_days = 7           # ... and the phone may not book for this long
+    checkin_early_min = 15      # check-in opens this long before the slot
+    checkin_late_min = 10       # and closes this long after its start
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from central.appointments.settings import AppointmentSettings
 from central.queue.engine import QueueSettings
 from kiosk.tomlconfig import check, from_mapping, load_file
 
@@ -120,9 +130,24 @@ class QueueSection:
 
 
 @dataclass
+class AppointmentsSection:
+    hold_minutes: float = field(default=5, metadata=check(_at_least(0.5)))
+    max_active_per_person: int = field(default=2, metadata=check(_at_least(0)))
+    max_cancellations: int = field(default=3, metadata=check(_at_least(0)))
+    cancellation_window_days: float = field(default=30, metadata=check(_at_least(0)))
+    cooldown_days: float = field(default=7, metadata=check(_at_least(0)))
+    checkin_early_min: float = field(default=15, metadata=check(_at_least(0)))
+    checkin_late_min: float = field(default=10, metadata=check(_at_least(0)))
+
+    def settings(self) -> AppointmentSettings:
+        return AppointmentSettings(**asdict(self))
+
+
+@dataclass
 class CentralConfig:
     server: ServerSection = field(default_factory=ServerSection)
     queue: QueueSection = field(default_factory=QueueSection)
+    appointments: AppointmentsSection = field(default_factory=AppointmentsSection)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     @property

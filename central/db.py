@@ -306,6 +306,98 @@ central_secrets = sa.Table(
 """Server-side keys made on first use, e.g. the HMAC key of the public ticket links."""
 
 
+# ----- appointments (revision 0003) -----
+
+APPOINTMENT_STATUSES = ("held", "confirmed", "cancelled", "checked_in", "missed")
+
+booking_settings = sa.Table(
+    "booking_settings",
+    metadata,
+    sa.Column(
+        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("slot_minutes", sa.Integer, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("buffer_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("min_notice_min", sa.Integer, nullable=False, server_default="60"),
+    sa.Column("horizon_days", sa.Integer, nullable=False, server_default="30"),
+    sa.Column("holiday_country", sa.String(16), nullable=True, server_default="RU"),
+)
+"""Per-service slot rules; a service without a row cannot be booked. NULL country: no holidays."""
+
+booking_schedules = sa.Table(
+    "booking_schedules",
+    metadata,
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("weekday", sa.SmallInteger, primary_key=True),
+    sa.Column("start", sa.String(5), primary_key=True),
+    sa.Column("end", sa.String(5), nullable=False),
+    sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+)
+"""Booking windows per weekday in the center's wall-clock time; separate from walk-in hours."""
+
+booking_breaks = sa.Table(
+    "booking_breaks",
+    metadata,
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("weekday", sa.SmallInteger, primary_key=True),
+    sa.Column("start", sa.String(5), primary_key=True),
+    sa.Column("end", sa.String(5), nullable=False),
+    sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+)
+
+schedule_exceptions = sa.Table(
+    "schedule_exceptions",
+    metadata,
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("closed", sa.Boolean, nullable=False),
+    sa.Column("windows", sa.JSON, nullable=True),
+)
+"""One date of a center: closed, or ``windows`` ([["10:00", "14:00"], ...]) replacing the weekday's."""
+
+appointments = sa.Table(
+    "appointments",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("code", sa.String(16), nullable=True, unique=True),
+    sa.Column("request_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("confirm_request_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("slot_start_utc", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("hold_expires_at", UTCDateTime, nullable=True),
+    sa.Column("name", sa.String(200), nullable=True),
+    sa.Column("phone_hash", sa.String(64), nullable=True, index=True),
+    sa.Column("phone", sa.String(32), nullable=True),
+    sa.Column("language", sa.String(8), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("ticket_id", sa.String(32), sa.ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("response", sa.Text, nullable=True),
+    sa.CheckConstraint(_in("status", APPOINTMENT_STATUSES), name="status"),
+    sa.Index("ix_appointments_slot", "service_id", "slot_start_utc", "status"),
+)
+"""Holds and bookings. ``code`` (digits with a check digit) is given at confirmation;
+``phone_hash`` is an HMAC of the normalised phone, ``phone`` is kept only for reminders;
+``response`` is the confirmation body, replayed for a retried ``confirm_request_id``."""
+
+appointment_cancellations = sa.Table(
+    "appointment_cancellations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("phone_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+"""Who cancelled when, for the cool-down after repeated cancellations."""
+
+
 def database_url(db: str | Path) -> URL:
     """``--db`` takes a file path (SQLite) or a SQLAlchemy URL such as ``postgresql+psycopg://...``."""
     text = str(db)

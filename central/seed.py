@@ -298,6 +298,40 @@ def _counter_services(center_id: str) -> list[dict[str, Any]]:
     ]
 
 
+BOOKING_SLOTS = {"A": (20, 2), "B": (30, 1), "C": (30, 2), "D": (30, 1)}
+"""Demo appointment slots per service letter: (minutes, capacity)."""
+
+
+def _booking_settings(center_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "service_id": f"{center_id}-{prefix}",
+            "slot_minutes": BOOKING_SLOTS[prefix][0],
+            "capacity": BOOKING_SLOTS[prefix][1],
+            "buffer_minutes": 0,
+            "min_notice_min": 60,
+            "horizon_days": 30,
+            "holiday_country": "RU",
+        }
+        for prefix in SERVICES_BY_CENTER[center_id]
+    ]
+
+
+def _booking_week(center_id: str, start: str, end: str) -> list[dict[str, Any]]:
+    """Monday to Friday, one stretch a day: the booking windows (09-18) or the lunch break (13-14)."""
+    return [
+        {
+            "center_id": center_id,
+            "service_id": f"{center_id}-{prefix}",
+            "weekday": d,
+            "start": start,
+            "end": end,
+        }
+        for prefix in SERVICES_BY_CENTER[center_id]
+        for d in WEEKDAYS
+    ]
+
+
 def _upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert or update by primary key with plain Core statements, the same on SQLite and PostgreSQL."""
     keys = [col.name for col in table.primary_key.columns]
@@ -323,6 +357,9 @@ def demo_rows(clock: Clock) -> dict[str, list[dict[str, Any]]]:
         "services": [row for c in CENTERS for row in _services(c["id"])],
         "counters": [row for c in CENTERS for row in _counters(c["id"])],
         "counter_services": [row for c in CENTERS for row in _counter_services(c["id"])],
+        "booking_settings": [row for c in CENTERS for row in _booking_settings(c["id"])],
+        "booking_schedules": [row for c in CENTERS for row in _booking_week(c["id"], "09:00", "18:00")],
+        "booking_breaks": [row for c in CENTERS for row in _booking_week(c["id"], "13:00", "14:00")],
         "announcements": [
             {
                 "id": a.id,
@@ -360,6 +397,9 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
             "exchange_rates",
             "counters",
             "counter_services",
+            "booking_settings",
+            "booking_schedules",
+            "booking_breaks",
         ):
             _upsert(conn, db.metadata.tables[name], rows[name])
         # A demo center's closed days must stay closed: drop hours rows the demo does not list.

@@ -141,8 +141,12 @@ def run_demo(
     center = config.kiosk.center_id
     print(f"demo central service: {central.url}  (log: {base / 'central.log'})", flush=True)
     print(f"  display board (hall screen): {central.url}/board/{center}", flush=True)
-    print(f"  counter console (staff):     {central.url}/counter   sign in as demo / demo-password", flush=True)
-    print(f"kiosk data and logs:  {base / 'kiosk'}   (printed tickets: {base / 'kiosk' / 'print'})", flush=True)
+    print(
+        f"  counter console (staff):     {central.url}/counter   sign in as demo / demo-password", flush=True
+    )
+    print(
+        f"kiosk data and logs:  {base / 'kiosk'}   (printed tickets: {base / 'kiosk' / 'print'})", flush=True
+    )
     print(f"kiosk staff mode:     Take a ticket > Staff, PIN {DEMO_STAFF_PIN}", flush=True)
     print("press Ctrl-C to stop both", flush=True)
     from screens.launcher import run_app

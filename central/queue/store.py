@@ -363,6 +363,10 @@ def _create_in(conn: Connection, ctx: Context, item: NewTicket, now: datetime) -
     return True, body
 
 
+create_in = _create_in
+"""For callers that make a ticket inside their own write transaction (appointment check-in)."""
+
+
 def create_tickets(ctx: Context, items: list[NewTicket]) -> list[tuple[bool, bytes] | Refusal]:
     """Create several tickets in one ``BEGIN IMMEDIATE`` transaction: one commit, one fsync.
 

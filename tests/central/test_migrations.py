@@ -31,6 +31,13 @@ TABLES = {
     "leases",
     "tickets",
     "central_secrets",
+    # 0003, appointments
+    "booking_settings",
+    "booking_schedules",
+    "booking_breaks",
+    "schedule_exceptions",
+    "appointments",
+    "appointment_cancellations",
 }
 
 
@@ -38,10 +45,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0002"
+    assert migrate.current_revision(engine) == "0003"
     engine.dispose()
 
 

@@ -59,3 +59,26 @@ def test_schema_seed_and_api_on_postgresql(pg: Engine, clock: ManualClock) -> No
         assert rates["exchange"][2]["as_of"] == "2026-11-22T21:00:00Z"
     assert kiosks.list_all(pg)[0].last_seen_at is not None
     assert kiosks.revoke(pg, "KIOSK-PG", clock)
+
+
+def test_appointments_on_postgresql(pg: Engine, clock: ManualClock) -> None:
+    from .test_appointments import API, TUESDAY_9, book, hold, rid
+
+    seed.seed_demo(pg, clock)
+    headers = bearer(kiosks.add(pg, "KIOSK-PG", "C01", clock))
+    with TestClient(create_app(pg, clock)) as client:
+        days = client.get(f"{API}/days", params={"service_id": "C01-B", "to": "2026-11-25"}, headers=headers)
+        assert days.json()["days"] == ["2026-11-23", "2026-11-24", "2026-11-25"]
+        appt = book(client, headers)
+        assert hold(client, headers, TUESDAY_9, expect=409)["error"] == "slot_full"
+        clock.set(datetime(2026, 11, 24, 9, 0))
+        r = client.post(f"{API}/{appt['code']}/check-in", json={"request_id": rid()}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["ticket"]["priority"] == "appointment"
+
+
+def test_concurrent_holds_on_postgresql(pg: Engine, clock: ManualClock) -> None:
+    from .test_appointments_race import CLIENTS, race_desk
+
+    seed.seed_demo(pg, clock)
+    assert race_desk(pg, clock) == {"held": 1, "slot_full": CLIENTS - 1}

@@ -23,6 +23,9 @@ SEEDED_TABLES = (
     "exchange_rates",
     "counters",
     "counter_services",
+    "booking_settings",
+    "booking_schedules",
+    "booking_breaks",
 )
 
 
@@ -53,6 +56,9 @@ def test_seed_twice_leaves_the_same_data(engine: Engine, clock: ManualClock) -> 
         "announcements": 4,
         "interest_rates": 6,
         "exchange_rates": 3,
+        "booking_settings": 10,
+        "booking_schedules": 50,
+        "booking_breaks": 50,
     }
 
 

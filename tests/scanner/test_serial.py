@@ -263,4 +263,9 @@ def test_uri_parameters() -> None:
     )  # fmt: skip
     default = open_scanner("serial:/dev/ttyACM0")
     assert isinstance(default, SerialScanner)
-    assert (default.settings.baudrate, default.suffix, default.dedupe_s, default.retry) == (9600, "auto", 1.5, 2.0)
+    assert (default.settings.baudrate, default.suffix, default.dedupe_s, default.retry) == (
+        9600,
+        "auto",
+        1.5,
+        2.0,
+    )

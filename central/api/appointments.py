@@ -1,0 +1,146 @@
+"""Appointments for kiosks: free days and slots, hold then confirm, cancel, reschedule, check-in.
+
+Booking is open for any center's service (a visitor may book another branch from this kiosk);
+check-in only at the kiosk's own center. Endpoints run their short transactions inline.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from central.appointments.booking import AppointmentDesk, BookingRefusal
+from central.appointments.schemas import (
+    AppointmentCancel,
+    AppointmentEnvelope,
+    AppointmentReschedule,
+    BookingError,
+    CheckInRequest,
+    CheckInResult,
+    DayList,
+    HoldConfirm,
+    HoldCreate,
+    HoldEnvelope,
+    SlotList,
+)
+from central.auth import CurrentKiosk
+from central.errors import responses
+
+router = APIRouter(prefix="/appointments", tags=["appointments"])
+JSON = "application/json"
+
+HoldId = Annotated[str, Path(max_length=32, description="Hold id")]
+Code = Annotated[str, Path(max_length=16, description="Appointment code")]
+ServiceId = Annotated[str, Query(min_length=1, max_length=32)]
+
+
+async def get_desk(request: Request) -> AppointmentDesk:
+    desk: AppointmentDesk = request.app.state.appointments
+    return desk
+
+
+Desk = Annotated[AppointmentDesk, Depends(get_desk)]
+
+
+def booking_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Like :func:`central.errors.responses`, with the appointment error body for 409."""
+    out = responses(*(s for s in statuses if s != 409))
+    if 409 in statuses:
+        out[409] = {"model": BookingError, "description": "Refused; the error code says why"}
+    return out
+
+
+async def booking_refusal(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BookingRefusal)
+    body = BookingError(error=exc.code, message=exc.message, **exc.times)
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=exc.status)
+
+
+@router.get("/days", response_model=DayList, responses=responses(404, 422))
+async def list_booking_days(
+    desk: Desk,
+    _kiosk: CurrentKiosk,
+    service_id: ServiceId,
+    from_: Annotated[date | None, Query(alias="from", description="Default: today at the center")] = None,
+    to: Annotated[date | None, Query(description="Default: the end of the booking horizon")] = None,
+) -> DayList:
+    """The local dates that still have a free slot, for the day picker."""
+    return DayList(service_id=service_id, days=desk.days(service_id, from_, to))
+
+
+@router.get("/slots", response_model=SlotList, responses=responses(404, 422))
+async def list_free_slots(desk: Desk, _kiosk: CurrentKiosk, service_id: ServiceId, date: date) -> SlotList:
+    """The free slots of one local date; held (unexpired) and confirmed places are taken."""
+    return SlotList(service_id=service_id, date=date, slots=desk.free_slots(service_id, date))
+
+
+@router.post(
+    "/holds",
+    status_code=201,
+    response_model=HoldEnvelope,
+    responses={
+        200: {"model": HoldEnvelope, "description": "request_id seen before"},
+        **booking_errors(404, 409, 422),
+    },
+)
+async def create_hold(desk: Desk, _kiosk: CurrentKiosk, body: HoldCreate) -> Response:
+    """Hold a place for a few minutes while the visitor types name and phone.
+
+    409 with the slot engine's reason: slot_full, too_soon, beyond_horizon, holiday, closed, in_break,
+    outside_schedule.
+    """
+    created, hold = desk.hold(body)
+    payload = HoldEnvelope(hold=hold).model_dump_json().encode("utf-8")
+    return Response(payload, status_code=201 if created else 200, media_type=JSON)
+
+
+@router.post(
+    "/holds/{hold_id}/confirm",
+    status_code=201,
+    response_model=AppointmentEnvelope,
+    responses={
+        200: {"model": AppointmentEnvelope, "description": "request_id seen before: the first answer"},
+        **booking_errors(404, 409, 422),
+    },
+)
+async def confirm_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId, body: HoldConfirm) -> Response:
+    """Book the held place. 409 hold_expired, not_held, person_limit, cooldown (with ``until``)."""
+    created, payload = desk.confirm(hold_id, body)
+    return Response(payload, status_code=201 if created else 200, media_type=JSON)
+
+
+@router.post("/{code}/cancel", response_model=AppointmentEnvelope, responses=booking_errors(404, 409, 422))
+async def cancel_appointment(
+    desk: Desk, _kiosk: CurrentKiosk, code: Code, body: AppointmentCancel
+) -> AppointmentEnvelope:
+    """Cancel by code and the phone's last four digits; counts towards the cancellation cool-down."""
+    return AppointmentEnvelope(appointment=desk.cancel(code, body.phone_last4))
+
+
+@router.post(
+    "/{code}/reschedule",
+    status_code=201,
+    response_model=AppointmentEnvelope,
+    responses={
+        200: {"model": AppointmentEnvelope, "description": "request_id seen before: the first answer"},
+        **booking_errors(404, 409, 422),
+    },
+)
+async def reschedule_appointment(
+    desk: Desk, _kiosk: CurrentKiosk, code: Code, body: AppointmentReschedule
+) -> Response:
+    """Move a booking: the new one (new code) is made and the old one cancelled in one transaction."""
+    created, payload = desk.reschedule(code, body.phone_last4, body.request_id, body.slot_start)
+    return Response(payload, status_code=201 if created else 200, media_type=JSON)
+
+
+@router.post("/{code}/check-in", response_model=CheckInResult, responses=booking_errors(403, 404, 409, 422))
+async def check_in(desk: Desk, kiosk: CurrentKiosk, code: Code, body: CheckInRequest) -> CheckInResult:
+    """Check in at the kiosk: an ``appointment`` priority ticket; the same code again gets the same ticket.
+
+    409 too_early (with ``opens_at``), too_late, not_confirmed.
+    """
+    return desk.check_in(code, kiosk.id, kiosk.center_id)
