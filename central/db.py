@@ -10,6 +10,7 @@ database; this module mirrors them for queries, and a test checks they agree.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.exc import IntegrityError
 
 LANGUAGES = ("ru", "zh-Hant", "en")
 """Keys of every multilingual text object stored in a JSON column."""
@@ -325,32 +327,29 @@ booking_settings = sa.Table(
 )
 """Per-service slot rules; a service without a row cannot be booked. NULL country: no holidays."""
 
-booking_schedules = sa.Table(
-    "booking_schedules",
-    metadata,
-    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
-    sa.Column(
-        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("weekday", sa.SmallInteger, primary_key=True),
-    sa.Column("start", sa.String(5), primary_key=True),
-    sa.Column("end", sa.String(5), nullable=False),
-    sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
-)
+
+def _weekly_spans(name: str) -> sa.Table:
+    """Per service and weekday, wall-clock spans ("09:00"-"13:00"): booking windows and breaks alike."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column(
+            "center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("weekday", sa.SmallInteger, primary_key=True),
+        sa.Column("start", sa.String(5), primary_key=True),
+        sa.Column("end", sa.String(5), nullable=False),
+        sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+    )
+
+
+booking_schedules = _weekly_spans("booking_schedules")
 """Booking windows per weekday in the center's wall-clock time; separate from walk-in hours."""
 
-booking_breaks = sa.Table(
-    "booking_breaks",
-    metadata,
-    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=False),
-    sa.Column(
-        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("weekday", sa.SmallInteger, primary_key=True),
-    sa.Column("start", sa.String(5), primary_key=True),
-    sa.Column("end", sa.String(5), nullable=False),
-    sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
-)
+booking_breaks = _weekly_spans("booking_breaks")
 
 schedule_exceptions = sa.Table(
     "schedule_exceptions",
@@ -458,3 +457,19 @@ def describe(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
     return url.render_as_string(hide_password=True)
+
+
+def load_or_create_secret(engine: Engine, name: str) -> bytes:
+    """A 32-byte server secret, made once; if two processes race, both use the first one stored."""
+    s = central_secrets
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(s.c.value).where(s.c.name == name)).scalar_one_or_none()
+    if value is None:
+        try:
+            with write_transaction(engine) as conn:
+                conn.execute(sa.insert(s).values(name=name, value=secrets.token_hex(32)))
+        except IntegrityError:  # another process made it first: use theirs
+            pass
+        with engine.connect() as conn:
+            value = conn.execute(sa.select(s.c.value).where(s.c.name == name)).scalar_one()
+    return bytes.fromhex(value)

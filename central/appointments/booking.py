@@ -20,8 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Row
 
 from central import db
 from central.appointments import slots as engine
@@ -89,21 +88,6 @@ def normalise_phone(phone: str) -> str | None:
 
 
 # ----- the phone key -----
-
-
-def _load_or_create_key(engine_: Engine) -> bytes:
-    s = db.central_secrets
-    with engine_.connect() as conn:
-        value = conn.execute(sa.select(s.c.value).where(s.c.name == PHONE_KEY)).scalar_one_or_none()
-    if value is None:
-        try:
-            with db.write_transaction(engine_) as conn:
-                conn.execute(sa.insert(s).values(name=PHONE_KEY, value=secrets.token_hex(32)))
-        except IntegrityError:  # another process made it first: use theirs
-            pass
-        with engine_.connect() as conn:
-            value = conn.execute(sa.select(s.c.value).where(s.c.name == PHONE_KEY)).scalar_one()
-    return bytes.fromhex(value)
 
 
 # ----- loading a schedule -----
@@ -225,7 +209,7 @@ class AppointmentDesk:
         if self._key is None:
             with self._lock:
                 if self._key is None:
-                    self._key = _load_or_create_key(self.ctx.engine)
+                    self._key = db.load_or_create_secret(self.ctx.engine, PHONE_KEY)
         return self._key
 
     def phone_hash(self, phone: str) -> str:

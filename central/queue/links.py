@@ -9,13 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import threading
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from central import db
 
@@ -25,18 +22,7 @@ SIG_CHARS = 22
 
 
 def load_or_create_key(engine: Engine) -> bytes:
-    s = db.central_secrets
-    with engine.connect() as conn:
-        value = conn.execute(sa.select(s.c.value).where(s.c.name == KEY_NAME)).scalar_one_or_none()
-    if value is None:
-        try:
-            with db.write_transaction(engine) as conn:
-                conn.execute(sa.insert(s).values(name=KEY_NAME, value=secrets.token_hex(32)))
-        except IntegrityError:  # another process made it first: use theirs
-            pass
-        with engine.connect() as conn:
-            value = conn.execute(sa.select(s.c.value).where(s.c.name == KEY_NAME)).scalar_one()
-    return bytes.fromhex(value)
+    return db.load_or_create_secret(engine, KEY_NAME)
 
 
 @dataclass
