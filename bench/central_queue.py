@@ -25,116 +25,32 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MAX_REQUESTS = 20_000
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._central import (
+    MAX_REQUESTS,
+    Connection,
+    Server,
+    flat_out,
+    latency_summary,
+    machine_note,
+    paced,
+    percentile,
+    seed_with_kiosks,
+)
+
 AIM_RATE = 500.0
 AIM_P99_MS = 50.0
 CENTERS = {"C01": "ABCD", "C02": "ABC", "C03": "ACD"}
 PRIORITIES = ["none"] * 17 + ["disability", "veteran", "appointment"]
-
-
-def central_cmd(*args: str) -> list[str]:
-    script = Path(sys.executable).parent / "kiosk-central"
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "central.cli", *args]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def run_cli(workdir: Path, *args: str) -> str:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("KIOSK_CENTRAL_CONFIG", None)
-    done = subprocess.run(
-        central_cmd(*args), cwd=workdir, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"kiosk-central {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout
-
-
-class Server:
-    """``kiosk-central serve`` as a child process, stopped with SIGINT like an operator would."""
-
-    def __init__(self, workdir: Path, db: Path) -> None:
-        self.port = free_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        env.pop("KIOSK_CENTRAL_CONFIG", None)
-        self.log = (workdir / "serve.log").open("wb")
-        self.process = subprocess.Popen(
-            central_cmd("serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(self.port)),
-            cwd=workdir,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit("central exited during start-up; see serve.log")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise SystemExit("central did not start in 30 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection; just enough protocol for JSON POSTs to uvicorn."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    @classmethod
-    async def open(cls, port: int) -> Connection:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        return cls(reader, writer)
-
-    async def post(self, path: str, token: str, body: bytes) -> tuple[int, bytes]:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode("ascii")
-        self.writer.write(head + body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        lines = raw.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        length = 0
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value.strip())
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        self.writer.close()
 
 
 @dataclass
@@ -156,8 +72,7 @@ class Phase:
             self.errors[str(status)] = self.errors.get(str(status), 0) + 1
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+        return percentile(self.latencies, q)
 
     @property
     def rate(self) -> float:
@@ -167,8 +82,7 @@ class Phase:
         errors = sum(self.errors.values())
         return (
             f"{self.name:<26} {len(self.latencies):>6} requests in {self.elapsed:5.1f} s = {self.rate:7.0f} tickets/s  "
-            f"p50 {self.percentile(0.50):6.1f} ms  p95 {self.percentile(0.95):6.1f} ms  "
-            f"p99 {self.percentile(0.99):6.1f} ms  max {max(self.latencies, default=0) * 1000:6.1f} ms  "
+            f"{latency_summary(self.latencies)}  "
             f"errors {errors}{' ' + json.dumps(self.errors) if errors else ''}  "
             f"(created {self.created}, replayed {self.replayed})"
         )
@@ -198,60 +112,35 @@ class Load:
         return item
 
 
-async def paced(port: int, load: Load, rate: float, seconds: float, clients: int, phase: Phase) -> None:
+async def post_one(conn: Connection, load: Load, phase: Phase, since: float) -> None:
+    token, body = load.next()
+    status, _ = await conn.post("/api/v1/tickets", token, body)
+    phase.note(status, asyncio.get_running_loop().time() - since)
+
+
+async def run_paced(port: int, load: Load, rate: float, seconds: float, clients: int, phase: Phase) -> None:
     """Open loop: request i is due at start + i/rate; latency counts from when it was due."""
-    pool: asyncio.Queue[Connection] = asyncio.Queue()
-    for _ in range(clients):
-        pool.put_nowait(await Connection.open(port))
-    total = int(rate * seconds)
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    tasks = []
 
-    async def one(due: float, token: str, body: bytes) -> None:
-        conn = await pool.get()
-        try:
-            status, _ = await conn.post("/api/v1/tickets", token, body)
-        except (OSError, asyncio.IncompleteReadError):
-            status = 599
-        phase.note(status, loop.time() - due)
-        pool.put_nowait(conn)
+    async def job(conn: Connection, _i: int, due: float) -> None:
+        await post_one(conn, load, phase, due)
 
-    for i in range(total):
-        due = start + i / rate
-        delay = due - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        token, body = load.next()
-        tasks.append(asyncio.create_task(one(due, token, body)))
-    await asyncio.gather(*tasks)
-    phase.elapsed = loop.time() - start
-    while not pool.empty():
-        pool.get_nowait().close()
+    phase.elapsed = await paced(port, [i / rate for i in range(int(rate * seconds))], clients, job)
 
 
-async def flat_out(port: int, load: Load, seconds: float, clients: int, budget: int, phase: Phase) -> None:
+async def run_flat_out(
+    port: int, load: Load, seconds: float, clients: int, budget: int, phase: Phase
+) -> None:
     """Closed loop: each connection sends its next request as soon as the answer is in."""
-    loop = asyncio.get_running_loop()
-    stop_at = loop.time() + seconds
     left = [budget]
 
-    async def client() -> None:
-        conn = await Connection.open(port)
-        while loop.time() < stop_at and left[0] > 0:
-            left[0] -= 1
-            token, body = load.next()
-            sent = loop.time()
-            try:
-                status, _ = await conn.post("/api/v1/tickets", token, body)
-            except (OSError, asyncio.IncompleteReadError):
-                status = 599
-            phase.note(status, loop.time() - sent)
-        conn.close()
+    async def job(conn: Connection) -> bool:
+        if left[0] <= 0:
+            return False
+        left[0] -= 1
+        await post_one(conn, load, phase, asyncio.get_running_loop().time())
+        return True
 
-    start = loop.time()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    phase.elapsed = loop.time() - start
+    phase.elapsed = await flat_out(port, seconds, clients, job)
 
 
 async def warm_up(port: int, load: Load) -> None:
@@ -290,11 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]  # other work on this 2-core machine skews the figures: say so
     workdir = Path(tempfile.mkdtemp(prefix="bench-central-queue-"))
     db = workdir / "central.db"
-    run_cli(workdir, "seed-demo", "--db", str(db))
-    tokens = {
-        c: run_cli(workdir, "kiosks", "add", f"BENCH-{c}", "--center", c, "--db", str(db)).strip()
-        for c in CENTERS
-    }
+    tokens = seed_with_kiosks(workdir, db, CENTERS)
     server = Server(workdir, db)
     load = Load(tokens)
     results: list[Phase] = []
@@ -302,19 +187,15 @@ def main(argv: list[str] | None = None) -> int:
         server.wait_ready()
         asyncio.run(warm_up(server.port, load))
         first = Phase(f"paced {args.rate:.0f}/s, {args.clients} conns")
-        asyncio.run(paced(server.port, load, args.rate, args.seconds, args.clients, first))
+        asyncio.run(run_paced(server.port, load, args.rate, args.seconds, args.clients, first))
         results.append(first)
         budget = MAX_REQUESTS - paced_total - 50
         second = Phase(f"flat out, {args.clients} conns")
-        asyncio.run(flat_out(server.port, load, args.seconds, args.clients, budget, second))
+        asyncio.run(run_flat_out(server.port, load, args.seconds, args.clients, budget, second))
         results.append(second)
     finally:
         server.stop()
-    kept = f" (kept in {workdir})" if args.keep else ""
-    print(
-        f"central: kiosk-central serve on 127.0.0.1:{server.port}, fresh SQLite database{kept}; "
-        f"load average before the run {load_before:.2f} on {os.cpu_count()} cores"
-    )
+    print(machine_note(server.port, workdir if args.keep else None, load_before))
     for phase in results:
         print(phase.report())
     print(check_database(db, load))

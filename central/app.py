@@ -6,6 +6,8 @@ The contract lives in ``central/openapi.json``; after a deliberate API change re
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -13,16 +15,30 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from central import __version__, errors
-from central.api import appointments, board, counters, health, info, kiosk, pages, tickets
+from central.api import (
+    appointments,
+    board,
+    counters,
+    demo,
+    health,
+    info,
+    kiosk,
+    manage,
+    pages,
+    staff_appointments,
+    tickets,
+)
 from central.appointments.booking import AppointmentDesk, BookingRefusal
-from central.appointments.settings import AppointmentSettings
+from central.appointments.reminders import Outbox, send_due
+from central.appointments.settings import AppointmentSettings, ReminderSettings
+from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
 from central.queue.writer import TicketWriter
-from kiosk.clock import Clock
+from kiosk.clock import Clock, OffsetClock
 
 API_PREFIX = "/api/v1"
 
@@ -45,6 +61,7 @@ def create_app(
     settings: QueueSettings | None = None,
     public_url: str = DEFAULT_PUBLIC_URL,
     appointment_settings: AppointmentSettings | None = None,
+    reminder_settings: ReminderSettings | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
@@ -63,15 +80,25 @@ def create_app(
             "multilingual texts are objects with the keys `ru`, `zh-Hant`, `en`; timestamps are UTC."
         ),
     )
+    appointment_settings = appointment_settings or AppointmentSettings()
     app.state.central = Context(
         engine=engine,
         clock=clock,
         version=version,
-        settings=settings or QueueSettings(),
+        # The walk-in estimate counts bookings still inside their check-in window.
+        settings=replace(settings or QueueSettings(), booking_late_min=appointment_settings.checkin_late_min),
         links=Links(public_url.rstrip("/")),
     )
     app.state.ticket_writer = TicketWriter(app.state.central)
-    app.state.appointments = AppointmentDesk(app.state.central, appointment_settings or AppointmentSettings())
+    reminder_settings = reminder_settings or ReminderSettings()
+    app.state.appointments = AppointmentDesk(
+        app.state.central, appointment_settings, reminder_settings=reminder_settings
+    )
+    # Started by ``serve`` only; tests call its run_once() (or sweeper.sweep) after moving the clock.
+    app.state.sweeper = Sweeper(app.state.appointments, appointment_settings.sweep_seconds)
+    # Raises channels.SpecError for a gateway plug-in that cannot be loaded: better at start than at 3 a.m.
+    app.state.reminders = outbox = Outbox.from_settings(app.state.central, reminder_settings)
+    app.state.sweeper.add_task("reminders sent", lambda _desk: send_due(outbox))
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -86,6 +113,11 @@ def create_app(
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
     app.include_router(counters.router, prefix=API_PREFIX)
+    app.include_router(staff_appointments.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    app.include_router(staff_appointments.page_router)
+    app.include_router(manage.router)
+    if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
+        app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

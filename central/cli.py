@@ -27,7 +27,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import __version__, db, kiosks, migrate, seed, staff
 from central import config as central_config
-from central.appointments.settings import AppointmentSettings
+from central.appointments.channels import SpecError
+from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue import admin as queue_admin
 from central.queue.engine import QueueSettings
 from kiosk.clock import Clock, OffsetClock, SystemClock, parse_start
@@ -142,6 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--clock", metavar="ISO", default=None, help="date the demo data as if today were this local time"
     )
 
+    reminders_cmd = commands.add_parser(
+        "reminders", parents=[plain], help="appointment reminders (SMS, e-mail)"
+    )
+    reminders_cmd.set_defaults(print_help=reminders_cmd.print_help)
+    reminders_sub = reminders_cmd.add_subparsers(dest="reminders_command", metavar="ACTION", title="actions")
+    send_due = reminders_sub.add_parser(
+        "send-due",
+        parents=[with_db],
+        help="send the reminders that are due now (serve does this every sweep); prints how many went",
+    )
+    send_due.add_argument(
+        "--clock", metavar="ISO", default=None, help="as if it were this local time (demos)"
+    )
+
     commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
     return parser
 
@@ -152,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    for group in ("kiosks", "staff", "counters"):
+    for group in ("kiosks", "staff", "counters", "reminders"):
         if args.command == group and getattr(args, f"{group}_command") is None:
             args.print_help(sys.stderr)
             return EXIT_USAGE
@@ -163,7 +178,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
     try:
         return _dispatch(args, cfg)
-    except (CliError, kiosks.KioskAdminError, staff.StaffAdminError, queue_admin.CounterAdminError) as exc:
+    except (
+        CliError,
+        kiosks.KioskAdminError,
+        staff.StaffAdminError,
+        queue_admin.CounterAdminError,
+        SpecError,
+    ) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except CommandError as exc:  # alembic: e.g. a database from a newer version of the central
@@ -211,7 +232,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             settings=cfg.queue.settings(),
             public_url=cfg.server.public_url or None,
             appointment_settings=cfg.appointments.settings(),
+            reminder_settings=cfg.reminders.settings(),
         )
+    if args.command == "reminders":
+        return _send_due(url, clock, cfg)
     if args.command == "kiosks":
         return _kiosks(args, url, clock)
     if args.command == "staff":
@@ -219,6 +243,24 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
     if args.command == "counters":
         return _counters(args, url)
     raise AssertionError(args.command)
+
+
+def _send_due(url: URL, clock: Clock, cfg: central_config.CentralConfig) -> int:
+    from central.appointments.reminders import Outbox
+    from central.context import Context
+    from central.queue.links import Links
+
+    engine = _open(url, must_exist=True)
+    _require_current(engine, url)
+    public_url = cfg.server.public_url or f"http://{cfg.server.host}:{cfg.server.port}"
+    ctx = Context(engine=engine, clock=clock, version=__version__, links=Links(public_url))
+    report = Outbox.from_settings(ctx, cfg.reminders.settings()).send_due()
+    print(
+        f"{report.sent} sent, {report.retry} to retry, {report.failed} failed, {report.cancelled} no longer needed",
+        file=sys.stderr,
+    )
+    print(report.sent)
+    return 0
 
 
 def _staff(args: argparse.Namespace, url: URL, clock: Clock) -> int:
@@ -348,6 +390,7 @@ def serve(
     settings: QueueSettings | None = None,
     public_url: str | None = None,
     appointment_settings: AppointmentSettings | None = None,
+    reminder_settings: ReminderSettings | None = None,
 ) -> int:
     """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
 
@@ -364,6 +407,7 @@ def serve(
         settings=settings,
         public_url=public_url or DEFAULT_PUBLIC_URL,
         appointment_settings=appointment_settings,
+        reminder_settings=reminder_settings,
     )
 
     class AnnouncingServer(uvicorn.Server):
@@ -376,6 +420,7 @@ def serve(
                 if not public_url:
                     app.state.central.links.public_url = f"http://{shown}:{bound}"
                 print(f"central listening on http://{shown}:{bound}", file=sys.stderr, flush=True)
+                app.state.sweeper.start()  # a thread: its write transactions never block the event loop
 
     logging.basicConfig(
         level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -411,6 +456,7 @@ def serve(
         print(f"{PROG}: cannot listen on {host}:{port}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        app.state.sweeper.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         engine.dispose()

@@ -36,6 +36,25 @@ Example::
     cooldown_days = 7           # ... and the phone may not book for this long
     checkin_early_min = 15      # check-in opens this long before the slot
     checkin_late_min = 10       # and closes this long after its start
+    sweep_seconds = 30          # how often no-shows are marked missed and expired holds deleted
+
+    [reminders]
+    before_hours = 24           # the SMS (and e-mail, if given) goes this long before the slot;
+    min_lead_hours = 2          # a later booking gets it at once if the slot is this far off, else none
+    batch = 200                 # one sweep sends at most this many, so a backlog never blocks it
+    sms = "file:/var/spool/kiosk-central/sms"       # default: outbox/sms beside the database
+    email = "file:/var/spool/kiosk-central/email"   # default: outbox/email beside the database
+    sender = "Service center <no-reply@example.bank>"
+
+Reminder channels: ``file:DIR`` is the reference adapter (one ``<id>.json`` SMS or ``<id>.eml``
+e-mail per reminder, renamed into place). A bank's gateway plugs in as ``python:package.module:factory``:
+central imports the module at start-up and calls ``factory(kind, settings)`` once, with ``kind``
+``"sms"`` or ``"email"`` and the :class:`~central.appointments.settings.ReminderSettings`; the
+returned object needs one method, ``send(message: ReminderMessage) -> None``, raising
+``ChannelUnavailable`` (retried after 1, 5, 15, 60 minutes; failed after 6 tries) or
+``ChannelRejected`` (failed at once), both from :mod:`central.appointments.channels`. ``send``
+may be called twice for one ``message.reminder_id`` (after a crash): use it as the gateway's
+idempotency key where there is one.
 """
 
 from __future__ import annotations
@@ -46,7 +65,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from central.appointments.settings import AppointmentSettings
+from central.appointments.channels import spec_problem
+from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue.engine import QueueSettings
 from kiosk.tomlconfig import check, from_mapping, load_file
 
@@ -138,9 +158,28 @@ class AppointmentsSection:
     cooldown_days: float = field(default=7, metadata=check(_at_least(0)))
     checkin_early_min: float = field(default=15, metadata=check(_at_least(0)))
     checkin_late_min: float = field(default=10, metadata=check(_at_least(0)))
+    sweep_seconds: float = field(default=30, metadata=check(_at_least(1)))
 
     def settings(self) -> AppointmentSettings:
         return AppointmentSettings(**asdict(self))
+
+
+def _sender_check(value: object) -> str | None:
+    text = str(value)
+    return None if "@" in text and "\n" not in text and "\r" not in text else "an e-mail address"
+
+
+@dataclass
+class RemindersSection:
+    before_hours: float = field(default=24, metadata=check(_at_least(0)))
+    min_lead_hours: float = field(default=2, metadata=check(_at_least(0)))
+    batch: int = field(default=200, metadata=check(_at_least(1)))
+    sms: str = field(default="", metadata=check(spec_problem))
+    email: str = field(default="", metadata=check(spec_problem))
+    sender: str = field(default="kiosk-central@localhost", metadata=check(_sender_check))
+
+    def settings(self) -> ReminderSettings:
+        return ReminderSettings(**asdict(self))
 
 
 @dataclass
@@ -148,6 +187,7 @@ class CentralConfig:
     server: ServerSection = field(default_factory=ServerSection)
     queue: QueueSection = field(default_factory=QueueSection)
     appointments: AppointmentsSection = field(default_factory=AppointmentsSection)
+    reminders: RemindersSection = field(default_factory=RemindersSection)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     @property

@@ -380,6 +380,9 @@ appointments = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("ticket_id", sa.String(32), sa.ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True),
     sa.Column("response", sa.Text, nullable=True),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("cancelled_by", sa.String(80), nullable=True),
+    sa.Column("cancelled_at", UTCDateTime, nullable=True),
     sa.CheckConstraint(_in("status", APPOINTMENT_STATUSES), name="status"),
     sa.Index("ix_appointments_slot", "service_id", "slot_start_utc", "status"),
 )
@@ -395,6 +398,45 @@ appointment_cancellations = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
 )
 """Who cancelled when, for the cool-down after repeated cancellations."""
+
+
+# ----- reminders and the visitor's manage page (revision 0004) -----
+
+REMINDER_CHANNELS = ("sms", "email")
+REMINDER_STATUSES = ("pending", "sent", "failed", "cancelled")
+
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column(
+        "appointment_id", sa.String(32), sa.ForeignKey("appointments.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_try_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("appointment_id", "channel", name="uq_reminders_appointment_id"),
+    sa.CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
+    sa.CheckConstraint(_in("status", REMINDER_STATUSES), name="status"),
+    sa.Index("ix_reminders_due", "status", "next_try_at"),
+)
+"""The reminder outbox: written with the booking, sent by the sweep (central.appointments.reminders).
+``next_try_at`` is when a sweep may (re)try it; a sweep pushes it on while sending, as a lease."""
+
+manage_attempts = sa.Table(
+    "manage_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(16), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_manage_attempts_code", "code", "at"),
+)
+"""Wrong last-four-digits tries on the public manage page (/a/CODE), for its lock-out."""
 
 
 def database_url(db: str | Path) -> URL:

@@ -64,6 +64,7 @@ class Service(Out):
     prefix: str = Field(min_length=1, max_length=1, description="Letter that starts ticket numbers (A001)")
     name: I18nText
     description: I18nText
+    bookable: bool = Field(default=False, description="Takes appointments (has a booking schedule)")
 
 
 class Center(Out):

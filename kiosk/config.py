@@ -100,6 +100,7 @@ class UISection:
         default_factory=lambda: ["ru", "en"],
         metadata=check(lambda v: None if v and set(v) <= {"ru", "en"} else "a list of 'ru' and 'en'"),
     )
+    demo_controls: bool = False  # the demo's clock control on the home screen; `kiosk demo` turns it on
 
 
 @dataclass

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devices.printer import ReceiptPrinter, open_printer
+from devices.scanner import BarcodeScanner, open_scanner
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
+from kiosk.services.appointments import AppointmentService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import QueueService
 from kiosk.services.staff import StaffDirectory
@@ -39,6 +41,8 @@ class KioskContext:
     printer: ReceiptPrinter
     queue: QueueService
     staff: StaffDirectory
+    appointments: AppointmentService
+    scanner: BarcodeScanner
 
     @property
     def data_dir(self) -> Path:
@@ -46,6 +50,7 @@ class KioskContext:
 
     def close(self) -> None:
         self.sync.stop()
+        self.scanner.stop()
         if self.client is not None:
             self.client.close()
         self.cache.close()
@@ -73,14 +78,20 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     if client is None:
         log.warning("no central token configured: the kiosk runs on its offline cache only")
     session = Session(default_language=config.ui.default_language)
+    # A visitor's booking must not outlive their session (the demo scanner would "read" it).
+    session.on_wipe(lambda _reason: setattr(appointments, "last_token", ""))
     translator = Translator(config.ui.default_language)
     info = InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id)
     printer = open_printer(
         config.devices.printer, data_dir=data_dir / "print", paper_width_mm=config.devices.paper_width_mm
     )
     queue = QueueService(client, cache, printer, clock, info, config.kiosk.center_id)
+    appointments = AppointmentService(client, cache, clock, info, queue, printer, config.kiosk.center_id)
     # Order matters: the queue job needs the center list the info job refreshes.
-    sync = SyncWorker({"info": info.refresh, "queue": queue.sync}, config.central.sync_interval_s)
+    sync = SyncWorker(
+        {"info": info.refresh, "queue": queue.sync, "appointments": appointments.sync},
+        config.central.sync_interval_s,
+    )
     return KioskContext(
         config=config,
         clock=clock,
@@ -94,4 +105,6 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         printer=printer,
         queue=queue,
         staff=StaffDirectory(cache, clock),
+        appointments=appointments,
+        scanner=open_scanner(config.devices.scanner),
     )

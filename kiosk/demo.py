@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -93,6 +94,7 @@ def demo_config(config: KioskConfig, base: Path, central: DemoCentral) -> KioskC
         kiosk=dataclasses.replace(config.kiosk, data_dir=str(base / "kiosk")),
         central=dataclasses.replace(config.central, url=central.url, token=central.token),
         devices=dataclasses.replace(config.devices, printer="sim:", card_reader="sim:", scanner="sim:"),
+        ui=dataclasses.replace(config.ui, demo_controls=True),
     )
     return cfg
 
@@ -123,8 +125,10 @@ def run_demo(
     size: tuple[int, int] | None = None,
 ) -> int:
     base = Path(data_dir) if data_dir else config.data_dir / "demo"
+    # Kiosk and central share one demo clock: both start at the same instant and move together.
+    clock_start = clock_start or datetime.now(config.tz).strftime("%Y-%m-%dT%H:%M:%S")
     try:
-        clock = OffsetClock(parse_start(clock_start, config.tz), config.tz) if clock_start else None
+        clock = OffsetClock(parse_start(clock_start, config.tz), config.tz)
     except ValueError:
         print(
             f"kiosk: --clock expects a local time such as 2026-12-01T09:55, got {clock_start!r}",

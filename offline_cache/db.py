@@ -82,7 +82,21 @@ def _m002_queue(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue]
+def _m003_checkins(db: sqlite_utils.Database) -> None:
+    """Appointment check-ins made here: a second scan of the same code reprints, never a new number."""
+    db.table("checkins").create(
+        {
+            "code": str,
+            "ticket_request_id": str,  # the ticket in the tickets table
+            "checked_in_at": str,
+            "offline": int,
+        },
+        pk="code",
+        not_null={"ticket_request_id", "checked_in_at"},
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

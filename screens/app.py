@@ -17,6 +17,7 @@ from kivy.graphics.opengl import glFinish
 from kivy.lang import Builder
 from kivy.uix.screenmanager import FadeTransition, NoTransition
 
+from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
 from kiosk.i18n import SHORT_NAMES, babel_locale, pick
 from kiosk.paths import KV
@@ -71,6 +72,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.ctx.translator.observe(self._on_language)
         self.ctx.session.on_wipe(self._after_wipe)
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_any_key)
+        if getattr(self.ctx.scanner, "wants_window_keys", False):  # a keyboard-wedge scanner, via us
+            Window.bind(on_textinput=lambda _w, text: self.ctx.scanner.feed_key(text))
         # Wait for each frame to finish. Offscreen and software-rendered (llvmpipe), nothing else
         # throttles drawing and unfinished frames queue up without bound: measured at 3.5 MiB per
         # frame, 2 GiB after a minute of scrolling. On a GPU with vsync it costs nothing.
@@ -185,9 +188,30 @@ class KioskApp(App):  # type: ignore[misc]
         self.ctx.idle.activity()
         return False
 
-    def _on_any_key(self, *_args: Any) -> bool:
+    def _on_any_key(self, _window: Any, key: int, *_args: Any) -> bool:
         self.ctx.idle.activity()
+        if key == 13 and getattr(self.ctx.scanner, "wants_window_keys", False):
+            self.ctx.scanner.feed_enter()
         return False
+
+    # ----- the barcode scanner -----
+    def _on_scan(self, scan: Scan) -> None:
+        """Any scan, on any screen, is someone checking in: it goes to the check-in screen."""
+        self.ctx.idle.activity()
+        if self.manager.current == "checkin":
+            self.current.submit(scan.text)
+        else:
+            self.go("checkin", scanned=scan.text)
+
+    def _on_scanner_error(self, error: ScannerError) -> None:
+        log.error("scanner: %s", error.technician_message)
+
+    def simulate_scan(self) -> None:
+        """Demo: the simulated scanner "reads" the confirmation printed last (or the next booking)."""
+        scanner = self.ctx.scanner
+        token = self.ctx.appointments.demo_token()
+        if isinstance(scanner, SimulatorScanner) and token:
+            scanner.inject(token)
 
     def _watch_idle(self) -> None:
         session = self.ctx.session
@@ -217,6 +241,10 @@ class KioskApp(App):  # type: ignore[misc]
     def on_start(self) -> None:
         self.ctx.sync.on_report = lambda report: _kivy_post(lambda: self._on_sync(report))
         self.ctx.sync.start()
+        self.ctx.scanner.start(
+            on_scan=lambda scan: _kivy_post(lambda: self._on_scan(scan)),
+            on_error=lambda err: _kivy_post(lambda: self._on_scanner_error(err)),
+        )
 
     def _on_sync(self, report: SyncReport) -> None:
         self.frame.ids.header.offline = not report.online
@@ -226,4 +254,5 @@ class KioskApp(App):  # type: ignore[misc]
 
     def on_stop(self) -> None:
         self.ctx.sync.stop()
+        self.ctx.scanner.stop()
         self.tasks.shutdown()

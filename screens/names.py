@@ -11,4 +11,11 @@ SCREEN_NAMES = (
     "ticket_done",
     "staff_login",
     "staff",
+    "appointments",
+    "book_time",
+    "book_form",
+    "book_done",
+    "my_booking",
+    "checkin",
+    "demo",
 )

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from screens.base import KioskScreen
+from screens.booking import (
+    AppointmentsScreen,
+    BookDoneScreen,
+    BookFormScreen,
+    BookTimeScreen,
+    MyBookingScreen,
+)
+from screens.checkin import CheckInScreen
 from screens.coming_soon import ComingSoonScreen
+from screens.demo import DemoScreen
 from screens.home import HomeScreen
 from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
 from screens.staff import StaffLoginScreen, StaffScreen
@@ -20,9 +29,25 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "ticket_done": TicketDoneScreen,
     "staff_login": StaffLoginScreen,
     "staff": StaffScreen,
+    "appointments": AppointmentsScreen,
+    "book_time": BookTimeScreen,
+    "book_form": BookFormScreen,
+    "book_done": BookDoneScreen,
+    "my_booking": MyBookingScreen,
+    "checkin": CheckInScreen,
+    "demo": DemoScreen,
 }
 
-KV_FILES = ("idle.kv", "home.kv", "info.kv", "coming_soon.kv", "ticket.kv", "staff.kv")
+KV_FILES = (
+    "idle.kv",
+    "home.kv",
+    "info.kv",
+    "coming_soon.kv",
+    "ticket.kv",
+    "staff.kv",
+    "booking.kv",
+    "checkin.kv",
+)
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.
 FEATURES = ("knowledge", "ticket", "appointment", "appeal", "card", "info")

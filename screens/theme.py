@@ -60,6 +60,13 @@ ICONS = {
     "print": "\ue8ad",
     "error": "\ue000",
     "check": "\ue86c",
+    "qr": "\uef6b",
+    "qr_scan": "\uf206",
+    "event": "\ue878",
+    "event_ok": "\ue614",
+    "event_edit": "\ue742",
+    "cancel": "\ue5c9",
+    "dialpad": "\ue0bc",
 }
 
 

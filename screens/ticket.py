@@ -70,6 +70,8 @@ class TicketScreen(KioskScreen):
         self.notice = ""
         self._view: QueueView | None = None
         self.run(self.ctx.queue.lines, on_done=self._show_lines, on_error=self._lines_failed)
+        if params.get("take"):  # straight to printing: a late appointment offered a walk-in ticket
+            self.take(params["take"])
 
     def _show_lines(self, view: QueueView) -> None:
         self._view = view
@@ -127,6 +129,8 @@ class TicketDoneScreen(KioskScreen):
     qr = ObjectProperty(None, allownone=True)
     preview = StringProperty("")
     offline = BooleanProperty(False)
+    note = StringProperty("")  # e.g. "Your appointment at 10:00: you are checked in."
+    print_problem = StringProperty("")  # the number stands, the paper did not come out
     _params: dict[str, Any] = {}
 
     def on_show(self, **params: Any) -> None:
@@ -142,6 +146,8 @@ class TicketDoneScreen(KioskScreen):
             self.problem = self._problem_text(error)
             return
         self.number = ticket.display
+        self.note = self._params.get("note", "")
+        self.print_problem = self._params.get("print_problem", "")
         self.service = pick(ticket.service_name, tr.lang)
         self.offline = ticket.offline
         lines = []
@@ -178,5 +184,6 @@ class TicketDoneScreen(KioskScreen):
 
     def reset(self) -> None:
         self.number = self.service = self.details = self.problem = self.preview = ""
+        self.note = self.print_problem = ""
         self.qr = None
         self.offline = False

@@ -51,6 +51,7 @@ class Notice(BoxLayout):  # type: ignore[misc]
 
 
 class ServiceButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    icon = StringProperty("ticket")  # a key of theme.ICONS
     text = StringProperty("")
     hint = StringProperty("")
     service_id = StringProperty("")

@@ -61,13 +61,13 @@ class CentralClient:
         if status >= 500 or status in RETRYABLE_STATUS:
             raise CentralUnavailable(f"central answered {status} to {method} {path}")
         if status >= 400:
-            code, message = _error_body(response)
+            code, message, details = _error_body(response)
             error_cls: type[CentralRejected] = CentralRejected
             if status in (401, 403):
                 error_cls = CentralUnauthorized
             elif status == 404:
                 error_cls = CentralNotFound
-            raise error_cls(status, code, message)
+            raise error_cls(status, code, message, details)
         if status == 204 or not response.content:
             return None
         try:
@@ -106,15 +106,16 @@ class CentralClient:
         self.session.close()
 
 
-def _error_body(response: requests.Response) -> tuple[str, str]:
+def _error_body(response: requests.Response) -> tuple[str, str, dict[str, Any]]:
     try:
         body = response.json()
     except ValueError:
-        return "http_error", response.text[:200]
+        return "http_error", response.text[:200], {}
     if isinstance(body, dict):
         detail = body.get("detail")
-        return str(body.get("error", "http_error")), str(body.get("message", detail or ""))
-    return "http_error", str(body)[:200]
+        rest = {k: v for k, v in body.items() if k not in ("error", "message", "detail")}
+        return str(body.get("error", "http_error")), str(body.get("message", detail or "")), rest
+    return "http_error", str(body)[:200], {}
 
 
 __all__ = ["CentralClient", "CentralError", "CentralRejected", "CentralUnauthorized", "CentralUnavailable"]

@@ -7,6 +7,8 @@ one or the other, never a bare ``requests`` exception.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class CentralError(Exception):
     """Base of every failure of a call to central."""
@@ -19,10 +21,11 @@ class CentralUnavailable(CentralError):
 class CentralRejected(CentralError):
     """Central understood the request and refused it; retrying unchanged will not help."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
         self.status = status
         self.code = code
         self.message = message
+        self.details = details or {}  # the rest of the error body (e.g. ``opens_at``, ``until``)
         super().__init__(f"HTTP {status} {code}: {message}")
 
 

@@ -86,16 +86,26 @@ class CentralServer:
                 self.process.wait()
 
 
-def start_central(db: Path, port: int | None = None, seed: bool = True) -> CentralServer:
-    """A real central service process on a free loopback port, with the demo data."""
+def start_central(
+    db: Path, port: int | None = None, seed: bool = True, clock: str | None = None
+) -> CentralServer:
+    """A real central service process on a free loopback port, with the demo data.
+
+    ``clock`` (local time, e.g. 2026-12-01T10:00) starts central's demo clock there: it then has
+    ``POST /demo/clock``, so a test moves central's time instead of waiting for it.
+    """
+    clock_args = ["--clock", clock] if clock else []
     if seed:
         subprocess.run(
-            [venv_bin("kiosk-central"), "seed-demo", "--db", str(db)], check=True, capture_output=True
+            [venv_bin("kiosk-central"), "seed-demo", "--db", str(db), *clock_args],
+            check=True,
+            capture_output=True,
         )
     port = port or free_port()
     log = open(db.with_suffix(".log"), "wb")  # noqa: SIM115  (kept open for the server's lifetime)
     process = subprocess.Popen(
-        [venv_bin("kiosk-central"), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+        [venv_bin("kiosk-central"), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port),
+         *clock_args],  # fmt: skip
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -117,7 +127,8 @@ def start_central(db: Path, port: int | None = None, seed: bool = True) -> Centr
 
 @pytest.fixture(scope="session")
 def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
-    server = start_central(tmp_path_factory.mktemp("central") / "central.db")
+    # Central's demo clock starts where the kiosk's test clock stands, so both agree on "today".
+    server = start_central(tmp_path_factory.mktemp("central") / "central.db", clock=START.isoformat())
     yield server
     server.stop()
 

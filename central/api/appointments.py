@@ -25,6 +25,8 @@ from central.appointments.schemas import (
     HoldCreate,
     HoldEnvelope,
     SlotList,
+    UpcomingList,
+    Verification,
 )
 from central.auth import CurrentKiosk
 from central.errors import responses
@@ -69,6 +71,22 @@ async def list_booking_days(
 ) -> DayList:
     """The local dates that still have a free slot, for the day picker."""
     return DayList(service_id=service_id, days=desk.days(service_id, from_, to))
+
+
+@router.get("/verification", response_model=Verification)
+async def get_verification(desk: Desk, _kiosk: CurrentKiosk) -> Verification:
+    """The public key(s) that sign booking tokens, and the check-in window, for offline check-in."""
+    return desk.verification()
+
+
+@router.get("/upcoming", response_model=UpcomingList)
+async def list_upcoming(desk: Desk, kiosk: CurrentKiosk) -> UpcomingList:
+    """The kiosk's center's confirmed and checked-in bookings from the check-in window now to 36 hours on.
+
+    Codes and signed tokens only, no names or phones: the kiosk caches them so a code typed while
+    central is unreachable can still be checked in (then synced: POST check-in with ticket_request_id).
+    """
+    return desk.upcoming(kiosk.center_id)
 
 
 @router.get("/slots", response_model=SlotList, responses=responses(404, 422))
@@ -141,6 +159,20 @@ async def reschedule_appointment(
 async def check_in(desk: Desk, kiosk: CurrentKiosk, code: Code, body: CheckInRequest) -> CheckInResult:
     """Check in at the kiosk: an ``appointment`` priority ticket; the same code again gets the same ticket.
 
-    409 too_early (with ``opens_at``), too_late, not_confirmed.
+    The ticket joins the line at the slot's start (with the appointment bonus). Offline check-in:
+    the kiosk sends its lease ticket to POST /tickets first, then this with ``ticket_request_id``
+    and ``checked_in_at``; the window is judged at ``checked_in_at``, so a booking the sweep marked
+    missed meanwhile is still accepted. A booking already checked in answers with its first ticket;
+    a different offline ticket for it is then voided if still waiting.
+
+    409 too_early (with ``opens_at``), too_late, not_confirmed, ticket_not_synced (retry after the
+    ticket has been sent), ticket_conflict (not this kiosk's appointment ticket for this service,
+    void, or attached to another booking). 422 checked_in_at more than 2 minutes ahead.
     """
-    return desk.check_in(code, kiosk.id, kiosk.center_id)
+    return desk.check_in(
+        code,
+        kiosk.id,
+        kiosk.center_id,
+        ticket_request_id=body.ticket_request_id,
+        checked_in_at=body.checked_in_at,
+    )

@@ -61,14 +61,22 @@ def load_centers(conn: Connection, center_id: str | None = None) -> list[Center]
             )
         )
     services: dict[str, list[Service]] = defaultdict(list)
+    bs = db.booking_settings
     service_query = (
-        sa.select(s)
+        sa.select(s, bs.c.service_id.is_not(None).label("bookable"))
+        .outerjoin(bs, bs.c.service_id == s.c.id)
         .where(s.c.center_id.in_(ids), s.c.active.is_(True))
         .order_by(s.c.center_id, s.c.sort_order, s.c.prefix)
     )
     for row in conn.execute(service_query):
         services[row.center_id].append(
-            Service(id=row.id, prefix=row.prefix, name=_text(row.name), description=_text(row.description))
+            Service(
+                id=row.id,
+                prefix=row.prefix,
+                name=_text(row.name),
+                description=_text(row.description),
+                bookable=bool(row.bookable),
+            )
         )
     return [
         Center(

@@ -23,7 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from central import db
+from central.appointments import reminders
 from central.appointments import slots as engine
+from central.appointments import token as signing
 from central.appointments.schemas import (
     Appointment,
     AppointmentEnvelope,
@@ -33,16 +35,25 @@ from central.appointments.schemas import (
     Hold,
     HoldConfirm,
     HoldCreate,
+    UpcomingAppointment,
+    UpcomingList,
+    Verification,
+    VerificationKey,
 )
-from central.appointments.settings import AppointmentSettings
+from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.context import Context
 from central.errors import ApiError
+from central.queue import engine as queue_rules
 from central.queue import store
 from central.queue.schemas import TicketCreate, TicketEnvelope
 
 PHONE_KEY = "phone_hmac"
 CODE_DIGITS = 7
 """Random digits of a code; one Luhn check digit follows, so a mistyped digit is caught at once."""
+UPCOMING_AHEAD = timedelta(hours=36)
+"""How far ahead GET /appointments/upcoming lists bookings: today's and tomorrow's, for an offline day."""
+CLOCK_SKEW = timedelta(minutes=2)
+"""How far a kiosk's ``checked_in_at`` may be ahead of central's clock before it is refused."""
 
 
 class BookingRefusal(ApiError):
@@ -199,7 +210,9 @@ class AppointmentDesk:
 
     ctx: Context
     settings: AppointmentSettings = field(default_factory=AppointmentSettings)
+    reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
     _key: bytes | None = field(default=None, repr=False)
+    _seed: bytes | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
@@ -214,6 +227,56 @@ class AppointmentDesk:
 
     def phone_hash(self, phone: str) -> str:
         return hmac.new(self.phone_key(), phone.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def signing_seed(self) -> bytes:
+        """The Ed25519 seed of the booking tokens; like the phone key, get it before a write lock."""
+        if self._seed is None:
+            with self._lock:
+                if self._seed is None:
+                    self._seed = db.load_or_create_secret(self.ctx.engine, signing.SECRET_NAME)
+        return self._seed
+
+    def verification(self) -> Verification:
+        public = signing.public_key(self.signing_seed())
+        s = self.settings
+        return Verification(
+            keys=[
+                VerificationKey(
+                    id=signing.key_id(public), algorithm="Ed25519", public_key=signing.b64url(public)
+                )
+            ],
+            checkin_early_min=s.checkin_early_min,
+            checkin_late_min=s.checkin_late_min,
+        )
+
+    def upcoming(self, center_id: str) -> UpcomingList:
+        """The center's bookings a kiosk may have to check in offline: window open now or within 36 h."""
+        now, seed = self.now(), self.signing_seed()
+        a = db.appointments
+        lo = now - timedelta(minutes=self.settings.checkin_late_min)
+        out: list[UpcomingAppointment] = []
+        with self.ctx.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(a)
+                .where(
+                    # By service: a range of ix_appointments_slot per service of the center.
+                    a.c.service_id.in_(
+                        sa.select(db.services.c.id).where(db.services.c.center_id == center_id)
+                    ),
+                    a.c.slot_start_utc >= lo,
+                    a.c.slot_start_utc < now + UPCOMING_AHEAD,
+                    a.c.status.in_(("confirmed", "checked_in")),
+                )
+                .order_by(a.c.slot_start_utc, a.c.code)
+            ).all()
+            schedules: dict[str, engine.BookingSchedule] = {}
+            for row in rows:
+                if row.service_id not in schedules:
+                    schedules[row.service_id] = load_schedule(conn, row.service_id).schedule
+                appt = _appointment(row, schedules[row.service_id], seed=seed)
+                assert appt.token is not None
+                out.append(UpcomingAppointment(code=appt.code, token=appt.token, status=row.status))
+        return UpcomingList(center_id=center_id, appointments=out)
 
     # ----- reading -----
 
@@ -282,6 +345,7 @@ class AppointmentDesk:
         if phone is None:
             raise BookingRefusal(422, "invalid_phone", "the phone number has too few or too many digits")
         phone_hash = self.phone_hash(phone)  # key made before the write lock (it may write)
+        seed = self.signing_seed()
         a = db.appointments
         with db.write_transaction(self.ctx.engine) as conn:
             seen = conn.execute(sa.select(a).where(a.c.confirm_request_id == body.request_id)).first()
@@ -299,7 +363,7 @@ class AppointmentDesk:
             self._check_person(conn, phone_hash, now)
             sched = load_schedule(conn, row.service_id).schedule
             code = self._unused_code(conn)
-            appt = _appointment(row, sched, status="confirmed", code=code)
+            appt = _appointment(row, sched, status="confirmed", code=code, seed=seed)
             payload = AppointmentEnvelope(appointment=appt).model_dump_json()
             conn.execute(
                 sa.update(a)
@@ -313,9 +377,11 @@ class AppointmentDesk:
                     phone=phone,
                     phone_hash=phone_hash,
                     language=body.language,
+                    email=body.email,
                     response=payload,
                 )
             )
+            reminders.schedule(conn, hold_id, row.slot_start_utc, body.email, now, self.reminder_settings)
         return True, payload.encode("utf-8")
 
     def _check_person(self, conn: Connection, phone_hash: str, now: datetime) -> None:
@@ -359,7 +425,7 @@ class AppointmentDesk:
             raise BookingRefusal(404, "not_found", "no appointment with this code and phone")
         return row
 
-    def cancel(self, code: str, last4: str) -> Appointment:
+    def cancel(self, code: str, last4: str, by: str = "visitor") -> Appointment:
         """Cancel a booking and note it for the cool-down; cancelling twice changes nothing."""
         now = self.now()
         a = db.appointments
@@ -370,13 +436,18 @@ class AppointmentDesk:
                 return _appointment(row, sched)
             if row.status != "confirmed":
                 raise BookingRefusal(409, "not_cancellable", f"the appointment is {row.status}")
-            conn.execute(sa.update(a).where(a.c.id == row.id).values(status="cancelled"))
+            conn.execute(
+                sa.update(a)
+                .where(a.c.id == row.id)
+                .values(status="cancelled", cancelled_by=by, cancelled_at=now)
+            )
+            reminders.cancel_pending(conn, row.id)
             conn.execute(sa.insert(db.appointment_cancellations).values(phone_hash=row.phone_hash, at=now))
             return _appointment(row, sched, status="cancelled")
 
     def reschedule(self, code: str, last4: str, request_id: str, slot_start: datetime) -> tuple[bool, bytes]:
         """Book the new slot, then release the old one, in one transaction: never left with neither."""
-        now = self.now()
+        now, seed = self.now(), self.signing_seed()
         start = slot_start.astimezone(UTC)
         a = db.appointments
         with db.write_transaction(self.ctx.engine) as conn:
@@ -398,7 +469,7 @@ class AppointmentDesk:
             new_id, new = uuid.uuid4().hex, self._unused_code(conn)
             values: dict[str, Any] = {
                 k: old._mapping[k]
-                for k in ("center_id", "service_id", "name", "phone", "phone_hash", "language")
+                for k in ("center_id", "service_id", "name", "phone", "phone_hash", "language", "email")
             }
             values.update(
                 id=new_id,
@@ -408,17 +479,42 @@ class AppointmentDesk:
                 status="confirmed",
                 created_at=now,
             )
-            appt = _appointment(_Fake(values), svc.schedule)
+            appt = _appointment(_Fake(values), svc.schedule, seed=seed)
             payload = AppointmentEnvelope(appointment=appt).model_dump_json()
             conn.execute(sa.insert(a).values(**values, response=payload))
-            conn.execute(sa.update(a).where(a.c.id == old.id).values(status="cancelled"))
+            conn.execute(
+                sa.update(a)
+                .where(a.c.id == old.id)
+                .values(status="cancelled", cancelled_by=f"rescheduled:{new}", cancelled_at=now)
+            )
+            reminders.cancel_pending(conn, old.id)
+            reminders.schedule(conn, new_id, start, old.email, now, self.reminder_settings)
         return True, payload.encode("utf-8")
 
     # ----- check-in -----
 
-    def check_in(self, code: str, kiosk_id: str, center_id: str) -> CheckInResult:
-        """Turn a booking into an ``appointment`` priority ticket; the same code again gets that ticket."""
-        now = self.now()
+    def check_in(
+        self,
+        code: str,
+        kiosk_id: str | None,
+        center_id: str,
+        *,
+        ticket_request_id: str | None = None,
+        checked_in_at: datetime | None = None,
+        issued_by: str = "kiosk",
+    ) -> CheckInResult:
+        """Turn a booking into an ``appointment`` priority ticket; the same code again gets that ticket.
+
+        Online, central issues the ticket. Offline, the kiosk already issued it from its lease and
+        synced it (``ticket_request_id``); it is attached here, and the window is judged at
+        ``checked_in_at`` (else the ticket's issue time), so a late sync still counts, even after the
+        sweeper marked the booking missed. A second ticket for a booking already checked in (two
+        kiosks, or online then offline) is voided if still waiting; the first one keeps the place.
+        Either way the ticket joins the line at the slot's start (:func:`queue_ticket_at`).
+        """
+        now, seed = self.now(), self.signing_seed()
+        if checked_in_at is not None and checked_in_at.astimezone(UTC) > now + CLOCK_SKEW:
+            raise BookingRefusal(422, "invalid_request", "checked_in_at is in the future")
         s = self.settings
         self.ctx.links.key(self.ctx.engine)  # made before the write lock, as store.create_tickets does
         with db.write_transaction(self.ctx.engine) as conn:
@@ -426,18 +522,33 @@ class AppointmentDesk:
             if row.center_id != center_id:
                 raise BookingRefusal(403, "forbidden", "the appointment is at another center")
             sched = load_schedule(conn, row.service_id).schedule
+            offline = (
+                None if ticket_request_id is None else _offline_ticket(conn, row, ticket_request_id, kiosk_id)
+            )
             if row.status == "checked_in" and row.ticket_id is not None:
+                if offline is not None and offline.id != row.ticket_id and offline.status == "waiting":
+                    conn.execute(
+                        sa.update(db.tickets)
+                        .where(db.tickets.c.id == offline.id)
+                        .values(status="void", void_reason=f"duplicate check-in of appointment {row.code}")
+                    )
                 ticket = store.to_ticket(conn, self.ctx, store.load_ticket(conn, row.ticket_id), now)
-                return CheckInResult(appointment=_appointment(row, sched), ticket=ticket)
-            if row.status != "confirmed":
+                return CheckInResult(appointment=_appointment(row, sched, seed=seed), ticket=ticket)
+            if row.status not in ("confirmed", "missed"):
                 raise BookingRefusal(409, "not_confirmed", f"the appointment is {row.status}")
+            if offline is not None and offline.status != "waiting":
+                raise BookingRefusal(409, "ticket_conflict", f"the offline ticket is {offline.status}")
+            at = checked_in_at or (offline.issued_at if offline is not None else now)
+            at = min(at.astimezone(UTC), now)
             early, late = timedelta(minutes=s.checkin_early_min), timedelta(minutes=s.checkin_late_min)
-            verdict = engine.checkin_verdict(now, row.slot_start_utc, early, late)
+            verdict = engine.checkin_verdict(at, row.slot_start_utc, early, late)
+            if row.status == "missed" and verdict != "ok":
+                raise BookingRefusal(409, "not_confirmed", "the appointment is missed")
             if verdict == "too_early":
                 opens, _ = engine.checkin_window(row.slot_start_utc, early, late)
                 raise BookingRefusal(409, "too_early", "check-in is not open yet", opens_at=opens)
             if verdict == "ok":
-                return self._issue(conn, row, sched, kiosk_id, center_id, now)
+                return self._issue(conn, row, sched, kiosk_id, center_id, now, seed, offline, issued_by)
             a = db.appointments
             conn.execute(sa.update(a).where(a.c.id == row.id).values(status="missed"))
         # Raised after the commit, so the refusal does not roll back the "missed" mark.
@@ -448,22 +559,36 @@ class AppointmentDesk:
         conn: Connection,
         row: Row[Any],
         sched: engine.BookingSchedule,
-        kiosk_id: str,
+        kiosk_id: str | None,
         center_id: str,
         now: datetime,
+        seed: bytes,
+        offline: Row[Any] | None,
+        issued_by: str = "kiosk",
     ) -> CheckInResult:
-        """The ticket of a check-in, made in the caller's write transaction with the status change."""
-        a = db.appointments
-        request = TicketCreate(
-            request_id=f"appointment:{row.id}",
-            service_id=row.service_id,
-            priority="appointment",
-            language=row.language or "ru",
+        """The ticket of a check-in, made (or, offline, attached) in the caller's write transaction."""
+        a, t = db.appointments, db.tickets
+        queued_at = queue_ticket_at(row.slot_start_utc)
+        if offline is None:
+            request = TicketCreate(
+                request_id=f"appointment:{row.id}",
+                service_id=row.service_id,
+                priority="appointment",
+                language=row.language or "ru",
+                issued_by=issued_by,
+            )
+            item = store.NewTicket(kiosk_id, center_id, request)
+            _created, body = store.create_in(conn, self.ctx, item, now, queued_at=queued_at)
+            ticket_id = TicketEnvelope.model_validate_json(body).ticket.id
+        else:
+            ticket_id = offline.id
+            rank = queue_rules.rank_at(queued_at, "appointment", self.ctx.settings)
+            conn.execute(sa.update(t).where(t.c.id == ticket_id).values(queued_at=queued_at, rank_at=rank))
+        conn.execute(sa.update(a).where(a.c.id == row.id).values(status="checked_in", ticket_id=ticket_id))
+        ticket = store.to_ticket(conn, self.ctx, store.load_ticket(conn, ticket_id), now)
+        return CheckInResult(
+            appointment=_appointment(row, sched, status="checked_in", seed=seed), ticket=ticket
         )
-        _created, body = store.create_in(conn, self.ctx, store.NewTicket(kiosk_id, center_id, request), now)
-        ticket = TicketEnvelope.model_validate_json(body).ticket
-        conn.execute(sa.update(a).where(a.c.id == row.id).values(status="checked_in", ticket_id=ticket.id))
-        return CheckInResult(appointment=_appointment(row, sched, status="checked_in"), ticket=ticket)
 
     def mark_missed(self, appointment_id: str | None = None) -> int:
         """Mark bookings whose check-in window has closed as missed (one, or all); returns how many.
@@ -479,6 +604,32 @@ class AppointmentDesk:
             return int(conn.execute(sa.update(a).where(*where).values(status="missed")).rowcount)
 
 
+def queue_ticket_at(slot_start: datetime) -> datetime:
+    """A checked-in booking joins the line at its booked time, early or late (within the window).
+
+    With the appointment bonus its place is ``slot - bonus``: a late visitor keeps it, an early one
+    waits from the slot time, and a walk-in who came more than the bonus before the slot is still
+    called first (the bonus cap, central.queue.engine).
+    """
+    return slot_start.astimezone(UTC)
+
+
+def _offline_ticket(conn: Connection, row: Row[Any], request_id: str, kiosk_id: str | None) -> Row[Any]:
+    """The ticket the kiosk issued offline for this booking; 409 ticket_not_synced until it has arrived."""
+    t, a = db.tickets, db.appointments
+    ticket = conn.execute(sa.select(t).where(t.c.request_id == request_id)).first()
+    if ticket is None:
+        raise BookingRefusal(409, "ticket_not_synced", "the offline ticket has not reached central yet")
+    if ticket.kiosk_id != kiosk_id or ticket.service_id != row.service_id or ticket.priority != "appointment":
+        raise BookingRefusal(
+            409, "ticket_conflict", "the ticket is not this kiosk's appointment ticket for this service"
+        )
+    other = conn.execute(sa.select(a.c.id).where(a.c.ticket_id == ticket.id, a.c.id != row.id)).first()
+    if other is not None:
+        raise BookingRefusal(409, "ticket_conflict", "the ticket belongs to another appointment")
+    return ticket
+
+
 class _Fake:
     """Row-like access to a dict of values, so a row about to be inserted renders like a stored one."""
 
@@ -492,14 +643,29 @@ def _appointment(
     *,
     status: AppointmentStatus | None = None,
     code: str | None = None,
+    seed: bytes | None = None,
 ) -> Appointment:
+    """The API view of a row; with ``seed``, a confirmed or checked-in booking carries its signed token."""
     start = row.slot_start_utc.astimezone(sched.zone)
+    end = (row.slot_start_utc + sched.slot_length).astimezone(sched.zone)
+    code, status = code or row.code, status or row.status
+    token = None
+    if seed is not None and status in ("confirmed", "checked_in"):
+        token = signing.sign(
+            seed,
+            code=code,
+            center_id=row.center_id,
+            service_id=row.service_id,
+            slot_start=start,
+            slot_end=end,
+        )
     return Appointment(
         id=row.id,
-        code=code or row.code,
+        code=code,
         center_id=row.center_id,
         service_id=row.service_id,
         slot_start=start,
-        slot_end=(row.slot_start_utc + sched.slot_length).astimezone(sched.zone),
-        status=status or row.status,
+        slot_end=end,
+        status=status,
+        token=token,
     )

@@ -58,6 +58,12 @@ class HoldConfirm(BaseModel):
         min_length=5, max_length=32, description="Any common format; +7/8 prefixes are normalised"
     )
     language: Language = "ru"
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="Optional: the reminder also goes by e-mail, with a calendar (.ics) attachment",
+    )
 
 
 class Appointment(Out):
@@ -68,6 +74,11 @@ class Appointment(Out):
     slot_start: datetime
     slot_end: datetime
     status: AppointmentStatus
+    token: str | None = Field(
+        default=None,
+        description="Signed booking for offline check-in (confirmed and checked_in only): "
+        "A1.<payload>.<Ed25519 signature>, keys from GET /appointments/verification",
+    )
 
 
 class AppointmentEnvelope(Out):
@@ -86,6 +97,18 @@ class AppointmentReschedule(BaseModel):
 
 class CheckInRequest(BaseModel):
     request_id: str = RequestId
+    ticket_request_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Offline check-in: the request_id of the appointment ticket the kiosk issued from its "
+        "lease and sent to POST /tickets first (409 ticket_not_synced until it has arrived)",
+    )
+    checked_in_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the visitor checked in at the kiosk (default: the offline ticket's issued_at, "
+        "else now); the window is judged at this instant; at most 2 minutes ahead of central",
+    )
 
 
 class CheckInResult(Out):
@@ -100,3 +123,30 @@ class BookingError(Out):
     message: str
     until: datetime | None = Field(default=None, description="cooldown: when booking is possible again")
     opens_at: datetime | None = Field(default=None, description="too_early: when check-in opens")
+
+
+class VerificationKey(Out):
+    id: str = Field(description="Key id: the first 8 hex digits of the SHA-256 of the raw public key")
+    algorithm: Literal["Ed25519"]
+    public_key: str = Field(description="The raw 32-byte public key, base64url without padding")
+
+
+class Verification(Out):
+    """What a kiosk needs to check a booking in offline: the keys and the check-in window."""
+
+    keys: list[VerificationKey]
+    checkin_early_min: float = Field(description="Check-in opens this many minutes before the slot")
+    checkin_late_min: float = Field(description="and closes this many minutes after its start")
+
+
+class UpcomingAppointment(Out):
+    code: str
+    token: str
+    status: Literal["confirmed", "checked_in"]
+
+
+class UpcomingList(Out):
+    """Bookings at the kiosk's center whose check-in is open or opens within 36 hours; no personal data."""
+
+    center_id: str
+    appointments: list[UpcomingAppointment]

@@ -16,3 +16,21 @@ class AppointmentSettings:
     cooldown_days: float = 7
     checkin_early_min: float = 15
     checkin_late_min: float = 10
+    sweep_seconds: float = 30
+    """How often ``serve`` sweeps: no-shows marked missed, expired holds deleted (appointments.sweeper)."""
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """When reminders go and through what; ``sms``/``email`` are channel specs (central.appointments.channels).
+
+    An empty spec means the reference file adapter in ``outbox/sms`` or ``outbox/email`` beside
+    the SQLite database (or the working directory for a database URL).
+    """
+
+    before_hours: float = 24
+    min_lead_hours: float = 2
+    batch: int = 200
+    sms: str = ""
+    email: str = ""
+    sender: str = "kiosk-central@localhost"

@@ -22,7 +22,7 @@ arrived within ``bonus_max`` minutes after it (property-tested in tests/central/
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, get_args
@@ -52,6 +52,8 @@ class QueueSettings:
     board_calls: int = 8
     staff_idle_min: int = 30
     staff_max_hours: int = 12
+    booking_late_min: float = 10
+    """How long after its start a booking may still check in: create_app copies the appointments' value."""
 
     def bonus(self, priority: str) -> float:
         return float(self.bonus_min.get(priority, 0))
@@ -137,3 +139,31 @@ def estimate_wait_min(people_ahead: int, open_counters: int, average_min: float)
         return 0
     counters = max(open_counters, 1)
     return math.ceil(people_ahead * average_min / counters - 1e-9)
+
+
+def wait_with_bookings(
+    ahead: int,
+    wait_for: Callable[[int], int],
+    *,
+    now: datetime,
+    rank: datetime,
+    appointment_bonus_min: float,
+    booked_before: Callable[[datetime], int],
+) -> int:
+    """The wait of a ticket ranked ``rank``, counting booked visitors not checked in yet.
+
+    ``wait_for(n)`` is the wait behind ``n`` people (:func:`estimate_wait_min` with the line's pace);
+    ``booked_before(t)`` counts the bookings not yet checked in (window still open) starting before ``t``.
+
+    A booking checks in at rank ``slot - bonus``, so it is called before this ticket only when
+    ``slot - bonus < rank``, and it delays this ticket only if the booked visitor is there by the
+    time this ticket is called, taken as the slot's start. So the bookings that count start before
+    ``min(rank + bonus, expected call time)``: a booking whose slot minus the bonus falls after this
+    ticket's rank never overtakes it, however early its visitor comes. The expected call time
+    grows with the bookings counted; one extra round (estimate, count the bookings before that
+    call time, re-estimate) is enough: a second round would only add bookings starting in the
+    minutes the first one added, less than the estimate's own error, and would cost another query.
+    """
+    first = wait_for(ahead)
+    cutoff = min(rank + timedelta(minutes=appointment_bonus_min), now + timedelta(minutes=first))
+    return wait_for(ahead + booked_before(cutoff))

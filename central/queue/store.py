@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,6 +104,18 @@ AHEAD = (
     )
 )
 INSERT_TICKET = sa.insert(_t)
+_a = db.appointments
+BOOKED = (
+    sa.select(sa.func.count())
+    .select_from(_a)
+    .where(
+        # A range of ix_appointments_slot (service_id, slot_start_utc, status).
+        _a.c.service_id == _bp("service_id"),
+        _a.c.slot_start_utc >= _bp("lo"),
+        _a.c.slot_start_utc < _bp("hi"),
+        _a.c.status == "confirmed",
+    )
+)
 
 
 @lru_cache(maxsize=8)
@@ -181,14 +194,48 @@ def recent_durations(conn: Connection, service_id: str, day: date, limit: int) -
     return [(r.finished_at - r.started_at).total_seconds() for r in rows]
 
 
+def booked_before(conn: Connection, ctx: Context, service_id: str, now: datetime, cutoff: datetime) -> int:
+    """Bookings of the service not checked in yet, whose window is still open, starting before ``cutoff``."""
+    lo = now - timedelta(minutes=ctx.settings.booking_late_min)
+    params = {"service_id": service_id, "lo": lo, "hi": cutoff}
+    return int(conn.execute(BOOKED, params).scalar_one()) if cutoff > lo else 0
+
+
 def estimate(
-    conn: Connection, ctx: Context, service_id: str, day: date, ahead: int, open_map: Tally[str]
+    conn: Connection,
+    ctx: Context,
+    service_id: str,
+    day: date,
+    ahead: int,
+    open_map: Tally[str] | Callable[[], Tally[str]],
+    rank: datetime,
+    now: datetime,
 ) -> int:
-    if ahead <= 0:
-        return 0
-    samples = recent_durations(conn, service_id, day, ctx.settings.service_samples)
-    average = rules.average_service_min(samples, ctx.settings)
-    return rules.estimate_wait_min(ahead, open_map[service_id], average)
+    """Minutes until a ticket ranked ``rank`` is called: the people ahead plus the booked visitors
+    not checked in yet who will be called first (:func:`central.queue.engine.wait_with_bookings`).
+
+    One indexed count of bookings; the service times and the open counters are read only when
+    somebody is ahead (``open_map`` may be a function, called then).
+    """
+    pace: list[float] = []
+
+    def wait_for(people: int) -> int:
+        if people <= 0:
+            return 0
+        if not pace:
+            samples = recent_durations(conn, service_id, day, ctx.settings.service_samples)
+            counters = (open_map() if callable(open_map) else open_map)[service_id]
+            pace.extend((rules.average_service_min(samples, ctx.settings), counters))
+        return rules.estimate_wait_min(people, int(pace[1]), pace[0])
+
+    return rules.wait_with_bookings(
+        ahead,
+        wait_for,
+        now=now,
+        rank=rank,
+        appointment_bonus_min=ctx.settings.bonus("appointment"),
+        booked_before=lambda cutoff: booked_before(conn, ctx, service_id, now, cutoff),
+    )
 
 
 def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
@@ -212,9 +259,8 @@ def to_ticket(
     ahead = wait = 0
     if row.status == "waiting":
         ahead = people_ahead(conn, row.queue_service_id, row.business_date, row.rank_at, row.number)
-        if open_map is None:
-            open_map = open_counters(conn, row.center_id, now)
-        wait = estimate(conn, ctx, row.queue_service_id, row.business_date, ahead, open_map)
+        counters = open_map if open_map is not None else lambda: open_counters(conn, row.center_id, now)
+        wait = estimate(conn, ctx, row.queue_service_id, row.business_date, ahead, counters, row.rank_at, now)
     return Ticket(
         id=row.id,
         request_id=row.request_id,
@@ -246,7 +292,7 @@ def load_ticket(conn: Connection, ticket_id: str) -> Row[Any]:
 
 
 def _check_lease(
-    conn: Connection, kiosk_id: str, svc: ServiceInfo, req: TicketCreate, now: datetime
+    conn: Connection, kiosk_id: str | None, svc: ServiceInfo, req: TicketCreate, now: datetime
 ) -> tuple[datetime, date]:
     """An offline number must come from this kiosk's lease for this service, issued before it expired.
 
@@ -282,16 +328,20 @@ def _check_lease(
 class NewTicket:
     """One creation request as the API received it."""
 
-    kiosk_id: str
+    kiosk_id: str | None
+    """None: issued by staff at central (an appointment checked in at the counter)."""
     center_id: str
     request: TicketCreate
 
 
-def _create_in(conn: Connection, ctx: Context, item: NewTicket, now: datetime) -> tuple[bool, str]:
+def _create_in(
+    conn: Connection, ctx: Context, item: NewTicket, now: datetime, *, queued_at: datetime | None = None
+) -> tuple[bool, str]:
     """Create one ticket in the caller's write transaction, or find the one made for its request_id.
 
     Every refusal is raised before anything is written, so a refused item leaves the
-    transaction as it found it (the group commit relies on that).
+    transaction as it found it (the group commit relies on that). ``queued_at`` puts the ticket
+    in line at another time than its issue (a checked-in booking: its slot's start).
     """
     req, kiosk_id = item.request, item.kiosk_id
     seen = conn.execute(SEEN_TICKET, {"request_id": req.request_id}).first()
@@ -307,12 +357,13 @@ def _create_in(conn: Connection, ctx: Context, item: NewTicket, now: datetime) -
         issued, day = _check_lease(conn, kiosk_id, svc, req, now)
         number, lease_id = req.number, req.lease_id
     ticket_id = uuid.uuid4().hex
-    rank = rules.rank_at(issued, req.priority, ctx.settings)
+    queued_at = queued_at or issued
+    rank = rules.rank_at(queued_at, req.priority, ctx.settings)
     ahead = wait = 0
     if req.status == "waiting":
         ahead = people_ahead(conn, svc.id, day, rank, number)
-        if ahead:
-            wait = estimate(conn, ctx, svc.id, day, ahead, open_counters(conn, svc.center_id, now))
+        center = svc.center_id
+        wait = estimate(conn, ctx, svc.id, day, ahead, lambda: open_counters(conn, center, now), rank, now)
     ticket = Ticket(
         id=ticket_id,
         request_id=req.request_id,
@@ -354,7 +405,7 @@ def _create_in(conn: Connection, ctx: Context, item: NewTicket, now: datetime) -
             "status": req.status,
             "issued_at": issued,
             "received_at": now,
-            "queued_at": issued,
+            "queued_at": queued_at,
             "rank_at": rank,
             "call_count": 0,
             "response": body,
@@ -389,7 +440,9 @@ def create_tickets(ctx: Context, items: list[NewTicket]) -> list[tuple[bool, byt
     return out
 
 
-def create_ticket(ctx: Context, kiosk_id: str, center_id: str, req: TicketCreate) -> tuple[bool, bytes]:
+def create_ticket(
+    ctx: Context, kiosk_id: str | None, center_id: str, req: TicketCreate
+) -> tuple[bool, bytes]:
     """Create the ticket, or replay the stored body when ``request_id`` was seen before.
 
     Returns (created, body). The body is kept with the ticket so a retry gets exactly the bytes

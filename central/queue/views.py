@@ -68,7 +68,8 @@ def queue_view(conn: Connection, ctx: Context, center_id: str, now: datetime) ->
                 prefix=row.prefix,
                 name=I18nText.model_validate(row.name),
                 waiting=waiting[row.id],
-                estimated_wait_min=estimate(conn, ctx, row.id, day, waiting[row.id], open_map),
+                # For a walk-in taking a ticket now: its rank is now, booked visitors included.
+                estimated_wait_min=estimate(conn, ctx, row.id, day, waiting[row.id], open_map, now, now),
                 open_counters=open_map[row.id],
             )
             for row in services

@@ -1,5 +1,6 @@
 """Receipts as data: a document model, templates in assets/receipts/, and the layout to ESC/POS bytes."""
 
+from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.layout import RenderedReceipt, render
 from devices.receipts.model import (
     QR,
@@ -18,6 +19,7 @@ from devices.receipts.ticket import TicketData, ticket_receipt
 
 __all__ = [
     "QR",
+    "AppointmentData",
     "BigNumber",
     "Block",
     "Cut",
@@ -31,6 +33,7 @@ __all__ = [
     "TemplateError",
     "Text",
     "TicketData",
+    "appointment_receipt",
     "render",
     "ticket_receipt",
 ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import hashlib
+import json
+from datetime import datetime, timedelta
 
 from devices.receipts import template
+from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import TicketData, ticket_receipt
+from kiosk.redact import mask_phone
 
 SAMPLE_KINDS = (*template.BUILT, *template.NOT_BUILT)
 
@@ -32,9 +37,52 @@ def sample_ticket(lang: str, now: datetime) -> TicketData:
     )
 
 
+_VISITOR = {
+    "ru": ("Анна Иванова", "+7 912 345-67-89"),
+    "zh-Hant": ("王小明", "+886 912 345 678"),
+    "en": ("Anna Ivanova", "+44 20 7946 0958"),
+}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def demo_token(code: str, center_id: str, service_id: str, start: datetime, end: datetime) -> str:
+    """A token shaped like central's (same payload keys, same length) whose "signature" verifies nowhere."""
+    payload = {"c": code, "ce": center_id, "en": int(end.timestamp()), "k": "00demo00", "st": int(start.timestamp()),
+               "sv": service_id}  # fmt: skip
+    signed = "A1." + _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    return f"{signed}.{_b64(hashlib.sha512(signed.encode('ascii')).digest())}"
+
+
+def sample_appointment(lang: str, now: datetime) -> AppointmentData:
+    """Tomorrow at 10:00 in ``now``'s zone: what a visitor takes home after booking."""
+    center, address, service = _CENTER.get(lang, _CENTER["en"])
+    name, phone = _VISITOR.get(lang, _VISITOR["en"])
+    start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    end = start + timedelta(minutes=20)
+    code = "12345674"  # Luhn-valid
+    return AppointmentData(
+        code=code,
+        token=demo_token(code, "C01", "payments", start, end),
+        service=service,
+        center_name=center,
+        center_address=address,
+        slot_start=start,
+        slot_end=end,
+        name=name,
+        phone_masked=mask_phone(phone),
+        manage_url=f"https://queue.example/a/{code}",
+        issued_at=now,
+    )
+
+
 def sample(kind: str, lang: str, now: datetime) -> Receipt:
     """A demo receipt; ``NotBuiltError`` for kinds whose template does not exist yet."""
-    if kind != "ticket":
-        template.load(kind)  # raises NotBuiltError for statement, appeal, appointment
-        raise template.TemplateError(f"no demo data for {kind!r}")
-    return ticket_receipt(sample_ticket(lang, now), lang)
+    if kind == "ticket":
+        return ticket_receipt(sample_ticket(lang, now), lang)
+    if kind == "appointment":
+        return appointment_receipt(sample_appointment(lang, now), lang)
+    template.load(kind)  # raises NotBuiltError for statement and appeal
+    raise template.TemplateError(f"no demo data for {kind!r}")

@@ -45,8 +45,8 @@ from kiosk.config import SUPPORTED_LANGUAGES
 from kiosk.paths import ASSETS
 
 RECEIPTS_DIR = ASSETS / "receipts"
-BUILT = ("ticket",)
-NOT_BUILT = ("statement", "appeal", "appointment")
+BUILT = ("ticket", "appointment")
+NOT_BUILT = ("statement", "appeal")
 
 _COMMON = {"type", "when", "unless"}
 _KEYS: dict[str, set[str]] = {

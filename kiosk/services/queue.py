@@ -120,25 +120,30 @@ class QueueService:
     ) -> IssuedTicket:
         if priority not in PRIORITIES:
             raise TicketNotIssued("rejected", f"unknown priority {priority!r}")
-        service = self._service(service_id)
+        service = self.service(service_id)
         if service is None:
             raise TicketNotIssued("unknown_service", f"no service {service_id!r} at {self.center_id}")
         self._printer_ready()
         request_id = str(uuid.uuid4())
         ticket = self._number(request_id, service, priority, issued_by, lang)
         try:
-            result = self.printer.print_receipt(self._receipt(ticket, lang))
+            ticket = self.print_issued(ticket, lang)
         except PrinterError as exc:
             log.error("ticket %s not printed, voiding: %s", ticket.display, exc.technician_message)
             self._void(ticket, f"printer: {exc.key}")
             raise TicketNotIssued("printer", exc.technician_message, exc) from exc
+        log.info("ticket %s issued%s by %s", ticket.display, " offline" if ticket.offline else "", issued_by)
+        return ticket
+
+    def print_issued(self, ticket: IssuedTicket, lang: str) -> IssuedTicket:
+        """Print a ticket and keep it for reprints; the result carries the simulator's preview."""
+        result = self.printer.print_receipt(self._receipt(ticket, lang))
         if result.paper_near_end:
             log.warning("printer paper near end after ticket %s", ticket.display)
         preview = self._preview()
         if preview:
             ticket = IssuedTicket(**{**asdict(ticket), "printed_on": preview})
-        self._record(ticket, "issued")
-        log.info("ticket %s issued%s by %s", ticket.display, " offline" if ticket.offline else "", issued_by)
+        self.record(ticket, "issued")
         return ticket
 
     def reprint_last(self, lang: str = "ru") -> IssuedTicket | None:
@@ -157,7 +162,8 @@ class QueueService:
         log.info("ticket %s reprinted", ticket.display)
         return ticket
 
-    def _service(self, service_id: str) -> dict[str, Any] | None:
+    def service(self, service_id: str) -> dict[str, Any] | None:
+        """The home center's service as the info cache has it (names in every language)."""
         center = self.info.home_center() or {}
         return next((s for s in center.get("services", []) if s.get("id") == service_id), None)
 
@@ -180,20 +186,13 @@ class QueueService:
             except CentralRejected as exc:
                 raise TicketNotIssued("rejected", str(exc)) from exc
             else:
-                return IssuedTicket(
-                    request_id=request_id,
-                    display=created["display"],
-                    service_id=service["id"],
-                    service_name=service["name"],
-                    issued_at=created["issued_at"],
-                    people_ahead=created["people_ahead"],
-                    wait_minutes=created["estimated_wait_min"],
-                    status_url=created["status_url"],
-                    offline=False,
-                    priority=priority,
-                    issued_by=issued_by,
-                    central_id=created["id"],
-                )
+                return from_central(created, request_id, service, issued_by)
+        return self.from_lease(request_id, service, priority, issued_by, lang)
+
+    def from_lease(
+        self, request_id: str, service: dict[str, Any], priority: str, issued_by: str, lang: str
+    ) -> IssuedTicket:
+        """A number from this kiosk's own lease, queued in the outbox for central."""
         now = self.clock.now()
         leased = self.leases.take(service["id"], now.date())
         if leased is None:
@@ -213,14 +212,15 @@ class QueueService:
             priority=priority,
             issued_by=issued_by,
         )
-        payload = {**body, "lease_id": leased.lease_id, "number": leased.number, "issued_at": now.isoformat(),
-                   "status": "waiting"}  # fmt: skip
+        payload = {"request_id": request_id, "service_id": service["id"], "priority": priority,
+                   "issued_by": issued_by, "language": lang, "lease_id": leased.lease_id,
+                   "number": leased.number, "issued_at": now.isoformat(), "status": "waiting"}  # fmt: skip
         self.outbox.add(request_id, "ticket", payload, now)
         return ticket
 
     def _void(self, ticket: IssuedTicket, reason: str) -> None:
         now = self.clock.now()
-        self._record(ticket, "void")
+        self.record(ticket, "void")
         if ticket.offline:
             record = self.outbox.due(now, "ticket", limit=10_000)
             payload = next((r.payload for r in record if r.id == ticket.request_id), None)
@@ -258,7 +258,7 @@ class QueueService:
             return ""
         return str(sim.jobs[-1].png_path or "") if sim.jobs else ""
 
-    def _record(self, ticket: IssuedTicket, status: str) -> None:
+    def record(self, ticket: IssuedTicket, status: str) -> None:
         self.cache.db.table("tickets").upsert(
             {
                 "request_id": ticket.request_id,
@@ -282,18 +282,16 @@ class QueueService:
             return False
         now = self.clock.now()
         for record in self.outbox.due(now):
-            path = (
-                "/api/v1/tickets"
-                if record.kind == "ticket"
-                else f"/api/v1/tickets/{record.payload['ticket_id']}/void"
-            )
-            body = record.payload if record.kind == "ticket" else {"reason": record.payload["reason"]}
+            path, body = outbox_request(record.kind, record.payload)
             try:
                 self.client.post(path, body)
             except CentralUnavailable as exc:
                 self.outbox.mark_retry(record.id, now, str(exc))
                 return False  # keep the order: later records wait for this one
             except CentralRejected as exc:
+                if exc.code in RETRY_LATER_CODES:
+                    self.outbox.mark_retry(record.id, now, str(exc))
+                    return False
                 log.error("central refused outbox record %s (%s): kept for a technician", record.id, exc)
                 self.outbox.mark_rejected(record.id, now, str(exc))
             else:
@@ -320,6 +318,42 @@ class QueueService:
             self.leases.add(lease)
             log.info("leased %s%03d-%03d", lease["prefix"], lease["first"], lease["last"])
         return True
+
+
+RETRY_LATER_CODES = {"ticket_not_synced"}
+"""Refusals that mean "not yet": a check-in whose offline ticket central has not seen."""
+
+
+def outbox_request(kind: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Where each kind of outbox record goes, and with what body."""
+    if kind == "ticket":
+        return "/api/v1/tickets", payload
+    if kind == "ticket_void":
+        return f"/api/v1/tickets/{payload['ticket_id']}/void", {"reason": payload["reason"]}
+    if kind == "checkin":
+        body = {k: payload[k] for k in ("request_id", "ticket_request_id", "checked_in_at")}
+        return f"/api/v1/appointments/{payload['code']}/check-in", body
+    raise ValueError(f"unknown outbox record kind {kind!r}")
+
+
+def from_central(
+    created: dict[str, Any], request_id: str, service: dict[str, Any], issued_by: str
+) -> IssuedTicket:
+    """A ticket as central made it (POST /tickets, or a check-in)."""
+    return IssuedTicket(
+        request_id=request_id,
+        display=created["display"],
+        service_id=service["id"],
+        service_name=service["name"],
+        issued_at=created["issued_at"],
+        people_ahead=created["people_ahead"],
+        wait_minutes=created["estimated_wait_min"],
+        status_url=created["status_url"],
+        offline=False,
+        priority=created.get("priority", "none"),
+        issued_by=issued_by,
+        central_id=created["id"],
+    )
 
 
 def _line(entry: dict[str, Any]) -> QueueLine:

@@ -153,9 +153,11 @@ def test_confirm_is_idempotent_and_hashes_the_phone(
     assert first.content == again.content
     appt = first.json()["appointment"]
     assert code_ok(appt["code"])
-    assert appt | {"id": "x", "code": "x"} == {
+    assert appt["token"].startswith("A1.")
+    assert appt | {"id": "x", "code": "x", "token": "x"} == {
         "id": "x",
         "code": "x",
+        "token": "x",
         "center_id": "C01",
         "service_id": "C01-B",
         "slot_start": "2026-11-24T09:00:00+03:00",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from devices.receipts import TicketData
+from devices.receipts import AppointmentData, TicketData
+from devices.receipts.samples import demo_token
 from tests.printer.fakes import PtyPrinter, TcpPrinter
 
 ISSUED = datetime(2026, 12, 1, 10, 5, tzinfo=ZoneInfo("Europe/Moscow"))
@@ -39,6 +40,37 @@ def ticket(lang: str = "ru", **changes: object) -> TicketData:
     }
     values.update(changes)
     return TicketData(**values)  # type: ignore[arg-type]
+
+
+SLOT = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+VISITORS = {
+    "ru": ("Анна Иванова", "+7 *** ***-67-89"),
+    "zh-Hant": ("王小明", "+886 *** ** 5678"),
+    "en": ("Anna Ivanova", "+44 *** *** 0958"),
+}
+
+
+def appointment(lang: str = "ru", **changes: object) -> AppointmentData:
+    """The confirmation every test prints: 2 December 2026 (a Wednesday), 10:00-10:20, every block set."""
+    center, address, service = CENTERS[lang]
+    name, phone = VISITORS[lang]
+    start = changes.pop("slot_start", SLOT)
+    assert isinstance(start, datetime)
+    values: dict[str, object] = {
+        "code": "12345674",
+        "token": demo_token("12345674", "C01", "payments", start, start + timedelta(minutes=20)),
+        "service": service,
+        "center_name": center,
+        "center_address": address,
+        "slot_start": start,
+        "slot_end": start + timedelta(minutes=20),
+        "name": name,
+        "phone_masked": phone,
+        "manage_url": "https://queue.example/a/12345674",
+        "issued_at": ISSUED,
+    }
+    values.update(changes)
+    return AppointmentData(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -74,12 +74,29 @@ def test_print_test_on_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert str(pngs[0]) in out
 
 
-@pytest.mark.parametrize("sample", ["statement", "appeal", "appointment"])
+@pytest.mark.parametrize("sample", ["statement", "appeal"])
 def test_unbuilt_samples_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str) -> None:
     assert kiosk(["devices", "print-test", "--sample", sample], tmp_path) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"kiosk: the {sample} receipt is not built yet; only ticket can be printed"
+    assert err == f"kiosk: the {sample} receipt is not built yet; only ticket, appointment can be printed"
     assert not (tmp_path / "print").exists()
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh-Hant", "en"])
+def test_print_test_appointment_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str) -> None:
+    assert kiosk(["devices", "print-test", "--sample", "appointment", "--lang", lang], tmp_path) == 0
+    out = capsys.readouterr().out
+    assert f"printed sample appointment ({lang}, 80 mm" in out
+    (png,) = (tmp_path / "print").glob("*.png")
+    job = tmp_path / "job.bin"
+    args = ["devices", "print-test", "--sample", "appointment", "--paper", "58", "--printer", f"file:{job}"]
+    assert kiosk(args, tmp_path) == 0
+    preview = tmp_path / "job.png"
+    assert kiosk(["print-preview", str(job), "--out", str(preview), "--paper", "58"], tmp_path) == 0
+    with Image.open(png) as img, Image.open(preview) as small:
+        assert img.width == 576 + 32
+        assert small.width == 384 + 32
+        assert img.height > 1000  # the whole confirmation, QR code included
 
 
 def test_print_test_failure_and_bad_uri(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,128 @@
+"""Check in for an appointment: scan the confirmation's QR code, or type the booking code.
+
+A scan reaches this screen from anywhere in the kiosk (the app routes every scan here). The
+answer is a queue ticket with the appointment priority, shown like any ticket; otherwise the
+visitor is told plainly what to do: come back at a time, or take an ordinary ticket now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import format_time
+from kivy.properties import BooleanProperty, StringProperty
+
+from devices.printer.errors import visitor_message
+from devices.scanner import SimulatorScanner
+from kiosk.i18n import babel_locale
+from kiosk.services.appointments import CheckedIn, CheckInRefused
+from screens.base import KioskScreen
+
+
+class CheckInScreen(KioskScreen):
+    message = StringProperty("")
+    busy = BooleanProperty(False)
+    walk_in_service = StringProperty("")  # too late: the service to offer an ordinary ticket for
+    offer_walk_in = BooleanProperty(False)
+    simulated = BooleanProperty(False)  # the demo's scanner: show a button that "scans"
+    _bound = False
+
+    def on_show(self, **params: Any) -> None:
+        if not self._bound:
+            self.app.watch_input(self.ids.code, "numeric")
+            self.app.keyboard.bind(on_done=self._keyboard_done)
+            self._bound = True
+        self.simulated = isinstance(self.ctx.scanner, SimulatorScanner)
+        self.message = ""
+        self.offer_walk_in = False
+        self.walk_in_service = ""
+        self.busy = False
+        scanned = params.get("scanned")
+        if scanned:
+            self.submit(scanned)
+
+    def _keyboard_done(self, _keyboard: object, target: object) -> None:
+        field: Any = self.ids.code
+        if target is field:
+            self.submit(str(self.ids.code.text))
+
+    def submit(self, text: str) -> None:
+        if self.busy or not text.strip():
+            return
+        self.app.keyboard.detach()
+        self.busy = True
+        self.offer_walk_in = False
+        self.message = self._("Checking your booking…")
+        lang = self.ctx.translator.lang
+        self.run(self.ctx.appointments.check_in, text, lang, on_done=self._done, on_error=self._refused)
+
+    def _done(self, result: CheckedIn) -> None:
+        self.busy = False
+        self.ids.code.text = ""
+        lang = self.ctx.translator.lang
+        at = format_time(
+            result.slot_start, "short", tzinfo=result.slot_start.tzinfo, locale=babel_locale(lang)
+        )
+        note = self._("Your appointment at {time}: you are checked in.").format(time=at)
+        if result.again:
+            note = self._("You were already checked in: here is the same ticket again.")
+        problem = visitor_message(result.print_error.key, lang) if result.print_error is not None else ""
+        self.app.go("ticket_done", ticket=result.ticket, note=note, print_problem=problem, remember=False)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.busy = False
+        self.message = self.refusal_text(exc)
+        if isinstance(exc, CheckInRefused) and exc.reason == "too_late":
+            self.offer_walk_in = True
+            self.walk_in_service = exc.service_id
+
+    def refusal_text(self, exc: BaseException) -> str:
+        tr = self.ctx.translator
+        if not isinstance(exc, CheckInRefused):
+            return tr.gettext("Something went wrong. Please try again or ask a consultant.")
+        reason = exc.reason
+        if reason == "bad_code":
+            return tr.gettext("This code has a typo: a booking code has 8 digits. Please check it.")
+        if reason == "not_found":
+            return tr.gettext(
+                "We could not find a booking with this code. Please check it, or ask a consultant."
+            )
+        if reason == "other_center":
+            return tr.gettext(
+                "This booking is for another service center. Please check the address on your confirmation."
+            )
+        if reason == "too_early":
+            if exc.at is None:
+                return tr.gettext("It is too early to check in. Please come back closer to your time.")
+            at = format_time(exc.at, "short", tzinfo=exc.at.tzinfo, locale=babel_locale(tr.lang))
+            return tr.gettext("It is too early to check in. Please come back at {time}.").format(time=at)
+        if reason == "too_late":
+            return tr.gettext(
+                "The time of your appointment has passed. You can take an ordinary queue ticket now."
+            )
+        if reason == "not_confirmed":
+            return tr.gettext("This booking was cancelled or has already been used.")
+        if reason == "needs_connection":
+            return tr.gettext(
+                "There is no connection to the bank, so a typed code cannot be checked. "
+                "Please scan the QR code on your confirmation, or take a queue ticket."
+            )
+        if reason == "printer" or reason == "no_numbers":
+            return tr.gettext("Tickets cannot be issued right now. Please ask a consultant.")
+        return tr.gettext("Something went wrong. Please try again or ask a consultant.")
+
+    def walk_in(self) -> None:
+        if self.walk_in_service:
+            self.app.go("ticket", take=self.walk_in_service)
+        else:
+            self.app.go("ticket")
+
+    def simulate_scan(self) -> None:
+        """Demo only: "scan" the confirmation printed last, as a visitor holding it up would."""
+        self.app.simulate_scan()
+
+    def reset(self) -> None:
+        self.message = self.walk_in_service = ""
+        self.busy = self.offer_walk_in = False
+        if "code" in self.ids:
+            self.ids.code.text = ""

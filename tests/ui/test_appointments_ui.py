@@ -1,0 +1,106 @@
+"""Booking and check-in with a finger, against the real central: four screens to a printed
+confirmation, then the clocks move to the slot and the code typed on the keypad gives a
+priority ticket; typing it again gives the same ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+
+from kiosk.clock import ManualClock
+from tests.conftest import ARTIFACTS, CentralServer
+from tests.ui.harness import UI
+
+pytestmark = pytest.mark.ui
+
+
+def children(box: object) -> list[object]:
+    return list(reversed(box.children))  # type: ignore[attr-defined]
+
+
+def move_clocks(central: CentralServer, clock: ManualClock, to: datetime) -> None:
+    """Central first (its demo clock), then the kiosk's test clock to central's answer."""
+    answer = requests.post(f"{central.url}/demo/clock", json={"now": to.isoformat()}, timeout=5)
+    answer.raise_for_status()
+    clock.set(datetime.fromisoformat(answer.json()["now"]))
+
+
+def book(ui: UI, lang_shot: str) -> tuple[str, datetime]:
+    app = ui.app
+    ui.tap(ui.screen.ids.tile_appointment)
+    assert app.manager.current == "appointments"
+    ui.wait_for(lambda: children(ui.screen.ids.services))
+    ui.screenshot(ARTIFACTS / f"book-1-services-{lang_shot}.png")
+    ui.tap(children(ui.screen.ids.services)[0])  # screen 1: the service
+    assert app.manager.current == "book_time"
+    ui.wait_for(lambda: children(ui.screen.ids.times))
+    ui.screenshot(ARTIFACTS / f"book-2-time-{lang_shot}.png")
+    slot_button = children(ui.screen.ids.times)[0]
+    start = slot_button.slot.start
+    ui.tap(slot_button)  # screen 2: day and time
+    ui.wait_for(lambda: app.manager.current == "book_form")
+    form = ui.screen
+    assert form.countdown  # "we keep this time for you for 4:59"
+    form.ids.name.text = "Анна Петрова"
+    form.ids.phone.text = "+7 912 345-67-89"
+    ui.frames(3)
+    ui.screenshot(ARTIFACTS / f"book-3-form-{lang_shot}.png")
+    ui.tap(form.ids.confirm)  # screen 3: name and phone
+    ui.wait_for(lambda: app.manager.current == "book_done" and ui.screen.code)
+    done = ui.screen
+    assert done.preview and not done.problem  # the confirmation printed (simulated printer)
+    ui.frames(5)
+    ui.screenshot(ARTIFACTS / f"book-4-done-{lang_shot}.png")
+    return done.code.replace(" ", ""), start
+
+
+def test_book_then_check_in_by_code_then_again_the_same_ticket(
+    fresh: UI, central: CentralServer, ui_clock: ManualClock
+) -> None:
+    app = fresh.app
+    sim = app.ctx.printer.simulator
+    assert sim is not None
+    jobs = len(sim.jobs)
+    code, start = book(fresh, "ru")
+    assert len(code) == 8 and len(sim.jobs) == jobs + 1
+    fresh.tap(fresh.screen.ids.get("done") or app.frame.ids.navbar.ids.home)
+    # Too early: told when to come back.
+    app.go("checkin")
+    fresh.frames(3)
+    fresh.screen.ids.code.text = code
+    fresh.tap(fresh.screen.ids.submit)
+    fresh.wait_for(lambda: not fresh.screen.busy and fresh.screen.message)
+    opens = (start - timedelta(minutes=15)).strftime("%H:%M")
+    assert opens in fresh.screen.message
+    fresh.screenshot(ARTIFACTS / "checkin-too-early-ru.png")
+    # The clocks move to five minutes before the slot: a priority ticket.
+    move_clocks(central, ui_clock, start - timedelta(minutes=5))
+    fresh.screen.ids.code.text = code
+    fresh.tap(fresh.screen.ids.submit)
+    fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+    number = fresh.screen.number
+    assert fresh.screen.note
+    fresh.frames(5)
+    fresh.screenshot(ARTIFACTS / "checkin-ticket-ru.png")
+    # The same code again: the same number, printed again.
+    app.go("checkin")
+    fresh.frames(3)
+    fresh.screen.ids.code.text = code
+    fresh.tap(fresh.screen.ids.submit)
+    fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+    assert fresh.screen.number == number
+
+
+def test_a_typo_in_the_code_is_caught_on_the_kiosk(fresh: UI) -> None:
+    app = fresh.app
+    buttons = {b.lang: b for b in app.frame.ids.header.ids.languages.children}
+    fresh.tap(buttons["en"])
+    app.go("checkin")
+    fresh.frames(3)
+    fresh.screen.ids.code.text = "12345670"  # wrong check digit
+    fresh.tap(fresh.screen.ids.submit)
+    fresh.wait_for(lambda: not fresh.screen.busy and fresh.screen.message)
+    assert "typo" in fresh.screen.message
+    fresh.screenshot(ARTIFACTS / "checkin-typo-en.png")
