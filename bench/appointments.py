@@ -45,17 +45,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import sqlalchemy as sa
 
-from bench._central import (
-    MAX_REQUESTS,
-    Connection,
-    Server,
-    flat_out,
-    latency_summary,
-    machine_note,
-    paced,
-    percentile,
-    seed_with_kiosks,
-)
+from bench import _central as rig
 from central import db as central_db
 from central.appointments import slots as engine
 from central.seed import SERVICES_BY_CENTER
@@ -265,8 +255,8 @@ class Attempt:
 def attempts(now: datetime, exception_day: date, rng: random.Random) -> tuple[int, list[Attempt]]:
     """Every place of the next 30 days once, in random order, with some rivals for last places.
 
-    Planned from a moment a little later than now, so no slot drifts inside the notice meanwhile.
-    Returns the number of places and the attempts.
+    The notice counts from ten minutes on and the horizon from now, so that no slot drifts out
+    of bounds while the bench runs. Returns the number of places and the attempts.
     """
     later = now + timedelta(minutes=10)
     first = later.astimezone(ZoneInfo(TZ)).date()
@@ -274,7 +264,8 @@ def attempts(now: datetime, exception_day: date, rng: random.Random) -> tuple[in
     for service_id, spec in zip(demo_services(), SERVICES, strict=True):
         sched = schedule(spec, exception_day)
         for slot in engine.slots(sched, first, first + timedelta(days=HORIZON_DAYS + 1), {}, later):
-            places += [(service_id, slot.start.isoformat())] * slot.capacity
+            if slot.start < now + sched.horizon_delta:
+                places += [(service_id, slot.start.isoformat())] * slot.capacity
     rng.shuffle(places)
     last_seen = {place: i for i, place in enumerate(places)}
     out: list[Attempt] = []
@@ -312,19 +303,19 @@ class Phase:
         return len(self.bookings) / self.elapsed if self.elapsed else 0.0
 
     def p99(self) -> float:
-        return percentile(self.requests, 0.99)
+        return rig.percentile(self.requests, 0.99)
 
     def report(self) -> list[str]:
         errors = sum(self.errors.values())
-        kinds = ", ".join(f"{k} p99 {percentile(v, 0.99):.1f} ms" for k, v in self.kinds.items())
+        kinds = ", ".join(f"{k} p99 {rig.percentile(v, 0.99):.1f} ms" for k, v in self.kinds.items())
         return [
             f"{self.name:<26} {len(self.bookings):>5} booked in {self.elapsed:5.1f} s = {self.rate:5.0f} bookings/s  "
             f"({len(self.requests)} requests = {len(self.requests) / (self.elapsed or 1):.0f}/s)  "
             f"refused slot_full {self.refused} (rivals {self.rivals}, {self.rivals_won} won)  "
             f"retried confirms identical {self.replayed}  "
             f"errors {errors}{' ' + json.dumps(self.errors) if errors else ''}",
-            f"{'':<26} per request {latency_summary(self.requests)}  ({kinds})",
-            f"{'':<26} per booking {latency_summary(self.bookings)}  "
+            f"{'':<26} per request {rig.latency_summary(self.requests)}  ({kinds})",
+            f"{'':<26} per booking {rig.latency_summary(self.bookings)}  "
             f"(central's CPU: {self.server_cpu * 1000 / max(1, len(self.requests)):.2f} ms a request)",
         ]
 
@@ -344,7 +335,7 @@ class Load:
         self.plan: Iterator[Attempt] = iter(plan)
         self.random = random.Random(seed)
         self.confirms = itertools.count(1)
-        self.left = MAX_REQUESTS
+        self.left = rig.MAX_REQUESTS
         self.sent = 0
         self.booked: dict[str, str] = {}  # confirm request_id -> hold id, for each 201
         self.exhausted = False
@@ -366,7 +357,7 @@ class Load:
         self.exhausted = attempt is None
         return attempt
 
-    async def book(self, conn: Connection, attempt: Attempt, since: float, phase: Phase) -> None:
+    async def book(self, conn: rig.Connection, attempt: Attempt, since: float, phase: Phase) -> None:
         """hold -> confirm (-> the same confirm again); latency of the booking counts from ``since``."""
         if self.left < 3:
             return
@@ -378,7 +369,7 @@ class Load:
             self.left += 3 - sent[0]
 
     async def _book(
-        self, conn: Connection, attempt: Attempt, since: float, phase: Phase, sent: list[int]
+        self, conn: rig.Connection, attempt: Attempt, since: float, phase: Phase, sent: list[int]
     ) -> None:
         loop = asyncio.get_running_loop()
         token = self.random.choice(self.tokens)
@@ -444,25 +435,25 @@ async def run_paced(port: int, load: Load, rate: float, seconds: float, clients:
             dues.append(planned / rate)
             planned += not attempt.rival
 
-    async def job(conn: Connection, i: int, due: float) -> None:
+    async def job(conn: rig.Connection, i: int, due: float) -> None:
         await load.book(conn, batch[i], due, phase)
 
-    phase.elapsed = await paced(port, dues, clients, job)
+    phase.elapsed = await rig.paced(port, dues, clients, job)
 
 
 async def run_flat_out(port: int, load: Load, seconds: float, clients: int, phase: Phase) -> None:
-    async def job(conn: Connection) -> bool:
+    async def job(conn: rig.Connection) -> bool:
         attempt = load.next() if load.left >= 3 else None
         if attempt is None:
             return False
         await load.book(conn, attempt, asyncio.get_running_loop().time(), phase)
         return True
 
-    phase.elapsed = await flat_out(port, seconds, clients, job)
+    phase.elapsed = await rig.flat_out(port, seconds, clients, job)
 
 
 async def warm_up(port: int, load: Load) -> None:
-    conn = await Connection.open(port)
+    conn = await rig.Connection.open(port)
     for attempt in load.take(20):
         await load.book(conn, attempt, asyncio.get_running_loop().time(), Phase("warm-up"))
     conn.close()
@@ -498,13 +489,13 @@ def booking(args: argparse.Namespace) -> tuple[bool, list[str]]:
     load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="bench-appointments-"))
     db = workdir / "central.db"
-    tokens = seed_with_kiosks(workdir, db, SERVICES_BY_CENTER)
+    tokens = rig.seed_with_kiosks(workdir, db, SERVICES_BY_CENTER)
     now = datetime.now(ZoneInfo(TZ))
     exception_day = now.date() + EXCEPTION_AFTER
     write_schedules(db, exception_day)
     places, plan = attempts(now, exception_day, random.Random(5))
     load = Load(tokens, plan)
-    server = Server(workdir, db)
+    server = rig.Server(workdir, db)
     results: list[Phase] = []
     try:
         server.wait_ready()
@@ -521,7 +512,7 @@ def booking(args: argparse.Namespace) -> tuple[bool, list[str]]:
     finally:
         server.stop()
     lines = [
-        machine_note(server.port, workdir if args.keep else None, load_before),
+        rig.machine_note(server.port, workdir if args.keep else None, load_before),
         f"booking: {places:,} places over the next {HORIZON_DAYS} days on 10 services; {load.sent:,} requests sent"
         f"{' (every place was tried: the figures are cut short)' if load.exhausted else ''}",
     ]
@@ -563,8 +554,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--clients must be 1..64")
     if not 1 <= args.runs <= 100:
         parser.error("--runs must be 1..100")
-    if args.rate * args.seconds * (1 + RIVAL_CHANCE) * 3 > MAX_REQUESTS // 2:
-        parser.error(f"--rate x --seconds must leave the paced phase under {MAX_REQUESTS // 2} requests")
+    if args.rate * args.seconds * (1 + RIVAL_CHANCE) * 3 > rig.MAX_REQUESTS // 2:
+        parser.error(f"--rate x --seconds must leave the paced phase under {rig.MAX_REQUESTS // 2} requests")
     for line in slot_engine(args.runs):
         print(line, flush=True)
     met, lines = booking(args)

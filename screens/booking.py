@@ -62,8 +62,7 @@ class BookingScreen(KioskScreen):
         tr: Translator = self.ctx.translator
         if isinstance(exc, BookingUnavailable):
             return tr.gettext(
-                "Booking needs a connection to the bank, and there is none right now. "
-                "Please try again later, or take a queue ticket."
+                "Booking needs a connection to the bank, and there is none right now. Please try again later, or take a queue ticket."
             )
         if not isinstance(exc, BookingRefused):
             return tr.gettext("Something went wrong. Please try again or ask a consultant.")
@@ -118,8 +117,7 @@ class AppointmentsScreen(BookingScreen):
         lang = self.ctx.translator.lang
         if not online:
             self.notice = self._(
-                "Booking needs a connection to the bank, and there is none right now. "
-                "You can still check in for a booking, or take a queue ticket."
+                "Booking needs a connection to the bank, and there is none right now. You can still check in for a booking, or take a queue ticket."
             )
             return
         if not services:
@@ -306,13 +304,10 @@ class BookFormScreen(BookingScreen):
         if hold is None:
             return
         lang = self.ctx.translator.lang
-        self.summary = "\n".join(
-            (
-                pick(self._service["name"], lang),
-                long_day(hold.slot.start.date(), lang),
-                time_range(hold.slot.start, hold.slot.end, lang),
-            )
+        when = (
+            f"{long_day(hold.slot.start.date(), lang)}  ·  {time_range(hold.slot.start, hold.slot.end, lang)}"
         )
+        self.summary = pick(self._service["name"], lang) + "\n" + when
 
     def _count(self, _dt: float) -> None:
         if self._hold is None or self.manager is None or self.manager.current != self.name:

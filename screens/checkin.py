@@ -104,8 +104,7 @@ class CheckInScreen(KioskScreen):
             return tr.gettext("This booking was cancelled or has already been used.")
         if reason == "needs_connection":
             return tr.gettext(
-                "There is no connection to the bank, so a typed code cannot be checked. "
-                "Please scan the QR code on your confirmation, or take a queue ticket."
+                "There is no connection to the bank, so a typed code cannot be checked. Please scan the QR code on your confirmation, or take a queue ticket."
             )
         if reason == "printer" or reason == "no_numbers":
             return tr.gettext("Tickets cannot be issued right now. Please ask a consultant.")

@@ -30,14 +30,47 @@ _NCALL = re.compile(
 )
 
 
+_NAMES = {"_", "N_", "gettext"}
+_PLURALS = {"ngettext"}
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):  # self._, tr._, tr.gettext, translator.ngettext
+        return func.attr
+    return ""
+
+
+def _python_messages(path: Path) -> list[tuple[str | tuple[str, str], int]]:
+    """Calls found by the parser, so a call wrapped over lines (ruff format does that) is not missed."""
+    out: list[tuple[str | tuple[str, str], int]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name, args = _callee(node), node.args
+        strings = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if name in _PLURALS and len(strings) >= 2 and all(isinstance(a, ast.Constant) for a in args[:2]):
+            out.append(((strings[0], strings[1]), node.lineno))
+        elif name in _NAMES and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            out.append((args[0].value, node.lineno))
+    return out
+
+
 def messages() -> dict[str | tuple[str, str], list[tuple[str, int]]]:
     found: dict[str | tuple[str, str], list[tuple[str, int]]] = {}
     for base in SOURCES:
         for path in sorted((ROOT / base).rglob("*")):
-            if path.suffix not in (".py", ".kv"):
+            rel = str(path.relative_to(ROOT))
+            if path.suffix == ".py":
+                for key, lineno in _python_messages(path):
+                    found.setdefault(key, []).append((rel, lineno))
+                continue
+            if path.suffix != ".kv":
                 continue
             for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                where = (str(path.relative_to(ROOT)), lineno)
+                where = (rel, lineno)
                 for match in _NCALL.finditer(line):
                     key = (ast.literal_eval(match.group(1)), ast.literal_eval(match.group(2)))
                     found.setdefault(key, []).append(where)

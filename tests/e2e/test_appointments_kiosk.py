@@ -1,0 +1,161 @@
+"""The kiosk's appointment service against a real central: book, then check in online and offline.
+
+Offline, the kiosk checks central's Ed25519 signature with the public key it synced, issues
+the number from its lease, and sends ticket then check-in when central is back; central then
+holds one checked-in booking with that very ticket, queued at the booked time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from kiosk.clock import ManualClock
+from kiosk.config import load
+from kiosk.context import KioskContext, build
+from kiosk.services.appointments import Booking, BookingRefused, CheckInRefused, code_ok
+from kiosk.services.booking_token import BadToken, keys_from, verify
+from tests.conftest import CentralServer, free_port, start_central
+
+pytestmark = pytest.mark.e2e
+
+START = "2026-12-01T10:00"
+
+
+@dataclass
+class Rig:
+    central: CentralServer
+    ctx: KioskContext
+    clock: ManualClock
+    port: int
+    db: Path
+
+    def move(self, to: datetime) -> None:
+        answer = requests.post(f"{self.central.url}/demo/clock", json={"now": to.isoformat()}, timeout=5)
+        answer.raise_for_status()
+        self.clock.set(datetime.fromisoformat(answer.json()["now"]))
+
+    def restart(self) -> None:
+        now = self.clock.now().replace(tzinfo=None).isoformat(timespec="seconds")
+        self.central = start_central(self.db, port=self.port, seed=False, clock=now)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    port, db = free_port(), tmp_path / "central.db"
+    central = start_central(db, port=port, clock=START)
+    config = load(None, {"KIOSK_DATA_DIR": str(tmp_path / "kiosk")})
+    config.central.url = central.url
+    config.central.token = central.enrol("KIOSK-APPT")
+    config.central.connect_timeout_s = 0.5
+    clock = ManualClock(datetime.fromisoformat(START), "Europe/Moscow")
+    ctx = build(config, clock)
+    assert ctx.info.refresh() and ctx.queue.top_up_leases() and ctx.appointments.sync()
+    r = Rig(central, ctx, clock, port, db)
+    yield r
+    r.central.stop()
+    ctx.close()
+
+
+def book(rig: Rig, service_id: str = "C01-A", nth: int = 0, phone: str = "+7 912 345-67-89") -> Booking:
+    appts = rig.ctx.appointments
+    day = appts.days(service_id)[0]
+    slot = appts.slots(service_id, day)[nth]
+    hold = appts.hold(service_id, slot)
+    return appts.confirm(hold, "Анна Петрова", phone, "ru", str(uuid.uuid4()))
+
+
+def test_booking_prints_a_confirmation_with_a_verifiable_token(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    assert {s["id"] for s in appts.services()} >= {"C01-A"}
+    booking = book(rig)
+    assert code_ok(booking.code) and booking.status == "confirmed"
+    assert booking.printed_on and booking.print_error is None
+    claims = verify(booking.token, keys_from(appts._verification()))
+    assert claims.code == booking.code and claims.center_id == "C01"
+    assert claims.slot_start == booking.slot_start
+    tampered = booking.token[:-3] + ("AAA" if not booking.token.endswith("AAA") else "BBB")
+    with pytest.raises(BadToken):
+        verify(tampered, {})
+    # The phone never reaches the kiosk's own database or log in clear.
+    raw = (rig.ctx.data_dir / "kiosk.db").read_bytes()
+    assert b"912 345-67-89" not in raw and b"9123456789" not in raw
+
+
+def test_bad_input_is_refused_before_central_and_a_full_slot_says_so(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    day = appts.days("C01-B")[0]  # capacity 1
+    slot = appts.slots("C01-B", day)[0]
+    hold = appts.hold("C01-B", slot)
+    with pytest.raises(BookingRefused) as bad_phone:
+        appts.confirm(hold, "Анна", "12-34", "ru", str(uuid.uuid4()))
+    assert bad_phone.value.reason == "invalid_phone"
+    with pytest.raises(BookingRefused) as full:
+        appts.hold("C01-B", slot)  # the only place is held by the first visitor
+    assert full.value.reason == "slot_full"
+
+
+def test_check_in_online_too_early_then_in_window_then_again_the_same_ticket(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    booking = book(rig)
+    with pytest.raises(CheckInRefused) as early:
+        appts.check_in(booking.code, "ru")
+    assert early.value.reason == "too_early"
+    assert early.value.at == booking.slot_start - timedelta(minutes=15)
+    rig.move(booking.slot_start - timedelta(minutes=5))
+    first = appts.check_in(booking.token, "en")  # as scanned
+    assert first.ticket.priority == "appointment" and not first.ticket.offline and not first.again
+    again = appts.check_in(booking.code, "en")  # as typed
+    assert again.again and again.ticket.display == first.ticket.display
+
+
+def test_too_late_offers_a_walk_in_ticket_for_the_same_service(rig: Rig) -> None:
+    booking = book(rig)
+    rig.move(booking.slot_start + timedelta(minutes=11))
+    with pytest.raises(CheckInRefused) as late:
+        rig.ctx.appointments.check_in(booking.token, "ru")
+    assert late.value.reason == "too_late" and late.value.service_id == "C01-A"
+
+
+def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    scanned = book(rig, nth=0)
+    typed = book(rig, nth=1, phone="+7 912 000-11-22")
+    assert appts.sync()  # the coming bookings' tokens, for a typed code offline
+    rig.move(scanned.slot_start - timedelta(minutes=5))
+    rig.central.stop()
+
+    first = appts.check_in(scanned.token, "ru")
+    assert first.ticket.offline and first.ticket.priority == "appointment"
+    assert appts.check_in(scanned.token, "ru").ticket.display == first.ticket.display  # no second number
+    with pytest.raises(CheckInRefused) as early:
+        appts.check_in(typed.code, "ru")  # found in the synced list, checked offline: not yet
+    assert early.value.reason == "too_early"
+    with pytest.raises(CheckInRefused) as unknown:
+        appts.check_in("12345674", "ru")
+    assert unknown.value.reason == "needs_connection"
+    forged = scanned.token.rsplit(".", 1)[0] + "." + "A" * 86
+    rig.ctx.cache.db.execute("DELETE FROM checkins")
+    with pytest.raises(CheckInRefused):
+        appts.check_in(forged, "ru")
+
+    rig.restart()
+    rig.ctx.queue.outbox.retry_now()
+    assert rig.ctx.queue.sync()
+    assert rig.ctx.queue.outbox.pending_count() == 0
+    with sqlite3.connect(rig.db) as conn:
+        status, ticket_rid, queued = conn.execute(
+            "SELECT a.status, t.request_id, t.queued_at FROM appointments a JOIN tickets t ON t.id = a.ticket_id "
+            "WHERE a.code = ?",
+            [scanned.code],
+        ).fetchone()
+    assert status == "checked_in" and ticket_rid == first.ticket.request_id
+    queued_at = datetime.fromisoformat(str(queued)).replace(tzinfo=UTC)  # SQLite keeps UTC, naive
+    assert queued_at == scanned.slot_start  # in the queue at the booked time, not at check-in
