@@ -47,6 +47,7 @@ KV_FILES = (
     "staff.kv",
     "booking.kv",
     "checkin.kv",
+    "demo.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

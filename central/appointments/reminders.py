@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_time
 from sqlalchemy.engine import Connection, Engine
 
 from central import db
@@ -46,6 +46,8 @@ MAX_ATTEMPTS = 6
 CLAIM = timedelta(minutes=5)
 """How long a sweep holds the rows it is sending; a crashed sweep's rows are due again after this."""
 BABEL_LOCALES = {"ru": "ru", "zh-Hant": "zh_Hant", "en": "en"}
+DAY_PATTERNS = {"ru": "EEEE, d MMMM", "zh-Hant": "M月d日 EEEE", "en": "EEEE, MMMM d"}
+"""Weekday and date without the year (a booking is at most weeks ahead), as each language writes it."""
 
 
 # ----- scheduling (inside the booking's transaction) -----
@@ -157,11 +159,13 @@ def local_texts(moment: datetime, zone: ZoneInfo, lang: str) -> dict[str, str]:
     """The slot's local date and time as a visitor of ``lang`` writes them (Babel/CLDR)."""
     local = moment.astimezone(zone)
     locale = BABEL_LOCALES.get(lang, "ru")
-    return {
-        "day": format_skeleton("MMMMEEEEd", local, locale=locale),
+    texts = {
+        "day": format_date(local, DAY_PATTERNS.get(lang, DAY_PATTERNS["ru"]), locale=locale),
         "date": format_date(local, "full", locale=locale),
         "time": format_time(local, "short", locale=locale),
     }
+    # CLDR's narrow no-break spaces ("9:00\u202fPM") would push an English SMS out of GSM-7 into UCS-2.
+    return {k: v.replace("\u202f", " ").replace("\u00a0", " ") for k, v in texts.items()}
 
 
 def comma(lang: str) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from kiosk.clock import Clock, OffsetClock
+from kiosk.clock import Clock, ManualClock, OffsetClock
 from server_sync.client import CentralClient
+from server_sync.errors import CentralNotFound
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +28,21 @@ class DemoClock:
 
     @property
     def available(self) -> bool:
-        return isinstance(self.clock, OffsetClock) and self.client is not None
+        return isinstance(self.clock, OffsetClock | ManualClock) and self.client is not None
 
     def move_to(self, when: datetime) -> datetime:
         """Jump both clocks to ``when`` (central first: it decides, the kiosk follows its answer)."""
-        if not isinstance(self.clock, OffsetClock) or self.client is None:
+        if not self.available or self.client is None:
             raise DemoClockError("the demo clock works only under `kiosk demo`")
-        answer = self.client.post("/demo/clock", {"now": when.isoformat()})
+        try:
+            answer = self.client.post("/demo/clock", {"now": when.isoformat()})
+        except CentralNotFound as exc:
+            raise DemoClockError("central is not a demo server (start it with --clock)") from exc
         central_now = datetime.fromisoformat(str(answer["now"]).replace("Z", "+00:00"))
         delta = central_now - self.clock.now()
-        if delta > timedelta(0):
+        if isinstance(self.clock, ManualClock):  # tests
+            self.clock.set(central_now)
+        elif isinstance(self.clock, OffsetClock) and delta > timedelta(0):
             self.clock.jump(delta)
         log.info("demo clock moved to %s", self.clock.now().isoformat(timespec="minutes"))
         return self.clock.now()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.i18n import catalog
+from kiosk.services.appointments import Booking, Hold, Slot
 from screens.home import FEATURES
 from screens.registry import SCREENS
 from tests.conftest import ARTIFACTS
@@ -15,8 +19,13 @@ from tests.ui.harness import UI
 
 pytestmark = pytest.mark.ui
 
+_ZONE = ZoneInfo("Europe/Moscow")
+_SLOT = Slot(datetime(2026, 12, 2, 10, 0, tzinfo=_ZONE), datetime(2026, 12, 2, 10, 20, tzinfo=_ZONE), 1)
+_SERVICE = {"id": "C01-A", "prefix": "A", "name": {"ru": "Карты", "zh-Hant": "卡片", "en": "Cards"}}
+_BOOKING = Booking("18527101", "", "C01-A", _SERVICE["name"], _SLOT.start, _SLOT.end, "confirmed")
+
 # What each screen shows as its heading, and the parameters it is opened with.
-SCREEN_TITLES: dict[str, tuple[str, dict[str, str]]] = {
+SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "home": ("How can we help you?", {}),
     "info": ("Information", {}),
     "info_centers": ("Centers, addresses and opening hours", {}),
@@ -27,6 +36,16 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, str]]] = {
     "ticket_done": ("No ticket was issued", {}),
     "staff_login": ("Staff sign-in", {}),
     "staff": ("Staff sign-in", {}),  # without signing in, staff mode sends you to sign in
+    "appointments": ("Book an appointment", {}),
+    "book_time": ("Choose a day, then a time. Only free times are shown.", {"service": _SERVICE}),
+    "book_form": (
+        "Your name and phone",
+        {"service": _SERVICE, "hold": Hold("h1", "C01-A", _SLOT, datetime(2026, 12, 2, 9, 0, tzinfo=_ZONE))},
+    ),
+    "book_done": ("You are booked", {"booking": _BOOKING}),
+    "my_booking": ("Cancel or change a booking", {}),
+    "checkin": ("Check in for your appointment", {}),
+    "demo": ("Demo: time", {}),
 }
 
 
