@@ -235,8 +235,10 @@ def write_schedules(db: Path, exception_day: date) -> None:
                 ]
                 if rows:
                     conn.execute(sa.insert(table), rows)
+        ex = central_db.schedule_exceptions
+        conn.execute(sa.delete(ex).where(ex.c.date == exception_day))
         conn.execute(
-            sa.insert(central_db.schedule_exceptions),
+            sa.insert(ex),
             [
                 {"center_id": c, "date": exception_day, "closed": False, "windows": EXCEPTION_WINDOWS}
                 for c in SERVICES_BY_CENTER

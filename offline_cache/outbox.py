@@ -51,18 +51,31 @@ class Outbox:
         )
 
     def due(self, now: datetime, kind: str | None = None, limit: int = 100) -> list[OutboxRecord]:
-        """Pending records whose retry time has come, oldest first (central sees them in order)."""
-        sql = "SELECT id, kind, payload, created_at, attempts FROM outbox WHERE status = 'pending'"
+        """Pending records in the order they were added, up to the first still waiting for its retry.
+
+        Insertion order, not timestamps: a ticket and its check-in share one instant, and central
+        must see the ticket first. A record in back-off holds back everything after it.
+        """
+        sql = "SELECT id, kind, payload, created_at, attempts, next_attempt_at FROM outbox WHERE status = 'pending'"
         params: list[Any] = []
         if kind is not None:
             sql += " AND kind = ?"
             params.append(kind)
-        sql += " AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?"
-        params += [now.isoformat(), limit]
-        return [
-            OutboxRecord(row[0], row[1], json.loads(row[2]), row[3], row[4])
-            for row in self.cache.db.execute(sql, params).fetchall()
-        ]
+        sql += " ORDER BY rowid LIMIT ?"
+        params.append(limit)
+        out: list[OutboxRecord] = []
+        for row in self.cache.db.execute(sql, params).fetchall():
+            if row[5] and datetime.fromisoformat(row[5]) > now:
+                break
+            out.append(OutboxRecord(row[0], row[1], json.loads(row[2]), row[3], row[4]))
+        return out
+
+    def get(self, record_id: str) -> OutboxRecord | None:
+        row = self.cache.db.execute(
+            "SELECT id, kind, payload, created_at, attempts FROM outbox WHERE id = ? AND status = 'pending'",
+            [record_id],
+        ).fetchone()
+        return None if row is None else OutboxRecord(row[0], row[1], json.loads(row[2]), row[3], row[4])
 
     def pending_count(self) -> int:
         return int(

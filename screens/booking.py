@@ -87,6 +87,12 @@ class BookingScreen(KioskScreen):
             return tr.gettext("Please check the phone number: it needs 10 to 15 digits.")
         if reason == "invalid_name":
             return tr.gettext("Please enter your name.")
+        if reason == "locked":
+            when = exc.until.astimezone(self.ctx.clock.tz) if exc.until else None
+            at = format_time(when, "short", tzinfo=when.tzinfo, locale=babel_locale(tr.lang)) if when else ""
+            return tr.gettext("Too many wrong tries for this code. Please try again after {time}.").format(
+                time=at
+            )
         if reason in ("not_found", "bad_code"):
             return tr.gettext("No booking matches this code and phone digits. Please check them.")
         if reason in ("too_soon", "beyond_horizon", "holiday", "closed", "in_break", "outside_schedule"):
@@ -289,7 +295,7 @@ class BookFormScreen(BookingScreen):
         self.busy = False
         if not self._bound:
             self.app.watch_input(self.ids.name, None)
-            self.app.watch_input(self.ids.phone, "numeric")
+            self.app.watch_input(self.ids.phone, "phone")
             self.app.keyboard.bind(on_done=self._keyboard_done)
             self._bound = True
         self._render()
@@ -318,7 +324,7 @@ class BookFormScreen(BookingScreen):
             if not self.busy:
                 self.message = self.refusal_text(BookingRefused("hold_expired"))
             return
-        self.countdown = self._("We keep this time for you for {time}").format(
+        self.countdown = self._("We are holding this time for you: {time} left").format(
             time=f"{left // 60}:{left % 60:02d}"
         )
 
@@ -409,7 +415,9 @@ class BookDoneScreen(BookingScreen):
             self.problem = (
                 visitor_message(booking.print_error.key, lang)
                 + "\n"
-                + self._("Your booking is made. Please photograph the code below or write down the number.")
+                + self._(
+                    "Your booking is made. Please photograph the QR code below, or write down the booking code."
+                )
             )
             self.qr = qr_texture(booking.token or booking.code)
 

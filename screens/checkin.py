@@ -95,7 +95,7 @@ class CheckInScreen(KioskScreen):
             if exc.at is None:
                 return tr.gettext("It is too early to check in. Please come back closer to your time.")
             at = format_time(exc.at, "short", tzinfo=exc.at.tzinfo, locale=babel_locale(tr.lang))
-            return tr.gettext("It is too early to check in. Please come back at {time}.").format(time=at)
+            return tr.gettext("It is too early to check in. Check-in opens at {time}.").format(time=at)
         if reason == "too_late":
             return tr.gettext(
                 "The time of your appointment has passed. You can take an ordinary queue ticket now."

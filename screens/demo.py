@@ -23,7 +23,7 @@ class DemoScreen(KioskScreen):
 
     @property
     def demo_clock(self) -> DemoClock:
-        return DemoClock(self.ctx.clock, self.ctx.client)
+        return DemoClock(self.ctx.clock, self.ctx.client, on_moved=self.ctx.idle.activity)
 
     def on_show(self, **params: Any) -> None:
         self.message = ""
@@ -59,6 +59,6 @@ class DemoScreen(KioskScreen):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, LookupError):
-            self.message = self._("There is no booking to come at this center.")
+            self.message = self._("There are no upcoming bookings at this center.")
         else:
             self.message = self._("The clock could not be moved: {reason}").format(reason=exc)

@@ -48,6 +48,7 @@ ICON_FONT = "KioskKeyboardIcons"
 FALLBACK_FONT = "Roboto"
 
 NUMERIC_LAYOUT = "numeric"
+PHONE_LAYOUT = "phone"  # digits and "+": a phone number with its country code
 KEY_KINDS = frozenset({"char", "shift", "backspace", "space", "layout", "done", "page", "spacer"})
 
 # Material Icons code points; text fallbacks are used when the icon font is missing.
@@ -288,7 +289,7 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
     visitor taps the done key, after detaching from that target.
     """
 
-    mode = OptionProperty("text", options=["text", "numeric"])
+    mode = OptionProperty("text", options=["text", "numeric", "phone"])
     layouts = ListProperty(["ru", "en"])
     layout = StringProperty("ru")
     page = StringProperty("main")
@@ -355,7 +356,9 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
         """Digit-only fields (``input_filter='int'``, ``input_type`` number/tel) get the keypad."""
         if getattr(target, "input_filter", None) == "int":
             return "numeric"
-        if getattr(target, "input_type", None) in ("number", "tel"):
+        if getattr(target, "input_type", None) == "tel":
+            return "phone"
+        if getattr(target, "input_type", None) == "number":
             return "numeric"
         return "text"
 
@@ -477,14 +480,15 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
     # ----------------------------------------------------------------- building and layout
 
     def _current_layout(self) -> KeyboardLayout:
-        name = NUMERIC_LAYOUT if self.mode == "numeric" else self.layout
+        name = {"numeric": NUMERIC_LAYOUT, "phone": PHONE_LAYOUT}.get(self.mode, self.layout)
         layout = self._layout_data.get(name)
         if layout is None:
             raise ValueError(f"unknown keyboard layout {name!r}; have {sorted(self._layout_data)}")
         return layout
 
     def _text_layouts(self) -> list[str]:
-        return [name for name in self.layouts if name in self._layout_data and name != NUMERIC_LAYOUT]
+        keypads = (NUMERIC_LAYOUT, PHONE_LAYOUT)
+        return [name for name in self.layouts if name in self._layout_data and name not in keypads]
 
     def _next_layout(self) -> str:
         names = self._text_layouts()

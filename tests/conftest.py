@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.clock import ManualClock
+from kiosk.clock import ManualClock, OffsetClock
 from kiosk.config import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +76,11 @@ class CentralServer:
         )
         return out.stdout.strip()
 
+    def clock(self, tz: str = "Europe/Moscow") -> OffsetClock:
+        """A kiosk clock that runs with this central's demo clock (started with ``clock=``)."""
+        now = requests.get(f"{self.url}/demo/clock", timeout=5).json()["now"]
+        return OffsetClock(datetime.fromisoformat(now), tz)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(2)
@@ -104,8 +109,17 @@ def start_central(
     port = port or free_port()
     log = open(db.with_suffix(".log"), "wb")  # noqa: SIM115  (kept open for the server's lifetime)
     process = subprocess.Popen(
-        [venv_bin("kiosk-central"), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port),
-         *clock_args],  # fmt: skip
+        [
+            venv_bin("kiosk-central"),
+            "serve",
+            "--db",
+            str(db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *clock_args,
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -76,13 +76,15 @@ def test_yesterdays_lease_is_not_used(cache: CacheDB) -> None:
 def test_outbox_order_backoff_and_rejection(cache: CacheDB) -> None:
     box = Outbox(cache)
     now = datetime(2026, 12, 1, 10, 0)
-    box.add("b", "ticket", {"n": 2}, now + timedelta(seconds=1))
     box.add("a", "ticket", {"n": 1}, now)
+    box.add("b", "checkin", {"n": 2}, now)  # the same instant: insertion order decides
     box.add("a", "ticket", {"n": 99}, now)  # the same id again is ignored
     assert [r.id for r in box.due(now + timedelta(seconds=2))] == ["a", "b"]
     assert box.due(now + timedelta(seconds=2))[0].payload == {"n": 1}
     box.mark_retry("a", now, "central unreachable")
-    assert [r.id for r in box.due(now + timedelta(seconds=2))] == ["b"]
+    assert box.due(now + timedelta(seconds=2)) == []  # "a" waits, and holds back what came after
+    assert box.get("a") is not None
+    assert box.get("zzz") is None
     assert [r.id for r in box.due(now + timedelta(seconds=11))] == ["a", "b"]
     box.mark_sent("b", now)
     box.mark_rejected("a", now, "HTTP 409 lease_conflict")

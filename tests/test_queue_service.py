@@ -11,7 +11,6 @@ import pytest
 
 from devices.printer import ReceiptPrinter, open_printer
 from devices.printer.simulator import SimulatorState
-from kiosk.clock import SystemClock
 from kiosk.services.info import InfoService
 from kiosk.services.queue import QueueService, TicketNotIssued
 from offline_cache.db import CacheDB
@@ -48,7 +47,7 @@ def kiosk(tmp_path: Path, central: CentralServer, request: pytest.FixtureRequest
     name = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
     online = CentralClient(central.url, central.enrol(name))
     offline = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
-    clock = SystemClock("Europe/Moscow")
+    clock = central.clock()  # the same day as central's
     cache = CacheDB(tmp_path / "kiosk.db")
     info = InfoService(online, DocumentCache(cache), clock, "C01")
     assert info.refresh()
@@ -144,7 +143,7 @@ def test_offline_print_failure_is_uploaded_as_void(kiosk: Kiosk) -> None:
     kiosk.sim.fail_during_next_job("cover_open")
     with pytest.raises(TicketNotIssued):
         kiosk.queue.take_ticket(SERVICE)
-    record = kiosk.queue.outbox.due(datetime.now(kiosk.queue.clock.tz))
+    record = kiosk.queue.outbox.due(kiosk.queue.clock.now())
     assert [r.payload["status"] for r in record] == ["void"]
     kiosk.go_online()
     before = waiting(kiosk)

@@ -6,12 +6,14 @@ check-in only at the kiosk's own center. Endpoints run their short transactions 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from central.appointments import visitor
 from central.appointments.booking import AppointmentDesk, BookingRefusal
 from central.appointments.schemas import (
     AppointmentCancel,
@@ -30,6 +32,8 @@ from central.appointments.schemas import (
 )
 from central.auth import CurrentKiosk
 from central.errors import responses
+
+T = TypeVar("T")
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
 JSON = "application/json"
@@ -130,12 +134,37 @@ async def confirm_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId, body: 
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
 
+def guarded(desk: AppointmentDesk, code: str, action: Callable[[], T]) -> T:
+    """Calls that take the phone's last four digits share the manage page's lock-out: five wrong
+    tries in 15 minutes lock the code for 15 minutes, so 10,000 combinations cannot be walked."""
+    engine, now = desk.ctx.engine, desk.now()
+    until = visitor.locked_until(engine, code, now)
+    if until is not None:
+        raise BookingRefusal(409, "locked", "too many wrong tries for this code", until=until)
+    try:
+        result = action()
+    except BookingRefusal as exc:
+        if exc.code == "not_found":
+            visitor.note_wrong(engine, code, now)
+        raise
+    visitor.forget(engine, code)
+    return result
+
+
+@router.post("/{code}/lookup", response_model=AppointmentEnvelope, responses=booking_errors(404, 409, 422))
+async def find_appointment(
+    desk: Desk, _kiosk: CurrentKiosk, code: Code, body: AppointmentCancel
+) -> AppointmentEnvelope:
+    """The booking for code and phone digits ("my booking"); 409 locked (with ``until``) after 5 wrong tries."""
+    return AppointmentEnvelope(appointment=guarded(desk, code, lambda: desk.find(code, body.phone_last4)))
+
+
 @router.post("/{code}/cancel", response_model=AppointmentEnvelope, responses=booking_errors(404, 409, 422))
 async def cancel_appointment(
     desk: Desk, _kiosk: CurrentKiosk, code: Code, body: AppointmentCancel
 ) -> AppointmentEnvelope:
     """Cancel by code and the phone's last four digits; counts towards the cancellation cool-down."""
-    return AppointmentEnvelope(appointment=desk.cancel(code, body.phone_last4))
+    return AppointmentEnvelope(appointment=guarded(desk, code, lambda: desk.cancel(code, body.phone_last4)))
 
 
 @router.post(
@@ -151,7 +180,9 @@ async def reschedule_appointment(
     desk: Desk, _kiosk: CurrentKiosk, code: Code, body: AppointmentReschedule
 ) -> Response:
     """Move a booking: the new one (new code) is made and the old one cancelled in one transaction."""
-    created, payload = desk.reschedule(code, body.phone_last4, body.request_id, body.slot_start)
+    created, payload = guarded(
+        desk, code, lambda: desk.reschedule(code, body.phone_last4, body.request_id, body.slot_start)
+    )
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
 

@@ -215,7 +215,7 @@ def _ask(code: str, lang: str, explicit: bool, note: str = "", status: int = 200
     alert = f'<p class="alert" role="alert">{escape(note)}</p>' if note else ""
     body = (
         f'{_lang_links(lang)}<main class="card"><h1>{escape(text["title"])}</h1>'
-        f'<p class="code">{escape(text["code"])}: <b>{escape(code)}</b></p>{alert}'
+        f'<p class="code">{escape(text["code"])}{"：" if lang == "zh-Hant" else ": "}<b>{escape(code)}</b></p>{alert}'
         f'<form method="post" action="/a/{code}">'
         f"<p>{escape(text['ask'])}</p><label>{escape(text['digits'])}"
         '<input name="last4" inputmode="numeric" pattern="[0-9]{4}" maxlength="4" autocomplete="off" required '

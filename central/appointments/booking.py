@@ -425,6 +425,12 @@ class AppointmentDesk:
             raise BookingRefusal(404, "not_found", "no appointment with this code and phone")
         return row
 
+    def find(self, code: str, last4: str) -> Appointment:
+        """The booking for "my booking" at a kiosk: code and the phone's last four digits."""
+        with self.ctx.engine.connect() as conn:
+            row = self._by_code(conn, code, last4)
+            return _appointment(row, load_schedule(conn, row.service_id).schedule)
+
     def cancel(self, code: str, last4: str, by: str = "visitor") -> Appointment:
         """Cancel a booking and note it for the cool-down; cancelling twice changes nothing."""
         now = self.now()

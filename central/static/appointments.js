@@ -59,6 +59,7 @@ let lang = params.get("lang") || localStorage.getItem("counter-lang") || guessLa
 let me = null;
 let view = null;
 let pollTimer = null;
+let armed = null; // the appointment whose Cancel was clicked once; kept across re-renders
 
 function guessLang() {
   const nav = (navigator.language || "ru").toLowerCase();
@@ -208,14 +209,19 @@ function actionButton(appt, action) {
     button.textContent = t("missed");
     button.addEventListener("click", () => act(appt, "missed", t("marked_missed")));
   } else {
+    const arm = () => {
+      button.classList.add("armed");
+      button.textContent = t("sure");
+    };
     button.textContent = t("cancel");
+    if (armed === appt.id) arm();
     button.addEventListener("click", () => {
-      if (button.dataset.armed !== "1") {  // two clicks: a cancelled booking cannot be undone
-        button.dataset.armed = "1";
-        button.classList.add("armed");
-        button.textContent = t("sure");
+      if (armed !== appt.id) {  // two clicks: a cancelled booking cannot be undone
+        armed = appt.id;
+        render(view);
         return;
       }
+      armed = null;
       act(appt, "cancel", t("cancelled"));
     });
   }
@@ -266,7 +272,7 @@ function render(data) {
       const badge = document.createElement("span");
       badge.className = `status ${appt.status}`;
       badge.textContent = statusText(appt);
-      const actions = cell("", "actions");
+      const actions = cell("", "row-actions");
       for (const action of appt.actions) actions.append(actionButton(appt, action));
       row.append(
         cell(`${appt.slot_start.slice(11, 16)}–${appt.slot_end.slice(11, 16)}`, "time"),

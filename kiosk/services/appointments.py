@@ -257,6 +257,7 @@ class AppointmentService:
             manage_url=self.manage_url(booking.code),
             checkin_early_min=int(early),
             checkin_late_min=int(late),
+            issued_at=self.clock.now(),
         )
         try:
             self.printer.print_receipt(appointment_receipt(data, lang))

@@ -8,6 +8,7 @@ never shows the control.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from kiosk.clock import Clock, ManualClock, OffsetClock
@@ -22,9 +23,12 @@ class DemoClockError(Exception):
 
 
 class DemoClock:
-    def __init__(self, clock: Clock, client: CentralClient | None) -> None:
+    def __init__(
+        self, clock: Clock, client: CentralClient | None, on_moved: Callable[[], None] | None = None
+    ) -> None:
         self.clock = clock
         self.client = client
+        self.on_moved = on_moved  # the idle timer's "activity": a jump is not a visitor walking away
 
     @property
     def available(self) -> bool:
@@ -44,6 +48,8 @@ class DemoClock:
             self.clock.set(central_now)
         elif isinstance(self.clock, OffsetClock) and delta > timedelta(0):
             self.clock.jump(delta)
+        if self.on_moved is not None:
+            self.on_moved()
         log.info("demo clock moved to %s", self.clock.now().isoformat(timespec="minutes"))
         return self.clock.now()
 

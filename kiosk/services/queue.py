@@ -222,10 +222,9 @@ class QueueService:
         now = self.clock.now()
         self.record(ticket, "void")
         if ticket.offline:
-            record = self.outbox.due(now, "ticket", limit=10_000)
-            payload = next((r.payload for r in record if r.id == ticket.request_id), None)
-            if payload is not None:
-                self.outbox.update_payload(ticket.request_id, {**payload, "status": "void"})
+            record = self.outbox.get(ticket.request_id)
+            if record is not None:
+                self.outbox.update_payload(ticket.request_id, {**record.payload, "status": "void"})
             return
         try:
             assert self.client is not None
@@ -286,10 +285,12 @@ class QueueService:
             try:
                 self.client.post(path, body)
             except CentralUnavailable as exc:
+                log.warning("outbox record %s (%s) deferred: %s", record.id, record.kind, exc)
                 self.outbox.mark_retry(record.id, now, str(exc))
                 return False  # keep the order: later records wait for this one
             except CentralRejected as exc:
                 if exc.code in RETRY_LATER_CODES:
+                    log.warning("outbox record %s (%s) deferred: %s", record.id, record.kind, exc)
                     self.outbox.mark_retry(record.id, now, str(exc))
                     return False
                 log.error("central refused outbox record %s (%s): kept for a technician", record.id, exc)

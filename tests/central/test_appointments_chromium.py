@@ -5,7 +5,8 @@ Monday, then jumps to Tuesday 09:05. A new C01 agent signs in on /staff/appointm
 the forced password change), sees Tuesday's list, checks a visitor in by code (the ticket
 number shows), marks the 09:00 no-show missed and cancels a later booking (two clicks). Then a
 visitor on a phone-sized window opens the reminder link /a/CODE, gives the phone digits and
-moves the booking to another day. Screenshots go to tests/artifacts/.
+moves the booking to another day. On the way, the server's own sweep writes the reminders (SMS
+files, the reference adapter). Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class Demo:
     def __init__(self, tmp: Path) -> None:
         self.tmp, self.db, self.port = tmp, tmp / "central.db", free_port()
         self.log = tmp / "serve.log"
+        self.outbox = tmp / "spool"
+        self.config = tmp / "central.toml"
+        self.config.write_text(
+            f'[appointments]\nsweep_seconds = 1\n[reminders]\nsms = "file:{self.outbox}/sms"\n',
+            encoding="utf-8",
+        )
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -49,7 +56,9 @@ class Demo:
         with self.log.open("ab") as log_file:
             self.process = subprocess.Popen(
                 central_cmd(
-                    "serve", "--db", str(self.db), "--port", str(self.port), "--clock", "2026-11-23T10:00"
+                    "serve",
+                    *("--config", str(self.config), "--db", str(self.db), "--port", str(self.port)),
+                    *("--clock", "2026-11-23T10:00"),
                 ),
                 cwd=self.tmp,
                 env=env(),
@@ -110,6 +119,9 @@ def test_staff_page_and_manage_page(demo: Demo, driver: WebDriver) -> None:
     arrives = book(demo.url, token, "C01-A", "2026-11-24T09:00:00+03:00", "+7 912 222-22-22")
     calls = book(demo.url, token, "C01-B", "2026-11-24T09:30:00+03:00", "+7 912 333-33-33")
     moves = book(demo.url, token, "C01-C", "2026-11-25T11:00:00+03:00", "+7 912 444-45-67")
+    # Tuesday's bookings are less than 24 h away: the serving process's sweep sends their reminders at
+    # once, one file each; Wednesday's waits for Tuesday 11:00.
+    wait_for(lambda: len(list((demo.outbox / "sms").glob("*.json"))) == 3, timeout=5)
     moved = httpx.post(f"{demo.url}/demo/clock", json={"now": "2026-11-24T09:05:00+03:00"})
     assert moved.status_code == 200, moved.text
 
@@ -149,11 +161,11 @@ def test_staff_page_and_manage_page(demo: Demo, driver: WebDriver) -> None:
     wait_for(lambda: row_status(driver, no_show["code"]) == "missed")
 
     # Cancel for the 09:30 visitor: the first click only asks.
-    cancel = driver.find_element(By.CSS_SELECTOR, f"#appt-{calls['code']} button[data-action='cancel']")
-    cancel.click()
-    assert cancel.text == "Точно отменить?"
+    cancel = f"#appt-{calls['code']} button[data-action='cancel']"
+    driver.find_element(By.CSS_SELECTOR, cancel).click()
+    assert driver.find_element(By.CSS_SELECTOR, cancel).text == "Точно отменить?"
     assert row_status(driver, calls["code"]) == "confirmed"
-    cancel.click()
+    driver.find_element(By.CSS_SELECTOR, cancel).click()
     wait_for(lambda: row_status(driver, calls["code"]) == "cancelled")
     assert "сотрудником ivanova" in driver.find_element(By.ID, f"appt-{calls['code']}").text
     shoot(driver, "appointments-staff-after")
@@ -170,10 +182,15 @@ def test_staff_page_and_manage_page(demo: Demo, driver: WebDriver) -> None:
     wait_for(lambda: driver.find_elements(By.ID, "reschedule"))
     assert driver.find_element(By.CSS_SELECTOR, "[data-field='service']").text == "存款與外幣兌換"
     shoot(driver, "appointments-manage-booking")
+    # Each step is a form post: wait for the next page before looking for its buttons.
     driver.find_element(By.ID, "reschedule").click()
-    driver.find_element(By.CSS_SELECTOR, "button[name='day'][value='2026-11-26']").click()
+    day = "button[name='day'][value='2026-11-26']"
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, day))
+    driver.find_element(By.CSS_SELECTOR, day).click()
+    slot = "button[name='slot'][value='2026-11-26T14:00:00+03:00']"
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, slot))
     shoot(driver, "appointments-manage-times")
-    driver.find_element(By.CSS_SELECTOR, "button[name='slot'][value='2026-11-26T14:00:00+03:00']").click()
+    driver.find_element(By.CSS_SELECTOR, slot).click()
     notice = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"))[0]
     new_code = driver.find_element(By.CSS_SELECTOR, "[data-field='code']").text
     assert new_code != moves["code"]

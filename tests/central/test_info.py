@@ -38,7 +38,7 @@ def test_centers(client: TestClient, headers: dict[str, str]) -> None:
         assert center["timezone"] == "Europe/Moscow"
         assert [h["weekday"] for h in center["hours"]] == [0, 1, 2, 3, 4, 5]
         for service in center["services"]:
-            assert set(service) == {"id", "prefix", "name", "description"}
+            assert set(service) == {"id", "prefix", "name", "description", "bookable"}
             assert set(service["name"]) == set(service["description"]) == I18N_KEYS
     c01 = centers[0]
     assert c01["hours"][0] == {

@@ -57,7 +57,9 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     config.central.connect_timeout_s = 0.5
     clock = ManualClock(datetime.fromisoformat(START), "Europe/Moscow")
     ctx = build(config, clock)
-    assert ctx.info.refresh() and ctx.queue.top_up_leases() and ctx.appointments.sync()
+    assert ctx.info.refresh()
+    assert ctx.queue.top_up_leases()
+    assert ctx.appointments.sync()
     r = Rig(central, ctx, clock, port, db)
     yield r
     r.central.stop()
@@ -76,17 +78,21 @@ def test_booking_prints_a_confirmation_with_a_verifiable_token(rig: Rig) -> None
     appts = rig.ctx.appointments
     assert {s["id"] for s in appts.services()} >= {"C01-A"}
     booking = book(rig)
-    assert code_ok(booking.code) and booking.status == "confirmed"
-    assert booking.printed_on and booking.print_error is None
+    assert code_ok(booking.code)
+    assert booking.status == "confirmed"
+    assert booking.printed_on
+    assert booking.print_error is None
     claims = verify(booking.token, keys_from(appts._verification()))
-    assert claims.code == booking.code and claims.center_id == "C01"
+    assert claims.code == booking.code
+    assert claims.center_id == "C01"
     assert claims.slot_start == booking.slot_start
     tampered = booking.token[:-3] + ("AAA" if not booking.token.endswith("AAA") else "BBB")
     with pytest.raises(BadToken):
         verify(tampered, {})
     # The phone never reaches the kiosk's own database or log in clear.
     raw = (rig.ctx.data_dir / "kiosk.db").read_bytes()
-    assert b"912 345-67-89" not in raw and b"9123456789" not in raw
+    assert b"912 345-67-89" not in raw
+    assert b"9123456789" not in raw
 
 
 def test_bad_input_is_refused_before_central_and_a_full_slot_says_so(rig: Rig) -> None:
@@ -111,9 +117,12 @@ def test_check_in_online_too_early_then_in_window_then_again_the_same_ticket(rig
     assert early.value.at == booking.slot_start - timedelta(minutes=15)
     rig.move(booking.slot_start - timedelta(minutes=5))
     first = appts.check_in(booking.token, "en")  # as scanned
-    assert first.ticket.priority == "appointment" and not first.ticket.offline and not first.again
+    assert first.ticket.priority == "appointment"
+    assert not first.ticket.offline
+    assert not first.again
     again = appts.check_in(booking.code, "en")  # as typed
-    assert again.again and again.ticket.display == first.ticket.display
+    assert again.again
+    assert again.ticket.display == first.ticket.display
 
 
 def test_too_late_offers_a_walk_in_ticket_for_the_same_service(rig: Rig) -> None:
@@ -121,7 +130,8 @@ def test_too_late_offers_a_walk_in_ticket_for_the_same_service(rig: Rig) -> None
     rig.move(booking.slot_start + timedelta(minutes=11))
     with pytest.raises(CheckInRefused) as late:
         rig.ctx.appointments.check_in(booking.token, "ru")
-    assert late.value.reason == "too_late" and late.value.service_id == "C01-A"
+    assert late.value.reason == "too_late"
+    assert late.value.service_id == "C01-A"
 
 
 def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
@@ -133,7 +143,8 @@ def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
     rig.central.stop()
 
     first = appts.check_in(scanned.token, "ru")
-    assert first.ticket.offline and first.ticket.priority == "appointment"
+    assert first.ticket.offline
+    assert first.ticket.priority == "appointment"
     assert appts.check_in(scanned.token, "ru").ticket.display == first.ticket.display  # no second number
     with pytest.raises(CheckInRefused) as early:
         appts.check_in(typed.code, "ru")  # found in the synced list, checked offline: not yet
@@ -156,6 +167,32 @@ def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
             "WHERE a.code = ?",
             [scanned.code],
         ).fetchone()
-    assert status == "checked_in" and ticket_rid == first.ticket.request_id
+    assert status == "checked_in"
+    assert ticket_rid == first.ticket.request_id
     queued_at = datetime.fromisoformat(str(queued)).replace(tzinfo=UTC)  # SQLite keeps UTC, naive
     assert queued_at == scanned.slot_start  # in the queue at the booked time, not at check-in
+
+
+def test_my_booking_find_move_then_cancel_and_wrong_digits_lock_the_code(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    booking = book(rig, phone="+7 912 345-67-89")
+    with pytest.raises(BookingRefused) as wrong:
+        appts.lookup(booking.code, "0000")
+    assert wrong.value.reason == "not_found"
+    found = appts.lookup(booking.code, "6789")
+    assert found.slot_start == booking.slot_start
+    assert found.status == "confirmed"
+    later = appts.slots("C01-A", appts.days("C01-A")[1])[0]
+    moved = appts.reschedule(booking.code, "6789", later, "zh-Hant", str(uuid.uuid4()))
+    assert moved.code != booking.code
+    assert moved.slot_start == later.start
+    assert moved.printed_on
+    assert appts.lookup(booking.code, "6789").status == "cancelled"  # the old one let go
+    assert appts.cancel(moved.code, "6789").status == "cancelled"
+    for _ in range(5):
+        with pytest.raises(BookingRefused):
+            appts.lookup(moved.code, "1111")
+    with pytest.raises(BookingRefused) as locked:
+        appts.lookup(moved.code, "6789")  # even the right digits wait out the lock
+    assert locked.value.reason == "locked"
+    assert locked.value.until is not None

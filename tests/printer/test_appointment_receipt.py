@@ -73,8 +73,8 @@ def test_appointment_bytes_on_tm_t20ii_80mm() -> None:
             + b"E\x01"
             + ESC
             + b"t\x10\xab",  # « here from CP1252 (python-escpos picks the page)
-            cp866("Записаться на приём") + ESC + b"t\x10\xbb \x9b \xab",  # » › «
-            cp866("Моя запись") + ESC + b"t\x10\xbb\n",
+            cp866("Записаться на приём") + ESC + b"t\x10\xbb \x9b\n\xab",  # » › « (wrapped)
+            cp866("Отменить или перенести запись") + ESC + b"t\x10\xbb\n",
             ESC + b"a\x00" + ESC + b"E\x00",
             cp866("Понадобятся код записи и последние 4 цифры\nномера телефона.\n"),
             "Или на сайте:\n".encode("cp866") + b"https://queue.example/a/12345674\n",
@@ -205,7 +205,7 @@ def test_contents_in_english() -> None:
         "1234 5674",
         "Scan this code at the kiosk in the center from 09:45 to 10:10",
         "To cancel or reschedule, at any kiosk choose:",
-        "Book an appointment \u203a My booking",
+        "Book an appointment \u203a Cancel or change a booking",
         "You will need the booking code and the last 4 digits of your phone number.",
         "Or online:",
         "https://queue.example/a/12345674",

@@ -50,7 +50,8 @@ def book(ui: UI, lang_shot: str) -> tuple[str, datetime]:
     ui.tap(form.ids.confirm)  # screen 3: name and phone
     ui.wait_for(lambda: app.manager.current == "book_done" and ui.screen.code)
     done = ui.screen
-    assert done.preview and not done.problem  # the confirmation printed (simulated printer)
+    assert done.preview
+    assert not done.problem
     ui.frames(5)
     ui.screenshot(ARTIFACTS / f"book-4-done-{lang_shot}.png")
     return done.code.replace(" ", ""), start
@@ -64,7 +65,8 @@ def test_book_then_check_in_by_code_then_again_the_same_ticket(
     assert sim is not None
     jobs = len(sim.jobs)
     code, start = book(fresh, "ru")
-    assert len(code) == 8 and len(sim.jobs) == jobs + 1
+    assert len(code) == 8
+    assert len(sim.jobs) == jobs + 1
     fresh.tap(fresh.screen.ids.get("done") or app.frame.ids.navbar.ids.home)
     # Too early: told when to come back.
     app.go("checkin")

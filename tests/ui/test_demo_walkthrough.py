@@ -38,7 +38,9 @@ def test_book_tomorrow_move_the_clock_check_in_and_be_called_before_later_walk_i
     tomorrow = ui_clock.now().date() + timedelta(days=1)
     chip = next(c for c in children(fresh.screen.ids.day_row) if c.day == tomorrow)
     fresh.tap(chip)
-    fresh.wait_for(lambda: chip.state == "down" and not fresh.screen.busy and children(fresh.screen.ids.times))
+    fresh.wait_for(
+        lambda: chip.state == "down" and not fresh.screen.busy and children(fresh.screen.ids.times)
+    )
     slot_button = children(fresh.screen.ids.times)[0]
     slot = slot_button.slot
     assert slot.start.date() == tomorrow
@@ -92,3 +94,7 @@ def test_book_tomorrow_move_the_clock_check_in_and_be_called_before_later_walk_i
     after = agent.post(f"{central.url}/api/v1/counters/C01-2/call-next", timeout=5).json()
     assert after["current"]["display"] == walk_ins[0].display  # then the walk-ins, in order
     agent.post(f"{central.url}/api/v1/counters/C01-2/close", timeout=5)
+    # Leave both clocks in opening hours for the UI tests that follow (clocks only move forward).
+    ten = ui_clock.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    answer = requests.post(f"{central.url}/demo/clock", json={"now": ten.isoformat()}, timeout=5)
+    ui_clock.set(datetime.fromisoformat(answer.json()["now"]))

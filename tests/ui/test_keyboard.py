@@ -440,7 +440,7 @@ def test_watch_attaches_on_focus() -> None:
     phone.focus = True
     frames()
     assert scene.kb.target is phone
-    assert scene.kb.mode == "numeric"
+    assert scene.kb.mode == "phone"  # input_type "tel": digits and "+"
     phone.focus = False
     frames()
     assert scene.kb.target is None
