@@ -73,11 +73,38 @@ def check_central(config: KioskConfig) -> str:
     return f"{config.central.url} answers; enrolled as {me['kiosk_id']} at {me['center_id']}"
 
 
+def check_offline(config: KioskConfig) -> str:
+    """What the kiosk can do without central: lease numbers, check-in keys, what waits to be sent."""
+    from kiosk.services.appointments import VERIFICATION_DOC
+    from kiosk.services.booking_token import keys_from
+    from offline_cache.documents import DocumentCache
+
+    cache = CacheDB(config.data_dir / "kiosk.db")
+    try:
+        doc = DocumentCache(cache).get(VERIFICATION_DOC)
+        keys = keys_from(doc.body) if doc is not None else {}
+        counts = dict(cache.db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+        leased = cache.db.execute("SELECT coalesce(sum(last - next + 1), 0) FROM leases").fetchone()[0]
+    finally:
+        cache.close()
+    pending, rejected = counts.get("pending", 0), counts.get("rejected", 0)
+    summary = (
+        f"{leased} leased numbers, {len(keys)} check-in signing key(s); "
+        f"outbox: {pending} waiting, {rejected} refused by central"
+    )
+    if not keys:
+        summary += " (offline check-in starts after the kiosk's first sync)"
+    if rejected:
+        raise Problem(summary + " (see 'central refused outbox record' in the log)")
+    return summary
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("fonts", check_fonts),
     ("translations", check_translations),
     ("data directory", check_data_dir),
     ("central", check_central),
+    ("offline", check_offline),
 ]
 
 
