@@ -85,6 +85,8 @@ class BookingScreen(KioskScreen):
             ).format(day=day)
         if reason == "invalid_phone":
             return tr.gettext("Please check the phone number: it needs 10 to 15 digits.")
+        if reason == "invalid_email":
+            return tr.gettext("Please check the e-mail address, or leave it empty.")
         if reason == "invalid_name":
             return tr.gettext("Please enter your name.")
         if reason == "locked":
@@ -296,7 +298,10 @@ class BookFormScreen(BookingScreen):
         if not self._bound:
             self.app.watch_input(self.ids.name, None)
             self.app.watch_input(self.ids.phone, "phone")
+            self.app.watch_input(self.ids.email, None)
             self.app.keyboard.bind(on_done=self._keyboard_done)
+            for field in (self.ids.name, self.ids.phone, self.ids.email):
+                field.bind(focus=self._keep_in_view)
             self._bound = True
         self._render()
         if self._tick is None:
@@ -332,7 +337,20 @@ class BookFormScreen(BookingScreen):
         if target is self.ids.name:
             self.ids.phone.focus = True
         elif target is self.ids.phone:
-            self.confirm()
+            self.ids.email.focus = True
+        elif target is self.ids.email:  # the keyboard goes: the visitor checks, then taps Confirm
+            self.app.keyboard.detach()
+            self._show(self.ids.confirm)
+
+    def _keep_in_view(self, field: Any, focused: bool) -> None:
+        if focused:
+            self._show(field)
+
+    def _show(self, widget: Any) -> None:
+        """Scroll once the docked keyboard has taken its height, so the widget is not under it."""
+        KivyClock.schedule_once(
+            lambda _dt: self.ids.scroller.scroll_to(widget, padding=40, animate=False), 0.05
+        )
 
     def confirm(self) -> None:
         if self.busy or self._hold is None:
@@ -348,9 +366,9 @@ class BookFormScreen(BookingScreen):
                 on_done=self._booked, on_error=self._failed,
             )  # fmt: skip
             return
-        name, phone = self.ids.name.text, self.ids.phone.text
+        name, phone, email = self.ids.name.text, self.ids.phone.text, self.ids.email.text
         self.run(
-            self.ctx.appointments.confirm, hold, name, phone, lang, self._request_id,
+            self.ctx.appointments.confirm, hold, name, phone, lang, self._request_id, email,
             on_done=self._booked, on_error=self._failed,
         )  # fmt: skip
 
@@ -375,6 +393,7 @@ class BookFormScreen(BookingScreen):
         if "name" in self.ids:
             self.ids.name.text = ""
             self.ids.phone.text = ""
+            self.ids.email.text = ""
 
 
 class BookDoneScreen(BookingScreen):

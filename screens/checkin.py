@@ -83,6 +83,10 @@ class CheckInScreen(KioskScreen):
         reason = exc.reason
         if reason == "bad_code":
             return tr.gettext("This code has a typo: a booking code has 8 digits. Please check it.")
+        if reason == "not_booking":
+            return tr.gettext(
+                "This code is not from a booking confirmation. Please scan the QR code on your confirmation."
+            )
         if reason == "not_found":
             return tr.gettext(
                 "We could not find a booking with this code. Please check it, or ask a consultant."

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 API = "/api/v1/appointments"
 VERIFICATION_DOC = "appointments:verification"
+LAST_BOOKED_DOC = "appointments:last_booked"
 CODE_LENGTH = 8
 DEFAULT_WINDOW = (15.0, 10.0)  # minutes early, minutes late, until central tells its own
 
@@ -63,7 +64,7 @@ class CheckInRefused(Exception):
 
     def __init__(
         self, reason: str, *, at: datetime | None = None, service_id: str = "", detail: str = ""
-    ) -> None:
+    ) -> None:  # reasons also: not_booking (a scan that is no booking's QR code)
         super().__init__(detail or reason)
         self.reason = reason
         self.at = at
@@ -122,6 +123,11 @@ def code_ok(code: str) -> bool:
 def phone_ok(phone: str) -> bool:
     """Loose, like central: 10 to 15 digits once "+", spaces and dashes are gone."""
     return 10 <= len(clean_code(phone)) <= 15
+
+
+def email_ok(email: str) -> bool:
+    """Loose, like central: one "@", no spaces, a dot after the "@"."""
+    return re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) is not None and len(email) <= 254
 
 
 def _when(text: str) -> datetime:
@@ -218,6 +224,9 @@ class AppointmentService:
             raise BookingRefused("invalid_name")
         if not phone_ok(phone):
             raise BookingRefused("invalid_phone")
+        email = email.strip()
+        if email and not email_ok(email):
+            raise BookingRefused("invalid_email")
         body: dict[str, Any] = {"request_id": request_id, "name": name, "phone": phone, "language": lang}
         if email:
             body["email"] = email
@@ -265,16 +274,22 @@ class AppointmentService:
             log.error("confirmation of %s not printed: %s", masked_code(booking.code), exc.technician_message)
             return replace(booking, print_error=exc)
         self.last_token = booking.token
+        # Only a time, no name or code: the demo's "jump to my booking" after the session is wiped.
+        self.docs.put(LAST_BOOKED_DOC, {"slot_start": booking.slot_start.isoformat()}, self.clock.now())
         sim = self.printer.simulator
         preview = str(sim.jobs[-1].png_path or "") if sim is not None and sim.jobs else ""
         return replace(booking, printed_on=preview)
 
     def next_booking_start(self) -> datetime | None:
-        """The earliest booking still to come at this center (the demo jumps to it)."""
+        """Where the demo jumps: the booking made here last, else the earliest still to come here."""
+        now = self.clock.now()
+        last = self.docs.get(LAST_BOOKED_DOC)
+        if last is not None and _when(last.body["slot_start"]) > now:
+            return _when(last.body["slot_start"]).astimezone(self.clock.tz)
         self.sync()
         cached = self.docs.get(f"appointments:upcoming:{self.center_id}")
         keys = booking_token.keys_from(self._verification())
-        now, starts = self.clock.now(), []
+        starts = []
         for entry in (cached.body if cached is not None else {}).get("appointments", []):
             try:
                 claims = booking_token.verify(str(entry.get("token", "")), keys)
@@ -334,6 +349,8 @@ class AppointmentService:
         """A scanned token or a typed code → a printed appointment ticket, online or not."""
         text = text.strip()
         token = text if booking_token.looks_like_token(text) else ""
+        if not token and re.fullmatch(r"[\d\s-]+", text) is None:
+            raise CheckInRefused("not_booking")  # a ticket's QR, a product barcode, a URL
         code = self._code_of(token) if token else clean_code(text)
         if not code_ok(code):
             raise CheckInRefused("bad_code")

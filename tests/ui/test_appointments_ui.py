@@ -4,6 +4,7 @@ priority ticket; typing it again gives the same ticket."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ def move_clocks(central: CentralServer, clock: ManualClock, to: datetime) -> Non
     clock.set(datetime.fromisoformat(answer.json()["now"]))
 
 
-def book(ui: UI, lang_shot: str) -> tuple[str, datetime]:
+def book(ui: UI, lang_shot: str, email: str = "") -> tuple[str, datetime]:
     app = ui.app
     ui.tap(ui.screen.ids.tile_appointment)
     assert app.manager.current == "appointments"
@@ -45,8 +46,12 @@ def book(ui: UI, lang_shot: str) -> tuple[str, datetime]:
     assert form.countdown  # "we keep this time for you for 4:59"
     form.ids.name.text = "Анна Петрова"
     form.ids.phone.text = "+7 912 345-67-89"
+    form.ids.email.text = email
     ui.frames(3)
     ui.screenshot(ARTIFACTS / f"book-3-form-{lang_shot}.png")
+    app.keyboard.detach()  # as the keyboard's done key on the last field does
+    form.ids.scroller.scroll_to(form.ids.confirm, animate=False)
+    ui.frames(3)
     ui.tap(form.ids.confirm)  # screen 3: name and phone
     ui.wait_for(lambda: app.manager.current == "book_done" and ui.screen.code)
     done = ui.screen
@@ -64,7 +69,10 @@ def test_book_then_check_in_by_code_then_again_the_same_ticket(
     sim = app.ctx.printer.simulator
     assert sim is not None
     jobs = len(sim.jobs)
-    code, start = book(fresh, "ru")
+    code, start = book(fresh, "ru", email="anna@example.com")
+    with sqlite3.connect(central.db) as conn:  # kept for the reminder (with its .ics)
+        email = conn.execute("SELECT email FROM appointments WHERE code = ?", [code]).fetchone()[0]
+    assert email == "anna@example.com"
     assert len(code) == 8
     assert len(sim.jobs) == jobs + 1
     fresh.tap(fresh.screen.ids.get("done") or app.frame.ids.navbar.ids.home)
@@ -106,3 +114,19 @@ def test_a_typo_in_the_code_is_caught_on_the_kiosk(fresh: UI) -> None:
     fresh.wait_for(lambda: not fresh.screen.busy and fresh.screen.message)
     assert "typo" in fresh.screen.message
     fresh.screenshot(ARTIFACTS / "checkin-typo-en.png")
+
+
+def test_the_demo_scan_button_reads_the_confirmation_through_the_scanner(fresh: UI) -> None:
+    app = fresh.app
+    code, start = book(fresh, "zh")
+    app.go("checkin")
+    fresh.frames(3)
+    assert fresh.screen.simulated  # sim: scanner, so the demo button shows
+    fresh.tap(fresh.screen.ids.simulate)  # sim scanner -> reader thread -> app -> this screen
+    fresh.wait_for(lambda: not fresh.screen.busy and fresh.screen.message)
+    assert start.strftime("%H:%M") not in fresh.screen.message  # it says when check-in opens
+    assert (start - timedelta(minutes=15)).strftime("%H:%M") in fresh.screen.message
+    fresh.screenshot(ARTIFACTS / "checkin-demo-scan-too-early.png")
+    # A scan that is no booking (a ticket's QR code) says so.
+    app.ctx.scanner.inject("http://127.0.0.1:8470/t/0123456789abcdef?s=xyz")  # type: ignore[attr-defined]
+    fresh.wait_for(lambda: "QR" in fresh.screen.message and not fresh.screen.busy)

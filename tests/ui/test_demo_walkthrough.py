@@ -48,6 +48,9 @@ def test_book_tomorrow_move_the_clock_check_in_and_be_called_before_later_walk_i
     fresh.wait_for(lambda: app.manager.current == "book_form")
     fresh.screen.ids.name.text = "John Smith"
     fresh.screen.ids.phone.text = "+44 7700 900123"
+    app.keyboard.detach()
+    fresh.screen.ids.scroller.scroll_to(fresh.screen.ids.confirm, animate=False)
+    fresh.frames(3)
     fresh.tap(fresh.screen.ids.confirm)
     fresh.wait_for(lambda: app.manager.current == "book_done" and fresh.screen.code)
     code = fresh.screen.code.replace(" ", "")
