@@ -118,7 +118,7 @@ def test_a_typo_in_the_code_is_caught_on_the_kiosk(fresh: UI) -> None:
 
 def test_the_demo_scan_button_reads_the_confirmation_through_the_scanner(fresh: UI) -> None:
     app = fresh.app
-    code, start = book(fresh, "zh")
+    _code, start = book(fresh, "zh")
     app.go("checkin")
     fresh.frames(3)
     assert fresh.screen.simulated  # sim: scanner, so the demo button shows
