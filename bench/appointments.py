@@ -426,7 +426,11 @@ class Load:
 
 
 async def run_paced(port: int, load: Load, rate: float, seconds: float, clients: int, phase: Phase) -> None:
-    """Booking i is due at start + i/rate, its rival (if any) at the same moment."""
+    """Booking i is due at start + i/rate, its rival (if any) at the same moment.
+
+    A booking still waiting for a connection ``seconds`` after it was due is dropped as an error,
+    so a central far too slow for the rate cannot keep the bench running for minutes.
+    """
     batch = load.take(int(rate * seconds))
     dues: list[float] = []
     planned = 0
@@ -438,7 +442,10 @@ async def run_paced(port: int, load: Load, rate: float, seconds: float, clients:
             planned += not attempt.rival
 
     async def job(conn: rig.Connection, i: int, due: float) -> None:
-        await load.book(conn, batch[i], due, phase)
+        if asyncio.get_running_loop().time() - due > seconds:
+            phase.error(f"not sent: over {seconds:.0f} s late")
+        else:
+            await load.book(conn, batch[i], due, phase)
 
     phase.elapsed = await rig.paced(port, dues, clients, job)
 

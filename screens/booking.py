@@ -374,7 +374,14 @@ class BookFormScreen(BookingScreen):
 
     def _booked(self, booking: Booking) -> None:
         self.busy = False
+        self._hold = None  # booked: nothing to release
         self.app.go("book_done", booking=booking, moved=self.moving, remember=False)
+
+    def on_leave(self, *_args: Any) -> None:
+        """Back, Home or the idle wipe: the held time goes back to other visitors at once."""
+        hold, self._hold = self._hold, None
+        if hold is not None and not self.busy:
+            self.app.tasks.submit(self.ctx.appointments.release, hold)
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -387,6 +394,8 @@ class BookFormScreen(BookingScreen):
             self._render()
 
     def reset(self) -> None:
+        if self._hold is not None and not self.busy:  # the idle wipe: give the time back
+            self.app.tasks.submit(self.ctx.appointments.release, self._hold)
         self._hold = None
         self.summary = self.countdown = self.message = ""
         self.busy = self.moving = False

@@ -134,6 +134,17 @@ async def confirm_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId, body: 
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
 
+@router.post("/holds/{hold_id}/release", status_code=204, response_class=Response, responses=responses(422))
+async def release_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId) -> Response:
+    """Let a held place go before it expires (the visitor went back or walked away).
+
+    Idempotent: an unknown, expired or already confirmed hold answers 204 too, and a booking
+    is never released this way.
+    """
+    desk.release(hold_id)
+    return Response(status_code=204)
+
+
 def guarded(desk: AppointmentDesk, code: str, action: Callable[[], T]) -> T:
     """Calls that take the phone's last four digits share the manage page's lock-out: five wrong
     tries in 15 minutes lock the code for 15 minutes, so 10,000 combinations cannot be walked."""

@@ -338,6 +338,13 @@ class AppointmentDesk:
             )
         return True, hold
 
+    def release(self, hold_id: str) -> bool:
+        """Give a held place back at once (the visitor left the form); a booking is never touched."""
+        a = db.appointments
+        with db.write_transaction(self.ctx.engine) as conn:
+            gone = conn.execute(sa.delete(a).where(a.c.id == hold_id, a.c.status == "held")).rowcount
+        return bool(gone)
+
     def confirm(self, hold_id: str, body: HoldConfirm) -> tuple[bool, bytes]:
         """Turn a live hold into a booking; a retried request_id gets the first answer's bytes."""
         now = self.now()

@@ -215,6 +215,15 @@ class AppointmentService:
         hold = self._call("POST", f"{API}/holds", body)["hold"]
         return Hold(hold["id"], service_id, slot, _when(hold["expires_at"]))
 
+    def release(self, hold: Hold) -> None:
+        """The visitor left the form: give the place back now, not in five minutes. Best effort."""
+        if self.client is None:
+            return
+        try:
+            self.client.post(f"{API}/holds/{hold.id}/release", None)
+        except CentralError as exc:
+            log.info("hold not released (it expires by itself): %s", exc)
+
     def confirm(
         self, hold: Hold, name: str, phone: str, lang: str, request_id: str, email: str = ""
     ) -> Booking:

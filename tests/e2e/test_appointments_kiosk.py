@@ -20,7 +20,7 @@ import requests
 from kiosk.clock import ManualClock
 from kiosk.config import load
 from kiosk.context import KioskContext, build
-from kiosk.services.appointments import Booking, BookingRefused, CheckInRefused, code_ok
+from kiosk.services.appointments import Booking, BookingRefused, CheckInRefused, Hold, code_ok
 from kiosk.services.booking_token import BadToken, keys_from, verify
 from tests.conftest import CentralServer, free_port, start_central
 
@@ -196,3 +196,17 @@ def test_my_booking_find_move_then_cancel_and_wrong_digits_lock_the_code(rig: Ri
         appts.lookup(moved.code, "6789")  # even the right digits wait out the lock
     assert locked.value.reason == "locked"
     assert locked.value.until is not None
+
+
+def test_a_released_hold_frees_the_place_at_once(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    day = appts.days("C01-B")[0]  # capacity 1
+    slot = appts.slots("C01-B", day)[0]
+    hold = appts.hold("C01-B", slot)
+    assert slot.start not in [s.start for s in appts.slots("C01-B", day)]
+    appts.release(hold)
+    appts.release(hold)  # twice changes nothing
+    assert slot.start in [s.start for s in appts.slots("C01-B", day)]
+    booking = appts.confirm(appts.hold("C01-B", slot), "Анна", "+7 912 345-67-89", "ru", str(uuid.uuid4()))
+    appts.release(Hold(booking.code, "C01-B", slot, slot.start))  # not a hold id: nothing happens
+    assert appts.lookup(booking.code, "6789").status == "confirmed"

@@ -130,3 +130,21 @@ def test_the_demo_scan_button_reads_the_confirmation_through_the_scanner(fresh: 
     # A scan that is no booking (a ticket's QR code) says so.
     app.ctx.scanner.inject("http://127.0.0.1:8470/t/0123456789abcdef?s=xyz")  # type: ignore[attr-defined]
     fresh.wait_for(lambda: "QR" in fresh.screen.message and not fresh.screen.busy)
+
+
+def test_going_back_from_the_form_gives_the_time_back_at_once(fresh: UI) -> None:
+    app = fresh.app
+    appts = app.ctx.appointments
+    fresh.tap(fresh.screen.ids.tile_appointment)
+    fresh.wait_for(lambda: children(fresh.screen.ids.services))
+    service = next(b for b in children(fresh.screen.ids.services) if b.service_id.endswith("-B"))  # 1 place
+    fresh.tap(service)
+    fresh.wait_for(lambda: children(fresh.screen.ids.times) and not fresh.screen.busy)
+    button = children(fresh.screen.ids.times)[0]
+    slot = button.slot
+    fresh.tap(button)
+    fresh.wait_for(lambda: app.manager.current == "book_form")
+    assert slot.start not in [s.start for s in appts.slots(service.service_id, slot.start.date())]
+    fresh.tap(app.frame.ids.navbar.ids.back)
+    assert app.manager.current == "book_time"
+    fresh.wait_for(lambda: slot.start in [s.start for s in appts.slots(service.service_id, slot.start.date())])
