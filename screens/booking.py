@@ -84,7 +84,9 @@ class BookingScreen(KioskScreen):
                 "After several cancellations, booking with this phone is possible again from {day}."
             ).format(day=day)
         if reason == "invalid_phone":
-            return tr.gettext("Please check the phone number: it needs 10 to 15 digits.")
+            return tr.gettext(
+                "Please check the phone number. A number from outside Russia needs its country code, for example +886 912 345 678."
+            )
         if reason == "invalid_email":
             return tr.gettext("Please check the e-mail address, or leave it empty.")
         if reason == "invalid_name":

@@ -89,13 +89,25 @@ def new_code() -> str:
 
 
 def normalise_phone(phone: str) -> str | None:
-    """``+7 (912) 345-67-89``, ``89123456789`` and ``9123456789`` are one person: ``+79123456789``."""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) == 11 and digits.startswith("8"):
-        digits = "7" + digits[1:]
-    elif len(digits) == 10:
-        digits = "7" + digits
-    return "+" + digits if 10 <= len(digits) <= 15 else None
+    """``+7 (912) 345-67-89``, ``89123456789`` and ``9123456789`` are one person: ``+79123456789``.
+
+    A number written with ``+`` (or ``00``) is taken as international as it stands, so ``+81 3 ...``
+    never becomes Russian. Without it, only Russian forms are understood (8/7 and 11 digits, or a
+    10-digit mobile starting with 9); any other national number needs its country code, because
+    ``0912 345 678`` could be anyone's.
+    """
+    text = phone.strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("00"):
+        digits = digits[2:]
+    elif not text.startswith("+"):
+        if len(digits) == 11 and digits[0] in "78":
+            digits = "7" + digits[1:]
+        elif len(digits) == 10 and digits.startswith("9"):
+            digits = "7" + digits
+        else:
+            return None
+    return "+" + digits if 8 <= len(digits) <= 15 and not digits.startswith("0") else None
 
 
 # ----- the phone key -----

@@ -63,6 +63,10 @@ def test_codes_and_phones() -> None:
     assert luhn_digit("7992739871") == "3"
     assert normalise_phone("8 912 345 67 89") == normalise_phone(PHONE) == normalise_phone("9123456789")
     assert normalise_phone("123") is None
+    assert normalise_phone("+81 3 1234 5678") == "+81312345678"  # "+" keeps it international
+    assert normalise_phone("00886 912 345 678") == "+886912345678"
+    assert normalise_phone("0912 345 678") is None  # a national number of some country: which?
+    assert normalise_phone("+0912345678") is None
     assert not code_ok("12345678") or luhn_digit("1234567") == "8"
 
 

@@ -147,4 +147,6 @@ def test_going_back_from_the_form_gives_the_time_back_at_once(fresh: UI) -> None
     assert slot.start not in [s.start for s in appts.slots(service.service_id, slot.start.date())]
     fresh.tap(app.frame.ids.navbar.ids.back)
     assert app.manager.current == "book_time"
-    fresh.wait_for(lambda: slot.start in [s.start for s in appts.slots(service.service_id, slot.start.date())])
+    fresh.wait_for(
+        lambda: slot.start in [s.start for s in appts.slots(service.service_id, slot.start.date())]
+    )
