@@ -160,6 +160,7 @@ class KioskApp(App):  # type: ignore[misc]
         for button in self.frame.ids.header.ids.languages.children:
             button.active = button.lang == lang
         self._load_header()
+        self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
             screen.on_language(lang)
 

@@ -43,6 +43,11 @@ def day_text(day: date, lang: str) -> str:
     return format_skeleton("MMMEd", day, locale=babel_locale(lang))
 
 
+def slot_text(slot: Slot, lang: str) -> str:
+    """ "11:20", "上午11:20", "11:20": each language's own clock."""
+    return format_time(slot.start, "short", tzinfo=slot.start.tzinfo, locale=babel_locale(lang))
+
+
 def long_day(day: date, lang: str) -> str:
     return format_skeleton("yMMMMEEEEd", day, locale=babel_locale(lang))
 
@@ -218,8 +223,7 @@ class BookTimeScreen(BookingScreen):
         grid.clear_widgets()
         lang = self.ctx.translator.lang
         for slot in slots:
-            text = format_time(slot.start, "short", tzinfo=slot.start.tzinfo, locale=babel_locale(lang))
-            button = TimeButton(text=text, slot=slot)
+            button = TimeButton(text=slot_text(slot, lang), slot=slot)
             button.bind(on_release=lambda b: self.choose_time(b.slot))
             grid.add_widget(button)
         if not slots:
@@ -265,6 +269,8 @@ class BookTimeScreen(BookingScreen):
             self.service_name = pick(self._service["name"], lang)
             for chip in self.ids.day_row.children:
                 chip.text = day_text(chip.day, lang)
+            for button in self.ids.times.children:
+                button.text = slot_text(button.slot, lang)
 
     def reset(self) -> None:
         self.notice = self.service_name = ""

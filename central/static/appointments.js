@@ -1,19 +1,14 @@
-// The staff appointments page: sign in (same session as the counter console), then one center's
-// bookings of one day per service. Check a visitor in by code (shows the ticket number), mark a
-// no-show once the slot has begun, cancel for a visitor. Talks to /api/v1/staff/appointments;
-// reloads the list every 15 s so check-ins made at the kiosks show up.
+// The staff appointments page: once signed in (staff.js, the same session as the counter
+// console), one center's bookings of one day per service. Check a visitor in by code (shows the
+// ticket number), mark a no-show once the slot has begun, cancel for a visitor. Talks to
+// /api/v1/staff/appointments; reloads the list every 15 s so check-ins made at the kiosks show up.
 "use strict";
 
 const POLL_MS = 15000;
-const T = {
+const T = {  // on top of the shared staff texts in staff.js
   ru: {
-    title: "Записи на приём", console: "Пульт оператора", signout: "Выйти", signin: "Вход",
-    username: "Имя пользователя", password: "Пароль", signin_button: "Войти",
-    change_title: "Смените начальный пароль", change_hint: "Новый пароль: не короче 10 символов.",
-    old_password: "Текущий пароль", new_password: "Новый пароль", repeat_password: "Повторите новый пароль",
-    change_button: "Сменить пароль", mismatch: "Пароли не совпадают", center: "Офис", date: "Дата",
-    today: "Сегодня", code: "Код записи", check_in: "Отметить приход", time: "Время", name: "Имя",
-    phone: "Телефон", status: "Статус", none: "На этот день записей нет",
+    title: "Записи на приём", date: "Дата", today: "Сегодня", code: "Код записи", check_in: "Отметить приход",
+    time: "Время", name: "Имя", phone: "Телефон", status: "Статус", none: "На этот день записей нет",
     st_confirmed: "ожидается", st_checked_in: "пришёл", st_missed: "не пришёл", st_cancelled: "отменена",
     st_held: "бронь", missed: "Не пришёл", cancel: "Отменить", sure: "Точно отменить?",
     checked_in: "Отмечен, талон", marked_missed: "Отмечено: не пришёл", cancelled: "Запись отменена",
@@ -23,11 +18,8 @@ const T = {
     e_not_started: "Время записи ещё не наступило", e_not_cancellable: "Эту запись нельзя отменить",
   },
   "zh-Hant": {
-    title: "預約名單", console: "櫃檯操作台", signout: "登出", signin: "登入", username: "使用者名稱",
-    password: "密碼", signin_button: "登入", change_title: "請變更初始密碼", change_hint: "新密碼至少 10 個字元。",
-    old_password: "目前密碼", new_password: "新密碼", repeat_password: "再次輸入新密碼", change_button: "變更密碼",
-    mismatch: "兩次輸入的密碼不一致", center: "服務中心", date: "日期", today: "今天", code: "預約代碼",
-    check_in: "報到", time: "時間", name: "姓名", phone: "電話", status: "狀態", none: "這一天沒有預約",
+    title: "預約名單", date: "日期", today: "今天", code: "預約代碼", check_in: "報到", time: "時間", name: "姓名",
+    phone: "電話", status: "狀態", none: "這一天沒有預約",
     st_confirmed: "待報到", st_checked_in: "已報到", st_missed: "未到", st_cancelled: "已取消", st_held: "保留中",
     missed: "未到", cancel: "取消", sure: "確定取消？", checked_in: "已報到，號碼牌", marked_missed: "已標記未到",
     cancelled: "預約已取消", by_staff: "由服務人員", by_visitor: "由民眾", moved: "已改期",
@@ -36,16 +28,12 @@ const T = {
     e_not_cancellable: "此預約無法取消",
   },
   en: {
-    title: "Appointments", console: "Counter console", signout: "Sign out", signin: "Sign in",
-    username: "Username", password: "Password", signin_button: "Sign in",
-    change_title: "Change your initial password", change_hint: "The new password needs at least 10 characters.",
-    old_password: "Current password", new_password: "New password", repeat_password: "Repeat the new password",
-    change_button: "Change password", mismatch: "The passwords differ", center: "Center", date: "Date",
-    today: "Today", code: "Booking code", check_in: "Check in", time: "Time", name: "Name", phone: "Phone",
-    status: "Status", none: "No appointments on this day", st_confirmed: "expected", st_checked_in: "arrived",
-    st_missed: "missed", st_cancelled: "cancelled", st_held: "held", missed: "Missed", cancel: "Cancel",
-    sure: "Really cancel?", checked_in: "Checked in, ticket", marked_missed: "Marked as missed",
-    cancelled: "Appointment cancelled", by_staff: "by staff", by_visitor: "by the visitor", moved: "moved",
+    title: "Appointments", date: "Date", today: "Today", code: "Booking code", check_in: "Check in", time: "Time",
+    name: "Name", phone: "Phone", status: "Status", none: "No appointments on this day",
+    st_confirmed: "expected", st_checked_in: "arrived", st_missed: "missed", st_cancelled: "cancelled",
+    st_held: "held", missed: "Missed", cancel: "Cancel", sure: "Really cancel?", checked_in: "Checked in, ticket",
+    marked_missed: "Marked as missed", cancelled: "Appointment cancelled", by_staff: "by staff",
+    by_visitor: "by the visitor", moved: "moved",
     e_not_found: "No appointment with this code", e_too_early: "Check-in opens at",
     e_too_late: "The check-in time is over", e_not_confirmed: "The appointment is no longer active",
     e_forbidden: "The appointment is at another center", e_not_started: "The slot has not begun yet",
@@ -53,46 +41,13 @@ const T = {
   },
 };
 
-const $ = (id) => document.getElementById(id);
-const params = new URLSearchParams(location.search);
-let lang = params.get("lang") || localStorage.getItem("counter-lang") || guessLang();
-let me = null;
+const { $, t, name, api, showError, show } = Staff;
 let view = null;
-let pollTimer = null;
 let armed = null; // the appointment whose Cancel was clicked once; kept across re-renders
 
-function guessLang() {
-  const nav = (navigator.language || "ru").toLowerCase();
-  if (nav.startsWith("zh")) return "zh-Hant";
-  if (nav.startsWith("en")) return "en";
-  return "ru";
-}
-
-function t(key) {
-  return (T[lang] && T[lang][key]) || T.en[key] || key;
-}
-
-function name(text) {
-  return (text && (text[lang] || text.en)) || "";
-}
-
-function applyLang() {
-  if (!T[lang]) lang = "ru";
-  document.documentElement.lang = lang;
-  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
-  document.querySelectorAll("[data-lang]").forEach((el) => {
-    el.setAttribute("aria-current", String(el.dataset.lang === lang));
-  });
-  if (view) render(view);
-}
-
-function showError(message) {
-  $("error").textContent = message || "";
-  $("error").hidden = !message;
-}
-
 function errorText(e) {
-  const known = T[lang][`e_${e.code}`] || T.en[`e_${e.code}`];
+  const key = `e_${e.code}`;
+  const known = t(key) === key ? "" : t(key);
   if (e.code === "too_early" && e.data && e.data.opens_at) {
     return `${known} ${centerTime(e.data.opens_at)}`;
   }
@@ -107,57 +62,10 @@ function centerTime(iso) {
   return new Date(Date.parse(iso) + offsetMin * 60000).toISOString().slice(11, 16);
 }
 
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => ({ error: "bad_response", message: response.statusText }));
-  if (!response.ok) {
-    const error = new Error(data.message || data.error || String(response.status));
-    error.status = response.status;
-    error.code = data.error;
-    error.data = data;
-    throw error;
-  }
-  return data;
-}
-
-function show(section) {
-  for (const id of ["signin", "change", "day"]) $(id).hidden = id !== section;
-  $("signout").hidden = section === "signin";
-  if (section !== "day") stopPolling();
-}
-
-async function start() {
-  applyLang();
-  try {
-    me = (await api("GET", "/api/v1/staff/me")).staff;
-  } catch (e) {
-    me = null;
-  }
-  await route();
-}
-
-async function route() {
-  if (!me) {
-    $("who").textContent = "";
-    show("signin");
-    $("username").focus();
-    return;
-  }
-  $("who").textContent = `${me.username} (${me.role})`;
-  if (me.must_change_password) {
-    show("change");
-    $("old-password").focus();
-    return;
-  }
+async function ready() {
   show("day");
   await load();
-  startPolling();
+  Staff.startPolling(load, POLL_MS);
   $("checkin-code").focus();
 }
 
@@ -169,12 +77,8 @@ async function load() {
     render(await api("GET", `/api/v1/staff/appointments?${query}`));
     showError("");
   } catch (e) {
-    if (e.status === 401) {
-      me = null;
-      await route();
-    } else {
-      showError(errorText(e));
-    }
+    if (e.status === 401) await Staff.sessionLost();
+    else showError(errorText(e));
   }
 }
 
@@ -327,50 +231,6 @@ async function act(appt, path, message) {
   await load();
 }
 
-function startPolling() {
-  stopPolling();
-  pollTimer = setInterval(load, POLL_MS);
-}
-
-function stopPolling() {
-  if (pollTimer) clearInterval(pollTimer);
-  pollTimer = null;
-}
-
-$("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  showError("");
-  try {
-    me = (await api("POST", "/api/v1/staff/login", {
-      username: $("username").value.trim(),
-      password: $("password").value,
-    })).staff;
-    $("password").value = "";
-    await route();
-  } catch (e) {
-    showError(e.message);
-  }
-});
-
-$("change-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  showError("");
-  if ($("new-password").value !== $("repeat-password").value) {
-    showError(t("mismatch"));
-    return;
-  }
-  try {
-    me = (await api("POST", "/api/v1/staff/password", {
-      old_password: $("old-password").value,
-      new_password: $("new-password").value,
-    })).staff;
-    for (const id of ["old-password", "new-password", "repeat-password"]) $(id).value = "";
-    await route();
-  } catch (e) {
-    showError(e.message);
-  }
-});
-
 $("checkin-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const code = $("checkin-code").value.replace(/\D/g, "");
@@ -384,23 +244,10 @@ $("today").addEventListener("click", () => {
   load();
 });
 
-$("signout").addEventListener("click", async () => {
-  try {
-    await api("POST", "/api/v1/staff/logout");
-  } catch (e) {
-    /* already signed out */
-  }
-  me = null;
-  view = null;
-  await route();
+Staff.start({
+  texts: T,
+  sections: ["day"],
+  ready,
+  signedOut: () => { view = null; },
+  onLang: () => { if (view) render(view); },
 });
-
-document.querySelectorAll("[data-lang]").forEach((el) => {
-  el.addEventListener("click", () => {
-    lang = el.dataset.lang;
-    localStorage.setItem("counter-lang", lang);
-    applyLang();
-  });
-});
-
-start();

@@ -1,21 +1,17 @@
-// The counter console: sign in (and change the initial password), pick a counter and its
-// services, then work the queue. Talks only to /api/v1/staff and /api/v1/counters with the
-// session cookie; polls the counter's state every 2 s so the waiting counts stay current.
+// The counter console: once signed in (staff.js: sign-in, password change, language, API calls),
+// pick a counter and its services, then work the queue. Talks only to /api/v1/staff and
+// /api/v1/counters with the session cookie; polls the counter's state every 2 s so the waiting
+// counts stay current.
 "use strict";
 
 const POLL_MS = 2000;
-const T = {
+const T = {  // on top of the shared staff texts in staff.js
   ru: {
-    console: "Пульт оператора", signout: "Выйти", signin: "Вход", username: "Имя пользователя",
-    password: "Пароль", signin_button: "Войти", change_title: "Смените начальный пароль",
-    change_hint: "Новый пароль: не короче 10 символов.", old_password: "Текущий пароль",
-    new_password: "Новый пароль", repeat_password: "Повторите новый пароль", change_button: "Сменить пароль",
-    pick_title: "Выберите окно", center: "Офис", pick_services: "Услуги, которые вы обслуживаете",
-    open: "Открыть окно", counter: "Окно", close: "Закрыть окно", current: "Текущий талон",
-    call_next: "Вызвать следующего", recall: "Повторный вызов", start: "Начать приём", finish: "Завершить",
-    no_show: "Не явился", park: "Отложить", transfer: "Перевести", queue: "Очередь", service: "Услуга",
-    waiting: "Ждут", estimate: "Ожидание", open_counters: "Окон", parked: "Отложенные", unpark: "Вызвать",
-    mismatch: "Пароли не совпадают", busy_by: "занято: ", min: "мин",
+    pick_title: "Выберите окно", pick_services: "Услуги, которые вы обслуживаете", open: "Открыть окно",
+    counter: "Окно", close: "Закрыть окно", current: "Текущий талон", call_next: "Вызвать следующего",
+    recall: "Повторный вызов", start: "Начать приём", finish: "Завершить", no_show: "Не явился", park: "Отложить",
+    transfer: "Перевести", queue: "Очередь", service: "Услуга", waiting: "Ждут", estimate: "Ожидание",
+    open_counters: "Окон", parked: "Отложенные", unpark: "Вызвать", busy_by: "занято: ", min: "мин",
     status_called: "вызван", status_serving: "обслуживается", none: "Нет текущего талона",
     result_called: "Вызван талон", result_empty: "Очередь пуста", result_finished: "Обслуживание завершено",
     result_no_show: "Отмечено: не явился", result_parked: "Талон отложен", result_transferred: "Талон переведён",
@@ -24,14 +20,10 @@ const T = {
     pr_appointment: "по записи", transfer_to: "Перевести в:",
   },
   "zh-Hant": {
-    console: "櫃檯操作台", signout: "登出", signin: "登入", username: "使用者名稱", password: "密碼",
-    signin_button: "登入", change_title: "請變更初始密碼", change_hint: "新密碼至少 10 個字元。",
-    old_password: "目前密碼", new_password: "新密碼", repeat_password: "再次輸入新密碼",
-    change_button: "變更密碼", pick_title: "選擇櫃檯", center: "服務中心", pick_services: "您負責的服務項目",
-    open: "開啟櫃檯", counter: "櫃檯", close: "關閉櫃檯", current: "目前號碼", call_next: "叫下一號",
-    recall: "重新叫號", start: "開始服務", finish: "完成", no_show: "未到", park: "暫停", transfer: "轉移",
-    queue: "等候狀況", service: "服務項目", waiting: "等候", estimate: "預估", open_counters: "櫃檯數",
-    parked: "暫停中的號碼", unpark: "叫回", mismatch: "兩次輸入的密碼不一致", busy_by: "使用中：", min: "分",
+    pick_title: "選擇櫃檯", pick_services: "您負責的服務項目", open: "開啟櫃檯", counter: "櫃檯", close: "關閉櫃檯",
+    current: "目前號碼", call_next: "叫下一號", recall: "重新叫號", start: "開始服務", finish: "完成", no_show: "未到",
+    park: "暫停", transfer: "轉移", queue: "等候狀況", service: "服務項目", waiting: "等候", estimate: "預估",
+    open_counters: "櫃檯數", parked: "暫停中的號碼", unpark: "叫回", busy_by: "使用中：", min: "分",
     status_called: "已叫號", status_serving: "服務中", none: "目前沒有號碼",
     result_called: "已叫號", result_empty: "目前無人等候", result_finished: "服務完成", result_no_show: "已標記未到",
     result_parked: "號碼已暫停", result_transferred: "號碼已轉移", result_recalled: "已重新叫號",
@@ -39,16 +31,11 @@ const T = {
     pr_pregnancy: "孕婦", pr_veteran: "榮民", pr_appointment: "預約", transfer_to: "轉移至：",
   },
   en: {
-    console: "Counter console", signout: "Sign out", signin: "Sign in", username: "Username", password: "Password",
-    signin_button: "Sign in", change_title: "Change your initial password",
-    change_hint: "The new password needs at least 10 characters.", old_password: "Current password",
-    new_password: "New password", repeat_password: "Repeat the new password", change_button: "Change password",
-    pick_title: "Choose your counter", center: "Center", pick_services: "Services you serve",
-    open: "Open counter", counter: "Counter", close: "Close counter", current: "Current ticket",
-    call_next: "Call next", recall: "Recall", start: "Start", finish: "Finish", no_show: "No-show", park: "Park",
-    transfer: "Transfer", queue: "Queue", service: "Service", waiting: "Waiting", estimate: "Wait",
-    open_counters: "Counters", parked: "Parked", unpark: "Unpark", mismatch: "The passwords differ",
-    busy_by: "taken: ", min: "min", status_called: "called", status_serving: "being served",
+    pick_title: "Choose your counter", pick_services: "Services you serve", open: "Open counter",
+    counter: "Counter", close: "Close counter", current: "Current ticket", call_next: "Call next", recall: "Recall",
+    start: "Start", finish: "Finish", no_show: "No-show", park: "Park", transfer: "Transfer", queue: "Queue",
+    service: "Service", waiting: "Waiting", estimate: "Wait", open_counters: "Counters", parked: "Parked",
+    unpark: "Unpark", busy_by: "taken: ", min: "min", status_called: "called", status_serving: "being served",
     none: "No current ticket", result_called: "Called", result_empty: "Nobody is waiting",
     result_finished: "Finished", result_no_show: "Marked as no-show", result_parked: "Parked",
     result_transferred: "Transferred", result_recalled: "Recalled", result_started: "Started",
@@ -57,99 +44,18 @@ const T = {
   },
 };
 
-const $ = (id) => document.getElementById(id);
-const params = new URLSearchParams(location.search);
-let lang = params.get("lang") || localStorage.getItem("counter-lang") || guessLang();
-let me = null;
+const { $, t, name, api, showError, show } = Staff;
 let listing = null;
 let counterId = null;
 let chosenCounter = null;
-let pollTimer = null;
 let lastState = null;
 
-function guessLang() {
-  const nav = (navigator.language || "ru").toLowerCase();
-  if (nav.startsWith("zh")) return "zh-Hant";
-  if (nav.startsWith("en")) return "en";
-  return "ru";
-}
-
-function t(key) {
-  return (T[lang] && T[lang][key]) || T.en[key] || key;
-}
-
-function applyLang() {
-  if (!T[lang]) lang = "ru";
-  document.documentElement.lang = lang;
-  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
-  document.querySelectorAll("[data-lang]").forEach((el) => {
-    el.setAttribute("aria-current", String(el.dataset.lang === lang));
-  });
-  if (listing) renderPick();
-  if (lastState) renderState(lastState);
-}
-
-function name(text) {
-  return (text && (text[lang] || text.en)) || "";
-}
-
-function showError(message) {
-  $("error").textContent = message || "";
-  $("error").hidden = !message;
-}
-
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => ({ error: "bad_response", message: response.statusText }));
-  if (!response.ok) {
-    const error = new Error(data.message || data.error || String(response.status));
-    error.status = response.status;
-    error.code = data.error;
-    throw error;
-  }
-  return data;
-}
-
-function show(section) {
-  for (const id of ["signin", "change", "pick", "console"]) $(id).hidden = id !== section;
-  $("signout").hidden = section === "signin";
-  if (section !== "console") stopPolling();
-}
-
-async function start() {
-  applyLang();
-  try {
-    me = (await api("GET", "/api/v1/staff/me")).staff;
-  } catch (e) {
-    me = null;
-  }
-  await route();
-}
-
-async function route() {
-  if (!me) {
-    $("who").textContent = "";
-    show("signin");
-    $("username").focus();
-    return;
-  }
-  $("who").textContent = `${me.username} (${me.role})`;
-  if (me.must_change_password) {
-    show("change");
-    $("old-password").focus();
-    return;
-  }
+async function ready(me) {
   if (me.counter_id) {
     counterId = me.counter_id;
     show("console");
     await refresh();
-    startPolling();
+    Staff.startPolling(refresh, POLL_MS);
     return;
   }
   listing = await api("GET", "/api/v1/counters");
@@ -289,23 +195,9 @@ async function refresh() {
     renderState(await api("GET", `/api/v1/counters/${encodeURIComponent(counterId)}`));
     showError("");
   } catch (e) {
-    if (e.status === 401) {
-      me = null;
-      await route();
-    } else {
-      showError(e.message);
-    }
+    if (e.status === 401) await Staff.sessionLost();
+    else showError(e.message);
   }
-}
-
-function startPolling() {
-  stopPolling();
-  pollTimer = setInterval(refresh, POLL_MS);
-}
-
-function stopPolling() {
-  if (pollTimer) clearInterval(pollTimer);
-  pollTimer = null;
 }
 
 async function action(name, body) {
@@ -321,40 +213,6 @@ async function action(name, body) {
   }
 }
 
-$("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  showError("");
-  try {
-    me = (await api("POST", "/api/v1/staff/login", {
-      username: $("username").value.trim(),
-      password: $("password").value,
-    })).staff;
-    $("password").value = "";
-    await route();
-  } catch (e) {
-    showError(e.message);
-  }
-});
-
-$("change-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  showError("");
-  if ($("new-password").value !== $("repeat-password").value) {
-    showError(t("mismatch"));
-    return;
-  }
-  try {
-    me = (await api("POST", "/api/v1/staff/password", {
-      old_password: $("old-password").value,
-      new_password: $("new-password").value,
-    })).staff;
-    for (const id of ["old-password", "new-password", "repeat-password"]) $(id).value = "";
-    await route();
-  } catch (e) {
-    showError(e.message);
-  }
-});
-
 $("center").addEventListener("change", () => {
   chosenCounter = null;
   renderPick();
@@ -366,11 +224,11 @@ $("open").addEventListener("click", async () => {
   try {
     const state = await api("POST", `/api/v1/counters/${encodeURIComponent(chosenCounter)}/open`, { services });
     counterId = chosenCounter;
-    me.counter_id = counterId;
+    Staff.me.counter_id = counterId;
     show("console");
     renderState(state);
     $("result").textContent = t("result_opened");
-    startPolling();
+    Staff.startPolling(refresh, POLL_MS);
   } catch (e) {
     showError(e.message);
   }
@@ -384,20 +242,8 @@ $("close").addEventListener("click", async () => {
   }
   counterId = null;
   lastState = null;
-  me.counter_id = null;
-  await route();
-});
-
-$("signout").addEventListener("click", async () => {
-  try {
-    await api("POST", "/api/v1/staff/logout");
-  } catch (e) {
-    /* already signed out */
-  }
-  me = null;
-  counterId = null;
-  lastState = null;
-  await route();
+  Staff.me.counter_id = null;
+  await ready(Staff.me);
 });
 
 for (const [id, name] of [
@@ -412,12 +258,16 @@ for (const [id, name] of [
 }
 $("btn-transfer").addEventListener("click", () => action("transfer", { service_id: $("transfer-to").value }));
 
-document.querySelectorAll("[data-lang]").forEach((el) => {
-  el.addEventListener("click", () => {
-    lang = el.dataset.lang;
-    localStorage.setItem("counter-lang", lang);
-    applyLang();
-  });
+Staff.start({
+  texts: T,
+  sections: ["pick", "console"],
+  ready,
+  signedOut: () => {
+    counterId = null;
+    lastState = null;
+  },
+  onLang: () => {
+    if (listing) renderPick();
+    if (lastState) renderState(lastState);
+  },
 });
-
-start();
