@@ -69,13 +69,14 @@ async function ready() {
   $("checkin-code").focus();
 }
 
-async function load() {
+// keepError: after an action, a refusal stays on screen while the list refreshes.
+async function load(keepError = false) {
   const query = new URLSearchParams();
   if (view) query.set("center_id", $("center").value || view.center_id);
   if ($("date").value) query.set("date", $("date").value);
   try {
     render(await api("GET", `/api/v1/staff/appointments?${query}`));
-    showError("");
+    if (!keepError) showError("");
   } catch (e) {
     if (e.status === 401) await Staff.sessionLost();
     else showError(errorText(e));
@@ -216,7 +217,7 @@ async function checkIn(code) {
   } catch (e) {
     showError(errorText(e));
   }
-  await load();
+  await load(true);
 }
 
 async function act(appt, path, message) {
@@ -228,7 +229,7 @@ async function act(appt, path, message) {
   } catch (e) {
     showError(errorText(e));
   }
-  await load();
+  await load(true);
 }
 
 $("checkin-form").addEventListener("submit", (event) => {

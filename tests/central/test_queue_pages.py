@@ -112,7 +112,15 @@ def test_board_and_console_pages(client: TestClient) -> None:
     console = client.get("/counter")
     assert console.status_code == 200
     assert '<script src="/static/counter.js"></script>' in console.text
-    for asset in ("board.js", "board.css", "counter.js", "counter.css", "ticket.css"):
+    for asset in (
+        "board.js",
+        "board.css",
+        "counter.js",
+        "counter.css",
+        "ticket.css",
+        "staff.js",
+        "appointments.js",
+    ):
         response = client.get(f"/static/{asset}")
         assert response.status_code == 200, asset
     assert "http" not in client.get("/static/board.js").text.replace("HTTP ", "")  # no CDN, no remote calls
