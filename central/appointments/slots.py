@@ -36,6 +36,7 @@ The weekday's breaks apply on exception days too (a shortened day keeps its lunc
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,10 +107,16 @@ def holiday_predicate(source: HolidaySource) -> Callable[[date], bool]:
     if source is None:
         return _no_holidays
     if isinstance(source, str):
-        return CountryHolidays.from_code(source)
+        return _country_holidays(source.strip().upper())
     if callable(source):
         return source
     return frozenset(source).__contains__
+
+
+@functools.lru_cache(maxsize=64)
+def _country_holidays(code: str) -> CountryHolidays:
+    """One calendar per country for the process: building it was a quarter of a booking's time."""
+    return CountryHolidays.from_code(code)
 
 
 def _no_holidays(day: date) -> bool:
