@@ -61,7 +61,7 @@ def booking_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 async def booking_refusal(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BookingRefusal)
-    body = BookingError(error=exc.code, message=exc.message, **exc.times)
+    body = BookingError(error=exc.code, message=exc.message, service_id=exc.service_id, **exc.times)
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=exc.status)
 
 

@@ -62,9 +62,12 @@ CLOCK_SKEW = timedelta(minutes=2)
 class BookingRefusal(ApiError):
     """A 409 (or 404/403) with the slot engine's reason as the code, and maybe a time to show."""
 
-    def __init__(self, status: int, code: str, message: str, **times: datetime) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, service_id: str | None = None, **times: datetime
+    ) -> None:
         super().__init__(status, code, message)
         self.times = times
+        self.service_id = service_id  # too_late: the kiosk offers a walk-in ticket for this service
 
 
 # ----- small pure helpers -----
@@ -589,8 +592,10 @@ class AppointmentDesk:
             at = min(at.astimezone(UTC), now)
             early, late = timedelta(minutes=s.checkin_early_min), timedelta(minutes=s.checkin_late_min)
             verdict = engine.checkin_verdict(at, row.slot_start_utc, early, late)
-            if row.status == "missed" and verdict != "ok":
-                raise BookingRefusal(409, "not_confirmed", "the appointment is missed")
+            if row.status == "missed" and verdict != "ok":  # the sweep got there first: still "too late"
+                raise BookingRefusal(
+                    409, "too_late", "the check-in window has closed", service_id=row.service_id
+                )
             if verdict == "too_early":
                 opens, _ = engine.checkin_window(row.slot_start_utc, early, late)
                 raise BookingRefusal(409, "too_early", "check-in is not open yet", opens_at=opens)
@@ -599,7 +604,7 @@ class AppointmentDesk:
             a = db.appointments
             conn.execute(sa.update(a).where(a.c.id == row.id).values(status="missed"))
         # Raised after the commit, so the refusal does not roll back the "missed" mark.
-        raise BookingRefusal(409, "too_late", "the check-in window has closed")
+        raise BookingRefusal(409, "too_late", "the check-in window has closed", service_id=row.service_id)
 
     def _issue(
         self,

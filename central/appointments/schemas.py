@@ -123,6 +123,10 @@ class BookingError(Out):
     message: str
     until: datetime | None = Field(default=None, description="cooldown: when booking is possible again")
     opens_at: datetime | None = Field(default=None, description="too_early: when check-in opens")
+    service_id: str | None = Field(
+        default=None,
+        description="too_late: the booked service, so the kiosk can offer a walk-in ticket for it",
+    )
 
 
 class VerificationKey(Out):

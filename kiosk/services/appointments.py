@@ -396,7 +396,8 @@ class AppointmentService:
             opens = exc.details.get("opens_at")
             return CheckInRefused("too_early", at=_when(opens).astimezone(self.clock.tz) if opens else None)
         if exc.code == "too_late":
-            return CheckInRefused("too_late", service_id=self._service_of(code, token))
+            service = str(exc.details.get("service_id") or "") or self._service_of(code, token)
+            return CheckInRefused("too_late", service_id=service)
         if exc.code == "not_confirmed":
             return CheckInRefused("not_confirmed")
         return CheckInRefused("rejected", detail=str(exc))

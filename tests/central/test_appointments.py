@@ -252,8 +252,9 @@ def test_check_in_too_late(
     assert r.json()["error"] == "too_late"
     with seeded.connect() as conn:
         assert conn.execute(sa.select(db.appointments.c.status)).scalar_one() == "missed"
+    assert r.json()["service_id"] == appt["service_id"]  # the kiosk offers a walk-in ticket for it
     again = client.post(f"{API}/{appt['code']}/check-in", json={"request_id": rid()}, headers=headers)
-    assert again.json()["error"] == "not_confirmed"
+    assert again.json()["error"] == "too_late"  # marked missed, still told plainly
 
 
 def test_sweep_marks_only_past_bookings_missed(

@@ -282,7 +282,7 @@ def test_missed_then_synced_is_accepted_inside_the_window_only(
         ticket_request_id=outside["request_id"],
         checked_in_at=_moscow(9, 45),
     )
-    assert refused["error"] == "not_confirmed"
+    assert refused["error"] == "too_late"
 
 
 def test_online_then_offline_duplicate_keeps_the_first_ticket(

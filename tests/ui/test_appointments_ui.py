@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
-from tests.conftest import ARTIFACTS, CentralServer
+from server_sync.client import CentralClient
+from tests.conftest import ARTIFACTS, CentralServer, free_port
 from tests.ui.harness import UI
 
 pytestmark = pytest.mark.ui
@@ -150,3 +151,40 @@ def test_going_back_from_the_form_gives_the_time_back_at_once(fresh: UI) -> None
     fresh.wait_for(
         lambda: slot.start in [s.start for s in appts.slots(service.service_id, slot.start.date())]
     )
+
+
+def test_too_late_offers_a_walk_in_ticket_for_the_same_service_in_one_tap(
+    fresh: UI, central: CentralServer, ui_clock: ManualClock
+) -> None:
+    app = fresh.app
+    code, start = book(fresh, "late")
+    fresh.tap(app.frame.ids.navbar.ids.home)
+    move_clocks(central, ui_clock, start + timedelta(minutes=11))
+    app.go("checkin")
+    fresh.frames(3)
+    fresh.screen.ids.code.text = code
+    fresh.tap(fresh.screen.ids.submit)
+    fresh.wait_for(lambda: fresh.screen.offer_walk_in)
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / "checkin-too-late-ru.png")
+    fresh.tap(fresh.screen.ids.walk_in)
+    fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+    assert fresh.screen.number.startswith("A")  # the booked service's line, an ordinary ticket
+
+
+def test_offline_the_booking_screen_says_so_and_offers_check_in_and_the_queue(fresh: UI) -> None:
+    app = fresh.app
+    appts = app.ctx.appointments
+    online = appts.client
+    appts.client = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
+    try:
+        fresh.tap(fresh.screen.ids.tile_appointment)
+        fresh.wait_for(lambda: fresh.screen.notice)
+        assert fresh.screen.offline
+        assert not children(fresh.screen.ids.services)
+        fresh.frames(3)
+        fresh.screenshot(ARTIFACTS / "book-offline-ru.png")
+        fresh.tap(fresh.screen.ids.walk_in)
+        assert app.manager.current == "ticket"
+    finally:
+        appts.client = online
