@@ -7,7 +7,7 @@ to central runs on a worker; while it runs the screen says so and ignores a seco
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from babel.dates import format_skeleton, format_time
@@ -232,6 +232,11 @@ class BookTimeScreen(BookingScreen):
     def choose_time(self, slot: Slot) -> None:
         if self.busy:
             return
+        if "code" in self._params:  # moving a booking: central books the new time in one step, no hold
+            far = self.ctx.clock.now() + timedelta(days=1)
+            self.app.go("book_form", service=self._service, hold=Hold("", self._service["id"], slot, far),
+                        **self._manage_params())  # fmt: skip
+            return
         self.busy = True
         self.notice = ""
         self.run(
@@ -331,6 +336,9 @@ class BookFormScreen(BookingScreen):
     def _count(self, _dt: float) -> None:
         if self._hold is None or self.manager is None or self.manager.current != self.name:
             return
+        if self.moving:  # nothing is held while a booking is moved
+            self.countdown = ""
+            return
         left = int((self._hold.expires_at - self.ctx.clock.now()).total_seconds())
         if left <= 0:
             self.countdown = ""
@@ -388,7 +396,7 @@ class BookFormScreen(BookingScreen):
     def on_leave(self, *_args: Any) -> None:
         """Back, Home or the idle wipe: the held time goes back to other visitors at once."""
         hold, self._hold = self._hold, None
-        if hold is not None and not self.busy:
+        if hold is not None and hold.id and not self.busy:
             self.app.tasks.submit(self.ctx.appointments.release, hold)
 
     def _failed(self, exc: BaseException) -> None:
@@ -402,7 +410,7 @@ class BookFormScreen(BookingScreen):
             self._render()
 
     def reset(self) -> None:
-        if self._hold is not None and not self.busy:  # the idle wipe: give the time back
+        if self._hold is not None and self._hold.id and not self.busy:  # the idle wipe: give the time back
             self.app.tasks.submit(self.ctx.appointments.release, self._hold)
         self._hold = None
         self.summary = self.countdown = self.message = ""

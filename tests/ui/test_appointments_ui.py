@@ -5,6 +5,7 @@ priority ticket; typing it again gives the same ticket."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -188,3 +189,48 @@ def test_offline_the_booking_screen_says_so_and_offers_check_in_and_the_queue(fr
         assert app.manager.current == "ticket"
     finally:
         appts.client = online
+
+
+def test_my_booking_move_to_another_time_then_cancel(fresh: UI) -> None:
+    app = fresh.app
+    appts = app.ctx.appointments
+    service = "C01-B"  # one place a slot: the move must not trip over a hold of its own
+    day = appts.days(service)[0]
+    first, other = appts.slots(service, day)[:2]
+    booking = appts.confirm(appts.hold(service, first), "Анна", "+7 912 345-67-89", "ru", str(uuid.uuid4()))
+    app.go("my_booking")
+    fresh.frames(3)
+    fresh.screen.ids.code.text = booking.code
+    fresh.screen.ids.last4.text = "6789"
+    app.keyboard.detach()
+    fresh.frames(2)
+    fresh.screen.find()  # as the "Find my booking" button does
+    fresh.wait_for(lambda: fresh.screen.found)
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / "my-booking-found-ru.png")
+    fresh.tap(fresh.screen.ids.move)
+    fresh.wait_for(lambda: app.manager.current == "book_time" and children(fresh.screen.ids.times))
+    button = next(b for b in children(fresh.screen.ids.times) if b.slot.start == other.start)
+    fresh.tap(button)
+    fresh.wait_for(lambda: app.manager.current == "book_form")
+    assert fresh.screen.moving
+    assert not fresh.screen.countdown
+    fresh.tap(fresh.screen.ids.confirm)
+    fresh.wait_for(lambda: app.manager.current == "book_done" and fresh.screen.code)
+    assert fresh.screen.moved
+    new_code = fresh.screen.code.replace(" ", "")
+    assert new_code != booking.code
+    assert appts.lookup(booking.code, "6789").status == "cancelled"
+    # Cancel the new one: the first tap asks, the second cancels.
+    app.go("my_booking")
+    fresh.frames(3)
+    fresh.screen.ids.code.text = new_code
+    fresh.screen.ids.last4.text = "6789"
+    fresh.screen.find()
+    fresh.wait_for(lambda: fresh.screen.found)
+    fresh.frames(3)
+    fresh.tap(fresh.screen.ids.cancel)
+    assert fresh.screen.confirm_cancel
+    fresh.tap(fresh.screen.ids.cancel)
+    fresh.wait_for(lambda: fresh.screen.cancelled)
+    assert appts.lookup(new_code, "6789").status == "cancelled"
