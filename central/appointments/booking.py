@@ -284,6 +284,7 @@ class AppointmentDesk:
             ],
             checkin_early_min=s.checkin_early_min,
             checkin_late_min=s.checkin_late_min,
+            manage_url=f"{self.ctx.links.public_url}/a/",
         )
 
     def upcoming(self, center_id: str) -> UpcomingList:

@@ -141,6 +141,10 @@ class Verification(Out):
     keys: list[VerificationKey]
     checkin_early_min: float = Field(description="Check-in opens this many minutes before the slot")
     checkin_late_min: float = Field(description="and closes this many minutes after its start")
+    manage_url: str = Field(
+        default="",
+        description="Where visitors cancel or move a booking: append the code (printed on confirmations)",
+    )
 
 
 class UpcomingAppointment(Out):

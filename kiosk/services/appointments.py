@@ -319,9 +319,11 @@ class AppointmentService:
         )
 
     def manage_url(self, code: str) -> str:
-        if self.client is None:
-            return ""
-        return f"{self.client.base_url}/a/{code}"
+        """Central's public page for this booking (its public address, not the one kiosks use)."""
+        base = str(self._verification().get("manage_url") or "")
+        if not base and self.client is not None:
+            base = f"{self.client.base_url}/a/"
+        return f"{base}{code}" if base else ""
 
     # ----- my booking: look up, cancel, move -----
     def lookup(self, code: str, last4: str) -> Booking:

@@ -86,6 +86,7 @@ def test_booking_prints_a_confirmation_with_a_verifiable_token(rig: Rig) -> None
     assert claims.code == booking.code
     assert claims.center_id == "C01"
     assert claims.slot_start == booking.slot_start
+    assert appts.manage_url(booking.code) == f"{rig.central.url}/a/{booking.code}"  # central's public address
     tampered = booking.token[:-3] + ("AAA" if not booking.token.endswith("AAA") else "BBB")
     with pytest.raises(BadToken):
         verify(tampered, {})
