@@ -162,6 +162,7 @@ class KioskApp(App):  # type: ignore[misc]
         self._load_header()
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
+            screen.resay()
             screen.on_language(lang)
 
     # ----- header -----

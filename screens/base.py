@@ -42,6 +42,22 @@ class KioskScreen(Screen):  # type: ignore[misc]
         the visitor's session is wiped meanwhile."""
         return self.app.tasks.submit(fn, *args, on_done=on_done, on_error=on_error)
 
+    def say(self, prop: str, text: str | Callable[[], str]) -> None:
+        """Set a text property that follows the language: ``text`` is made again after a switch.
+
+        Messages built in Python (a refusal, a notice) would otherwise stay in the language
+        they were first shown in.
+        """
+        said: dict[str, str | Callable[[], str]] = self.__dict__.setdefault("_said", {})
+        said[prop] = text
+        setattr(self, prop, text() if callable(text) else text)
+
+    def resay(self) -> None:
+        """Called by the app on a language switch, before ``on_language``."""
+        for prop, text in dict(self.__dict__.get("_said", {})).items():
+            if callable(text):
+                setattr(self, prop, text())
+
     def on_show(self, **params: Any) -> None:
         """Called each time the screen is navigated to."""
 

@@ -118,7 +118,7 @@ class AppointmentsScreen(BookingScreen):
     offline = BooleanProperty(False)
 
     def on_show(self, **params: Any) -> None:
-        self.notice = ""
+        self.say("notice", "")
         self.run(self._load, on_done=self._show, on_error=self._failed)
 
     def _load(self) -> tuple[list[dict[str, Any]], bool]:
@@ -131,12 +131,18 @@ class AppointmentsScreen(BookingScreen):
         box.clear_widgets()
         lang = self.ctx.translator.lang
         if not online:
-            self.notice = self._(
-                "Booking needs a connection to the bank, and there is none right now. You can still check in for a booking, or take a queue ticket."
+            self.say(
+                "notice",
+                lambda: self._(
+                    "Booking needs a connection to the bank, and there is none right now. You can still check in for a booking, or take a queue ticket."
+                ),
             )
             return
         if not services:
-            self.notice = self._("Appointments are not offered at this center. Please take a queue ticket.")
+            self.say(
+                "notice",
+                lambda: self._("Appointments are not offered at this center. Please take a queue ticket."),
+            )
         for service in services:
             button = ServiceButton(
                 text=f"{service['prefix']}  ·  {pick(service['name'], lang)}",
@@ -148,14 +154,14 @@ class AppointmentsScreen(BookingScreen):
             box.add_widget(button)
 
     def _failed(self, exc: BaseException) -> None:
-        self.notice = self.refusal_text(exc)
+        self.say("notice", lambda: self.refusal_text(exc))
 
     def on_language(self, lang: str) -> None:
         if self.manager and self.manager.current == self.name:
             self.on_show()
 
     def reset(self) -> None:
-        self.notice = ""
+        self.say("notice", "")
         if "services" in self.ids:
             self.ids.services.clear_widgets()
 
@@ -175,7 +181,7 @@ class BookTimeScreen(BookingScreen):
         self._params = params
         self._service = params["service"]
         self.service_name = pick(self._service["name"], self.ctx.translator.lang)
-        self.notice = ""
+        self.say("notice", "")
         self.empty = False
         self.ids.day_row.clear_widgets()
         self.ids.times.clear_widgets()
@@ -191,8 +197,11 @@ class BookTimeScreen(BookingScreen):
         row.clear_widgets()
         if not days:
             self.empty = True
-            self.notice = self._(
-                "There are no free times in the next 30 days. You can take a queue ticket instead."
+            self.say(
+                "notice",
+                lambda: self._(
+                    "There are no free times in the next 30 days. You can take a queue ticket instead."
+                ),
             )
             return
         lang = self.ctx.translator.lang
@@ -227,7 +236,7 @@ class BookTimeScreen(BookingScreen):
             button.bind(on_release=lambda b: self.choose_time(b.slot))
             grid.add_widget(button)
         if not slots:
-            self.notice = self._("This day has just filled up. Please choose another day.")
+            self.say("notice", lambda: self._("This day has just filled up. Please choose another day."))
 
     def choose_time(self, slot: Slot) -> None:
         if self.busy:
@@ -238,7 +247,7 @@ class BookTimeScreen(BookingScreen):
                         **self._manage_params())  # fmt: skip
             return
         self.busy = True
-        self.notice = ""
+        self.say("notice", "")
         self.run(
             self.ctx.appointments.hold,
             self._service["id"],
@@ -256,7 +265,7 @@ class BookTimeScreen(BookingScreen):
 
     def _hold_failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.notice = self.refusal_text(exc)
+        self.say("notice", lambda: self.refusal_text(exc))
         if isinstance(exc, BookingRefused):  # the list is stale: show what is free now
             selected = [c.day for c in self.ids.day_row.children if c.state == "down"]
             if selected:
@@ -264,7 +273,7 @@ class BookTimeScreen(BookingScreen):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.notice = self.refusal_text(exc)
+        self.say("notice", lambda: self.refusal_text(exc))
 
     def walk_in(self) -> None:
         self.app.go("ticket")
@@ -278,7 +287,8 @@ class BookTimeScreen(BookingScreen):
                 button.text = slot_text(button.slot, lang)
 
     def reset(self) -> None:
-        self.notice = self.service_name = ""
+        self.service_name = ""
+        self.say("notice", "")
         self.empty = self.busy = False
         if "day_row" in self.ids:
             self.ids.day_row.clear_widgets()
@@ -306,7 +316,7 @@ class BookFormScreen(BookingScreen):
         self._service = params["service"]
         self.moving = "code" in params
         self._request_id = str(uuid.uuid4())  # one per confirmation: a retry cannot book twice
-        self.message = ""
+        self.say("message", "")
         self.busy = False
         if not self._bound:
             self.app.watch_input(self.ids.name, None)
@@ -343,7 +353,7 @@ class BookFormScreen(BookingScreen):
         if left <= 0:
             self.countdown = ""
             if not self.busy:
-                self.message = self.refusal_text(BookingRefused("hold_expired"))
+                self.say("message", lambda: self.refusal_text(BookingRefused("hold_expired")))
             return
         self.countdown = self._("We are holding this time for you: {time} left").format(
             time=f"{left // 60}:{left % 60:02d}"
@@ -374,7 +384,7 @@ class BookFormScreen(BookingScreen):
         self.app.keyboard.detach()
         hold, lang = self._hold, self.ctx.translator.lang
         self.busy = True
-        self.message = ""
+        self.say("message", "")
         if self.moving:
             code, last4 = self._params["code"], self._params["last4"]
             self.run(
@@ -401,7 +411,7 @@ class BookFormScreen(BookingScreen):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.message = self.refusal_text(exc)
+        self.say("message", lambda: self.refusal_text(exc))
         if isinstance(exc, BookingRefused) and exc.reason in ("hold_expired", "not_held", "slot_full"):
             self.app.back()  # choose a time again; what was typed stays in the fields
 
@@ -413,7 +423,8 @@ class BookFormScreen(BookingScreen):
         if self._hold is not None and self._hold.id and not self.busy:  # the idle wipe: give the time back
             self.app.tasks.submit(self.ctx.appointments.release, self._hold)
         self._hold = None
-        self.summary = self.countdown = self.message = ""
+        self.summary = self.countdown = ""
+        self.say("message", "")
         self.busy = self.moving = False
         if "name" in self.ids:
             self.ids.name.text = ""
@@ -497,7 +508,7 @@ class MyBookingScreen(BookingScreen):
             self.app.watch_input(self.ids.last4, "numeric")
             self.app.keyboard.bind(on_done=self._keyboard_done)
             self._bound = True
-        self.message = ""
+        self.say("message", "")
         self.found = self.cancelled = self.confirm_cancel = False
         self.ids.code.focus = True
 
@@ -513,10 +524,10 @@ class MyBookingScreen(BookingScreen):
         self.app.keyboard.detach()
         code, last4 = self.ids.code.text, self.ids.last4.text
         if len(last4) != 4 or not last4.isdigit():
-            self.message = self._("Enter the last four digits of the phone number you gave.")
+            self.say("message", lambda: self._("Enter the last four digits of the phone number you gave."))
             return
         self.busy = True
-        self.message = ""
+        self.say("message", "")
         self.run(self.ctx.appointments.lookup, code, last4, on_done=self._found, on_error=self._failed)
 
     def _found(self, booking: Booking) -> None:
@@ -562,7 +573,7 @@ class MyBookingScreen(BookingScreen):
         self._booking = booking
         self.cancelled = True
         self._render()
-        self.message = self._("Your booking is cancelled.")
+        self.say("message", lambda: self._("Your booking is cancelled."))
 
     def move(self) -> None:
         if self._booking is None:
@@ -576,7 +587,7 @@ class MyBookingScreen(BookingScreen):
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         self.confirm_cancel = False
-        self.message = self.refusal_text(exc)
+        self.say("message", lambda: self.refusal_text(exc))
 
     def on_language(self, lang: str) -> None:
         if self.manager and self.manager.current == self.name:
@@ -584,7 +595,8 @@ class MyBookingScreen(BookingScreen):
 
     def reset(self) -> None:
         self._booking = None
-        self.message = self.details = ""
+        self.details = ""
+        self.say("message", "")
         self.found = self.cancelled = self.confirm_cancel = self.busy = False
         if "code" in self.ids:
             self.ids.code.text = ""

@@ -33,7 +33,7 @@ class CheckInScreen(KioskScreen):
             self.app.keyboard.bind(on_done=self._keyboard_done)
             self._bound = True
         self.simulated = isinstance(self.ctx.scanner, SimulatorScanner)
-        self.message = ""
+        self.say("message", "")
         self.offer_walk_in = False
         self.walk_in_service = ""
         self.busy = False
@@ -52,7 +52,7 @@ class CheckInScreen(KioskScreen):
         self.app.keyboard.detach()
         self.busy = True
         self.offer_walk_in = False
-        self.message = self._("Checking your booking…")
+        self.say("message", lambda: self._("Checking your booking…"))
         lang = self.ctx.translator.lang
         self.run(self.ctx.appointments.check_in, text, lang, on_done=self._done, on_error=self._refused)
 
@@ -71,7 +71,7 @@ class CheckInScreen(KioskScreen):
 
     def _refused(self, exc: BaseException) -> None:
         self.busy = False
-        self.message = self.refusal_text(exc)
+        self.say("message", lambda: self.refusal_text(exc))
         if isinstance(exc, CheckInRefused) and exc.reason == "too_late":
             self.offer_walk_in = True
             self.walk_in_service = exc.service_id
@@ -125,7 +125,8 @@ class CheckInScreen(KioskScreen):
         self.app.simulate_scan()
 
     def reset(self) -> None:
-        self.message = self.walk_in_service = ""
+        self.walk_in_service = ""
+        self.say("message", "")
         self.busy = self.offer_walk_in = False
         if "code" in self.ids:
             self.ids.code.text = ""

@@ -234,3 +234,18 @@ def test_my_booking_move_to_another_time_then_cancel(fresh: UI) -> None:
     fresh.tap(fresh.screen.ids.cancel)
     fresh.wait_for(lambda: fresh.screen.cancelled)
     assert appts.lookup(new_code, "6789").status == "cancelled"
+
+
+def test_a_message_follows_a_language_switch(fresh: UI) -> None:
+    app = fresh.app
+    app.go("checkin")
+    fresh.frames(3)
+    fresh.screen.submit("12345670")  # a typo: refused on the kiosk at once
+    fresh.wait_for(lambda: not fresh.screen.busy and fresh.screen.message)
+    russian = fresh.screen.message
+    buttons = {b.lang: b for b in app.frame.ids.header.ids.languages.children}
+    fresh.tap(buttons["zh-Hant"])
+    assert fresh.screen.message not in ("", russian)
+    assert fresh.screen.message == app.ctx.translator.gettext(
+        "This code has a typo: a booking code has 8 digits. Please check it."
+    )

@@ -40,7 +40,7 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "book_time": ("Choose a day, then a time. Only free times are shown.", {"service": _SERVICE}),
     "book_form": (
         "Your name and phone",
-        {"service": _SERVICE, "hold": Hold("h1", "C01-A", _SLOT, datetime(2026, 12, 2, 9, 0, tzinfo=_ZONE))},
+        {"service": _SERVICE, "hold": Hold("h1", "C01-A", _SLOT, datetime(2027, 1, 1, tzinfo=_ZONE))},
     ),
     "book_done": ("You are booked", {"booking": _BOOKING}),
     "my_booking": ("Cancel or change a booking", {}),
