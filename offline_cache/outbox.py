@@ -77,6 +77,11 @@ class Outbox:
         ).fetchone()
         return None if row is None else OutboxRecord(row[0], row[1], json.loads(row[2]), row[3], row[4])
 
+    def status_of(self, record_id: str) -> str | None:
+        """pending, sent or rejected; None for an id never added."""
+        row = self.cache.db.execute("SELECT status FROM outbox WHERE id = ?", [record_id]).fetchone()
+        return None if row is None else str(row[0])
+
     def pending_count(self) -> int:
         return int(
             self.cache.db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]

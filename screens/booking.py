@@ -176,6 +176,7 @@ class BookTimeScreen(BookingScreen):
     days = ListProperty([])
     _service: dict[str, Any] = {}
     _params: dict[str, Any] = {}
+    _day: date | None = None
 
     def on_show(self, **params: Any) -> None:
         self._params = params
@@ -258,10 +259,13 @@ class BookTimeScreen(BookingScreen):
 
     def _held(self, hold: Hold) -> None:
         self.busy = False
+        if self.manager is None or self.manager.current != self.name:  # the visitor has gone meanwhile
+            self.app.tasks.submit(self.ctx.appointments.release, hold)
+            return
         self.app.go("book_form", service=self._service, hold=hold, **self._manage_params())
 
     def _manage_params(self) -> dict[str, Any]:
-        return {k: self._params[k] for k in ("code", "last4") if k in self._params}
+        return {k: self._params[k] for k in ("code", "last4", "move_request_id") if k in self._params}
 
     def _hold_failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -287,6 +291,7 @@ class BookTimeScreen(BookingScreen):
                 button.text = slot_text(button.slot, lang)
 
     def reset(self) -> None:
+        self._params, self._service, self._day = {}, {}, None  # a move's code and digits go too
         self.service_name = ""
         self.say("notice", "")
         self.empty = self.busy = False
@@ -310,12 +315,21 @@ class BookFormScreen(BookingScreen):
     _bound = False
     _tick: Any = None
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._released: set[str] = set()  # holds given back: never confirm one of them
+
     def on_show(self, **params: Any) -> None:
+        if params["hold"].id and params["hold"].id in self._released:  # shown again after it was let go
+            self.app.back()
+            return
         self._params = params
         self._hold = params["hold"]
         self._service = params["service"]
         self.moving = "code" in params
-        self._request_id = str(uuid.uuid4())  # one per confirmation: a retry cannot book twice
+        # One id per confirmation, and one per move however often the time is chosen again: a move
+        # whose answer was lost is then answered with the booking it made, not made twice.
+        self._request_id = params.get("move_request_id") or str(uuid.uuid4())
         self.say("message", "")
         self.busy = False
         if not self._bound:
@@ -407,6 +421,7 @@ class BookFormScreen(BookingScreen):
         """Back, Home or the idle wipe: the held time goes back to other visitors at once."""
         hold, self._hold = self._hold, None
         if hold is not None and hold.id and not self.busy:
+            self._released.add(hold.id)
             self.app.tasks.submit(self.ctx.appointments.release, hold)
 
     def _failed(self, exc: BaseException) -> None:
@@ -421,8 +436,10 @@ class BookFormScreen(BookingScreen):
 
     def reset(self) -> None:
         if self._hold is not None and self._hold.id and not self.busy:  # the idle wipe: give the time back
+            self._released.add(self._hold.id)
             self.app.tasks.submit(self.ctx.appointments.release, self._hold)
         self._hold = None
+        self._params, self._service = {}, {}
         self.summary = self.countdown = ""
         self.say("message", "")
         self.busy = self.moving = False
@@ -582,7 +599,10 @@ class MyBookingScreen(BookingScreen):
             "id": self._booking.service_id,
             "name": self._booking.service_name,
         }
-        self.app.go("book_time", service=service, code=self._booking.code, last4=self.ids.last4.text)
+        self.app.go(
+            "book_time", service=service, code=self._booking.code, last4=self.ids.last4.text,
+            move_request_id=str(uuid.uuid4()),
+        )  # fmt: skip
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False

@@ -106,6 +106,12 @@ class CheckInScreen(KioskScreen):
             )
         if reason == "not_confirmed":
             return tr.gettext("This booking was cancelled or has already been used.")
+        if reason == "try_again":
+            return tr.gettext("The bank's system did not answer in time. Please try again in a moment.")
+        if reason == "already_checked_in":
+            return tr.gettext(
+                "You are already checked in. If you have lost your ticket, please ask a consultant."
+            )
         if reason == "needs_connection":
             return tr.gettext(
                 "There is no connection to the bank, so a typed code cannot be checked. Please scan the QR code on your confirmation, or take a queue ticket."

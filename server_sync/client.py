@@ -8,9 +8,11 @@ every failure is translated into the ``server_sync.errors`` tree.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from kiosk import __version__
 from server_sync.errors import (
@@ -19,6 +21,7 @@ from server_sync.errors import (
     CentralRejected,
     CentralUnauthorized,
     CentralUnavailable,
+    CentralUnreachable,
 )
 
 log = logging.getLogger(__name__)
@@ -49,17 +52,22 @@ class CentralClient:
         """Send one request and return its decoded JSON body, or raise a ``CentralError``."""
         url = self.base_url + path
         kwargs.setdefault("timeout", self.timeout)
+        shown = safe_path(path)  # messages end up in logs: no booking codes in them
         try:
             response = self.session.request(method, url, **kwargs)
+        except requests.ConnectTimeout as exc:
+            raise CentralUnreachable(f"central unreachable ({method} {shown})") from exc
         except requests.Timeout as exc:
-            raise CentralUnavailable(f"central did not answer in time ({method} {path})") from exc
+            raise CentralUnavailable(f"central did not answer in time ({method} {shown})") from exc
         except requests.ConnectionError as exc:
-            raise CentralUnavailable(f"central unreachable ({method} {path})") from exc
+            if _never_sent(exc):
+                raise CentralUnreachable(f"central unreachable ({method} {shown})") from exc
+            raise CentralUnavailable(f"connection to central lost ({method} {shown})") from exc
         except requests.RequestException as exc:
-            raise CentralUnavailable(f"request failed ({method} {path}): {exc}") from exc
+            raise CentralUnavailable(f"request failed ({method} {shown}): {type(exc).__name__}") from exc
         status = response.status_code
         if status >= 500 or status in RETRYABLE_STATUS:
-            raise CentralUnavailable(f"central answered {status} to {method} {path}")
+            raise CentralUnavailable(f"central answered {status} to {method} {shown}")
         if status >= 400:
             code, message, details = _error_body(response)
             error_cls: type[CentralRejected] = CentralRejected
@@ -104,6 +112,28 @@ class CentralClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+_CODE_IN_PATH = re.compile(r"(/appointments/)\d+(\d{3})(?=/|$)")
+
+
+def safe_path(path: str) -> str:
+    """``/appointments/12345678/check-in`` → ``/appointments/*****678/check-in``: codes are half-secret."""
+    return _CODE_IN_PATH.sub(lambda m: m.group(1) + "*****" + m.group(2), path)
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """True when the connection was never made, so the request cannot have reached central."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, NewConnectionError | ConnectTimeoutError):
+            return True
+        seen = getattr(seen, "reason", None) or (
+            seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        )
+    return False
 
 
 def _error_body(response: requests.Response) -> tuple[str, str, dict[str, Any]]:

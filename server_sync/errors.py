@@ -18,6 +18,14 @@ class CentralUnavailable(CentralError):
     """Central could not be reached or could not answer now; the same request may succeed later."""
 
 
+class CentralUnreachable(CentralUnavailable):
+    """The request never reached central (refused, no route, connect timeout): nothing happened there.
+
+    Only this failure lets a caller do the same thing another way (an offline check-in) without
+    the risk that central did it too; after a read timeout or a 5xx it may have.
+    """
+
+
 class CentralRejected(CentralError):
     """Central understood the request and refused it; retrying unchanged will not help."""
 

@@ -571,7 +571,7 @@ class AppointmentDesk:
         with db.write_transaction(self.ctx.engine) as conn:
             row = self._by_code(conn, code, None)
             if row.center_id != center_id:
-                raise BookingRefusal(403, "forbidden", "the appointment is at another center")
+                raise BookingRefusal(403, "other_center", "the appointment is at another center")
             sched = self.schedule(conn, row.service_id).schedule
             offline = (
                 None if ticket_request_id is None else _offline_ticket(conn, row, ticket_request_id, kiosk_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -30,7 +31,13 @@ from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
 from offline_cache.outbox import Outbox
 from server_sync.client import CentralClient
-from server_sync.errors import CentralError, CentralNotFound, CentralRejected, CentralUnavailable
+from server_sync.errors import (
+    CentralError,
+    CentralNotFound,
+    CentralRejected,
+    CentralUnavailable,
+    CentralUnreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +66,13 @@ class CheckInRefused(Exception):
 
     bad_code (check digit), not_found, other_center, too_early (``at`` = opening), too_late
     (``service_id`` to offer a walk-in ticket), not_confirmed, needs_connection (a typed code this
-    kiosk cannot check offline), printer/no_numbers (from the queue).
+    kiosk cannot check offline), printer/no_numbers (from the queue), try_again (central did not
+    answer in time), already_checked_in (offline: checked in elsewhere), not_booking.
     """
 
     def __init__(
         self, reason: str, *, at: datetime | None = None, service_id: str = "", detail: str = ""
-    ) -> None:  # reasons also: not_booking (a scan that is no booking's QR code)
+    ) -> None:
         super().__init__(detail or reason)
         self.reason = reason
         self.at = at
@@ -160,6 +168,7 @@ class AppointmentService:
         self.printer = printer
         self.center_id = center_id
         self.last_token = ""  # the confirmation printed last: the demo's simulated scanner reads it
+        self._checkin_lock = threading.Lock()
 
     # ----- booking: every step needs central -----
     def _call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
@@ -239,7 +248,12 @@ class AppointmentService:
         body: dict[str, Any] = {"request_id": request_id, "name": name, "phone": phone, "language": lang}
         if email:
             body["email"] = email
-        appointment = self._call("POST", f"{API}/holds/{hold.id}/confirm", body)["appointment"]
+        try:
+            appointment = self._call("POST", f"{API}/holds/{hold.id}/confirm", body)["appointment"]
+        except BookingRefused as exc:
+            if exc.reason == "not_found":  # released or swept: for the visitor, the hold has run out
+                raise BookingRefused("hold_expired", str(exc)) from exc
+            raise
         booking = self._booking(appointment, name=name, phone_masked=mask_phone(phone))
         log.info("appointment %s booked for %s at %s", masked_code(booking.code), booking.service_id,
                  booking.slot_start.isoformat())  # fmt: skip
@@ -357,7 +371,10 @@ class AppointmentService:
         )
 
     def check_in(self, text: str, lang: str) -> CheckedIn:
-        """A scanned token or a typed code → a printed appointment ticket, online or not."""
+        """A scanned token or a typed code → a printed appointment ticket, online or not.
+
+        One at a time: two scans of one code racing each other must not take two numbers.
+        """
         text = text.strip()
         token = text if booking_token.looks_like_token(text) else ""
         if not token and re.fullmatch(r"[\d\s-]+", text) is None:
@@ -365,19 +382,38 @@ class AppointmentService:
         code = self._code_of(token) if token else clean_code(text)
         if not code_ok(code):
             raise CheckInRefused("bad_code")
-        earlier = self._earlier(code)
-        if earlier is not None:
-            return self._print(earlier, again=True, lang=lang)
-        if self.client is not None:
+        with self._checkin_lock:
+            earlier = self._earlier(code)
+            if earlier is not None:
+                return self._print(earlier, again=True, lang=lang)
+            if self.client is not None:
+                result = self._check_in_online(code, token)
+                if result is not None:
+                    return self._checked_in_online(code, result, lang)
+            return self._check_in_offline(code, token, lang)
+
+    def _check_in_online(self, code: str, token: str) -> dict[str, Any] | None:
+        """Central's answer, or None when central was never reached (then offline is safe).
+
+        After a timeout or a 5xx central may have checked the visitor in, so the kiosk asks once
+        more (the same code gets the same ticket) instead of issuing a number of its own.
+        """
+        assert self.client is not None
+        body = {"request_id": str(uuid.uuid4())}
+        for attempt in (1, 2):
             try:
-                result = self.client.post(f"{API}/{code}/check-in", {"request_id": str(uuid.uuid4())})
-            except CentralUnavailable as exc:
+                answer: dict[str, Any] = self.client.post(f"{API}/{code}/check-in", body)
+                return answer
+            except CentralUnreachable as exc:
                 log.warning("central unreachable for a check-in (%s): checking the token here", exc)
+                return None
+            except CentralUnavailable as exc:
+                if attempt == 2:
+                    log.warning("check-in of %s not confirmed by central: %s", masked_code(code), exc)
+                    raise CheckInRefused("try_again") from exc
             except CentralRejected as exc:
                 raise self._refusal(exc, code, token) from exc
-            else:
-                return self._checked_in_online(code, result, lang)
-        return self._check_in_offline(code, token, lang)
+        return None
 
     def _service_of(self, code: str, token: str) -> str:
         """The booked service, for the walk-in ticket offered to a late visitor ("" if unknown)."""
@@ -392,7 +428,7 @@ class AppointmentService:
     def _refusal(self, exc: CentralRejected, code: str, token: str) -> CheckInRefused:
         if isinstance(exc, CentralNotFound):
             return CheckInRefused("not_found")
-        if exc.status == 403:
+        if exc.code == "other_center":
             return CheckInRefused("other_center")
         if exc.code == "too_early":
             opens = exc.details.get("opens_at")
@@ -417,6 +453,8 @@ class AppointmentService:
 
     def _check_in_offline(self, code: str, token: str, lang: str) -> CheckedIn:
         keys = booking_token.keys_from(self._verification())
+        if self._upcoming_status(code) == "checked_in":  # checked in at another kiosk or by staff
+            raise CheckInRefused("already_checked_in")
         if not token:
             token = self._upcoming_token(code)
             if not token:
@@ -444,9 +482,10 @@ class AppointmentService:
             ticket = self.queue.from_lease(str(uuid.uuid4()), service, "appointment", "kiosk", lang)
         except TicketNotIssued as exc:
             raise CheckInRefused(exc.reason, detail=str(exc)) from exc
-        checkin = {"code": code, "request_id": str(uuid.uuid4()), "ticket_request_id": ticket.request_id,
+        request_id = str(uuid.uuid4())
+        checkin = {"code": code, "request_id": request_id, "ticket_request_id": ticket.request_id,
                    "checked_in_at": now.isoformat()}  # fmt: skip
-        self.outbox.add(f"checkin-{code}", "checkin", checkin, now)  # after the ticket: sent in order
+        self.outbox.add(f"checkin-{request_id}", "checkin", checkin, now)  # after the ticket: sent in order
         self._remember(code, ticket, offline=True)
         log.info("appointment %s checked in offline: ticket %s", masked_code(code), ticket.display)
         return self._print(ticket, again=False, lang=lang, slot_start=claims.slot_start)
@@ -487,6 +526,13 @@ class AppointmentService:
     def _verification(self) -> dict[str, Any]:
         cached = self.docs.get(VERIFICATION_DOC)
         return dict(cached.body) if cached is not None else {}
+
+    def _upcoming_status(self, code: str) -> str:
+        cached = self.docs.get(f"appointments:upcoming:{self.center_id}")
+        for entry in (cached.body if cached is not None else {}).get("appointments", []):
+            if entry.get("code") == code:
+                return str(entry.get("status") or "")
+        return ""
 
     def _upcoming_token(self, code: str) -> str:
         cached = self.docs.get(f"appointments:upcoming:{self.center_id}")

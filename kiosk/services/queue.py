@@ -281,6 +281,15 @@ class QueueService:
             return False
         now = self.clock.now()
         for record in self.outbox.due(now):
+            if (
+                record.kind == "checkin"
+                and self.outbox.status_of(record.payload["ticket_request_id"]) == "rejected"
+            ):
+                log.error(
+                    "outbox record %s: its ticket was refused by central, so is the check-in", record.id
+                )
+                self.outbox.mark_rejected(record.id, now, "the offline ticket was refused")
+                continue
             path, body = outbox_request(record.kind, record.payload)
             try:
                 self.client.post(path, body)
@@ -289,7 +298,7 @@ class QueueService:
                 self.outbox.mark_retry(record.id, now, str(exc))
                 return False  # keep the order: later records wait for this one
             except CentralRejected as exc:
-                if exc.code in RETRY_LATER_CODES:
+                if exc.code in RETRY_LATER_CODES and record.attempts < RETRY_LATER_MAX:
                     log.warning("outbox record %s (%s) deferred: %s", record.id, record.kind, exc)
                     self.outbox.mark_retry(record.id, now, str(exc))
                     return False
@@ -323,6 +332,8 @@ class QueueService:
 
 RETRY_LATER_CODES = {"ticket_not_synced"}
 """Refusals that mean "not yet": a check-in whose offline ticket central has not seen."""
+RETRY_LATER_MAX = 20
+"""After this many "not yet" answers the record is set aside, so it cannot hold the outbox forever."""
 
 
 def outbox_request(kind: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:

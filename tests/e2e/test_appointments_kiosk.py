@@ -7,7 +7,10 @@ holds one checked-in booking with that very ticket, queued at the booked time.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from kiosk.config import load
 from kiosk.context import KioskContext, build
 from kiosk.services.appointments import Booking, BookingRefused, CheckInRefused, Hold, code_ok
 from kiosk.services.booking_token import BadToken, keys_from, verify
+from server_sync.client import CentralClient, safe_path
 from tests.conftest import CentralServer, free_port, start_central
 
 pytestmark = pytest.mark.e2e
@@ -211,3 +215,70 @@ def test_a_released_hold_frees_the_place_at_once(rig: Rig) -> None:
     booking = appts.confirm(appts.hold("C01-B", slot), "Анна", "+7 912 345-67-89", "ru", str(uuid.uuid4()))
     appts.release(Hold(booking.code, "C01-B", slot, slot.start))  # not a hold id: nothing happens
     assert appts.lookup(booking.code, "6789").status == "confirmed"
+
+
+class _Silent:
+    """A TCP server that accepts and never answers: a central that got the request and hung."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.conns.append(self.sock.accept()[0])
+
+    def close(self) -> None:
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def test_a_check_in_central_may_have_made_is_never_made_again_offline(rig: Rig) -> None:
+    appts = rig.ctx.appointments
+    booking = book(rig)
+    rig.move(booking.slot_start - timedelta(minutes=5))
+    silent = _Silent()
+    appts.client = CentralClient(
+        f"http://127.0.0.1:{silent.port}", "x", connect_timeout=0.5, read_timeout=0.3
+    )
+    try:
+        with pytest.raises(CheckInRefused) as hung:
+            appts.check_in(booking.token, "ru")
+        assert hung.value.reason == "try_again"  # not a lease number central would void later
+        assert rig.ctx.queue.outbox.pending_count() == 0
+    finally:
+        silent.close()
+    appts.client = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
+    offline = appts.check_in(booking.token, "ru")  # never reached: the kiosk may do it itself
+    assert offline.ticket.offline
+
+
+def test_a_refused_offline_ticket_takes_its_check_in_along_and_blocks_nothing(rig: Rig) -> None:
+    queue, now = rig.ctx.queue, rig.clock.now()
+    bogus = {"request_id": "t-bogus", "service_id": "C01-A", "priority": "appointment", "issued_by": "kiosk",
+             "language": "ru", "lease_id": "no-such-lease", "number": 999, "issued_at": now.isoformat(),
+             "status": "waiting"}  # fmt: skip
+    queue.outbox.add("t-bogus", "ticket", bogus, now)
+    queue.outbox.add("checkin-x", "checkin", {"code": "12345674", "request_id": "c-x",
+                     "ticket_request_id": "t-bogus", "checked_in_at": now.isoformat()}, now)  # fmt: skip
+    later = queue.take_ticket("C01-B")  # online: straight to central
+    rig.central.stop()
+    offline = queue.take_ticket("C01-B")  # offline: into the outbox after the two above
+    rig.restart()
+    queue.outbox.retry_now()
+    assert queue.sync()
+    assert queue.outbox.status_of("t-bogus") == "rejected"
+    assert queue.outbox.status_of("checkin-x") == "rejected"
+    assert queue.outbox.status_of(offline.request_id) == "sent"
+    assert not later.offline
+
+
+def test_booking_codes_stay_out_of_error_messages() -> None:
+    assert safe_path("/api/v1/appointments/12345674/check-in") == "/api/v1/appointments/*****674/check-in"
+    assert safe_path("/api/v1/appointments/days") == "/api/v1/appointments/days"
