@@ -95,7 +95,7 @@ class BookingScreen(KioskScreen):
         if reason == "invalid_email":
             return tr.gettext("Please check the e-mail address, or leave it empty.")
         if reason == "invalid_name":
-            return tr.gettext("Please enter your name.")
+            return tr.gettext("Please enter your name (up to 200 letters).")
         if reason == "locked":
             when = exc.until.astimezone(self.ctx.clock.tz) if exc.until else None
             at = format_time(when, "short", tzinfo=when.tzinfo, locale=babel_locale(tr.lang)) if when else ""

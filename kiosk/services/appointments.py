@@ -45,6 +45,7 @@ API = "/api/v1/appointments"
 VERIFICATION_DOC = "appointments:verification"
 LAST_BOOKED_DOC = "appointments:last_booked"
 CODE_LENGTH = 8
+NAME_MAX = 200  # central's limit too
 DEFAULT_WINDOW = (15.0, 10.0)  # minutes early, minutes late, until central tells its own
 
 
@@ -238,7 +239,7 @@ class AppointmentService:
     ) -> Booking:
         """Book the held place and print the confirmation. ``request_id`` stays the same on a retry."""
         name = " ".join(name.split())
-        if not name:
+        if not name or len(name) > NAME_MAX:
             raise BookingRefused("invalid_name")
         if not phone_ok(phone):
             raise BookingRefused("invalid_phone")
