@@ -179,8 +179,14 @@ class BookTimeScreen(BookingScreen):
     _day: date | None = None
 
     def on_show(self, **params: Any) -> None:
-        self._params = params
-        self._service = params["service"]
+        service = params.get("service")
+        if service is None and params.get("service_id"):  # `kiosk screenshot --param service_id=C01-A`
+            service = self.ctx.queue.service(params["service_id"])
+        if service is None:  # nothing chosen (a stale history entry): start booking over
+            self.app.go("appointments", remember=False)
+            return
+        self._params = {**params, "service": service}
+        self._service = service
         self.service_name = pick(self._service["name"], self.ctx.translator.lang)
         self.say("notice", "")
         self.empty = False
@@ -320,6 +326,9 @@ class BookFormScreen(BookingScreen):
         self._released: set[str] = set()  # holds given back: never confirm one of them
 
     def on_show(self, **params: Any) -> None:
+        if "hold" not in params or "service" not in params:  # nothing held: start booking over
+            self.app.go("appointments", remember=False)
+            return
         if params["hold"].id and params["hold"].id in self._released:  # shown again after it was let go
             self.app.back()
             return
