@@ -16,7 +16,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.label import Label
 
-from kiosk.i18n import Translator, babel_locale, pick
+from kiosk.i18n import N_, Translator, babel_locale, pick
 from kiosk.services.appointments import (
     Booking,
     BookingRefused,
@@ -60,55 +60,54 @@ def time_range(slot_start: Any, slot_end: Any, lang: str) -> str:
     return f"{a}–{b}"
 
 
+SOMETHING_WRONG = N_("Something went wrong. Please try again or ask a consultant.")
+UNAVAILABLE = N_(
+    "Booking needs a connection to the bank, and there is none right now. Please try again later, or take a queue ticket."
+)
+_SLOT_GONE = N_("This time can no longer be booked. Please choose another.")
+_NO_MATCH = N_("No booking matches this code and phone digits. Please check them.")
+_CANNOT_CHANGE = N_("This booking can no longer be changed.")
+
+REFUSALS: dict[str, str] = {
+    "slot_full": N_("Someone has just taken this time. Please choose another."),
+    "hold_expired": N_(
+        "We kept this time for you for a few minutes; it has been released. Please choose a time again."
+    ),
+    "person_limit": N_(
+        "This phone number already has the most bookings allowed. Cancel one first, or take a queue ticket."
+    ),
+    "cooldown": N_("After several cancellations, booking with this phone is possible again from {day}."),
+    "invalid_phone": N_(
+        "Please check the phone number. A number from outside Russia needs its country code, for example +886 912 345 678."
+    ),
+    "invalid_email": N_("Please check the e-mail address, or leave it empty."),
+    "invalid_name": N_("Please enter your name (up to 200 letters)."),
+    "locked": N_("Too many wrong tries for this code. Please try again after {time}."),
+    "not_found": _NO_MATCH,
+    "bad_code": _NO_MATCH,
+    **dict.fromkeys(
+        ("too_soon", "beyond_horizon", "holiday", "closed", "in_break", "outside_schedule"), _SLOT_GONE
+    ),
+    **dict.fromkeys(("not_cancellable", "not_reschedulable"), _CANNOT_CHANGE),
+}
+"""Central's (and the kiosk's own) refusal codes in the visitor's words; {day} and {time} from ``until``."""
+
+
 class BookingScreen(KioskScreen):
     """Words for what central or the connection said, shared by the booking screens."""
 
     def refusal_text(self, exc: BaseException) -> str:
         tr: Translator = self.ctx.translator
         if isinstance(exc, BookingUnavailable):
-            return tr.gettext(
-                "Booking needs a connection to the bank, and there is none right now. Please try again later, or take a queue ticket."
-            )
-        if not isinstance(exc, BookingRefused):
-            return tr.gettext("Something went wrong. Please try again or ask a consultant.")
-        reason = exc.reason
-        if reason == "slot_full":
-            return tr.gettext("Someone has just taken this time. Please choose another.")
-        if reason == "hold_expired":
-            return tr.gettext(
-                "We kept this time for you for a few minutes; it has been released. Please choose a time again."
-            )
-        if reason == "person_limit":
-            return tr.gettext(
-                "This phone number already has the most bookings allowed. Cancel one first, or take a queue ticket."
-            )
-        if reason == "cooldown":
-            when = exc.until.astimezone(self.ctx.clock.tz) if exc.until else None
-            day = long_day(when.date(), tr.lang) if when else ""
-            return tr.gettext(
-                "After several cancellations, booking with this phone is possible again from {day}."
-            ).format(day=day)
-        if reason == "invalid_phone":
-            return tr.gettext(
-                "Please check the phone number. A number from outside Russia needs its country code, for example +886 912 345 678."
-            )
-        if reason == "invalid_email":
-            return tr.gettext("Please check the e-mail address, or leave it empty.")
-        if reason == "invalid_name":
-            return tr.gettext("Please enter your name (up to 200 letters).")
-        if reason == "locked":
-            when = exc.until.astimezone(self.ctx.clock.tz) if exc.until else None
-            at = format_time(when, "short", tzinfo=when.tzinfo, locale=babel_locale(tr.lang)) if when else ""
-            return tr.gettext("Too many wrong tries for this code. Please try again after {time}.").format(
-                time=at
-            )
-        if reason in ("not_found", "bad_code"):
-            return tr.gettext("No booking matches this code and phone digits. Please check them.")
-        if reason in ("too_soon", "beyond_horizon", "holiday", "closed", "in_break", "outside_schedule"):
-            return tr.gettext("This time can no longer be booked. Please choose another.")
-        if reason in ("not_cancellable", "not_reschedulable"):
-            return tr.gettext("This booking can no longer be changed.")
-        return tr.gettext("Something went wrong. Please try again or ask a consultant.")
+            return tr.gettext(UNAVAILABLE)
+        if not isinstance(exc, BookingRefused) or exc.reason not in REFUSALS:
+            return tr.gettext(SOMETHING_WRONG)
+        until = exc.until.astimezone(self.ctx.clock.tz) if exc.until else None
+        locale = babel_locale(tr.lang)
+        return tr.gettext(REFUSALS[exc.reason]).format(
+            day=long_day(until.date(), tr.lang) if until else "",
+            time=format_time(until, "short", tzinfo=until.tzinfo, locale=locale) if until else "",
+        )
 
 
 class AppointmentsScreen(BookingScreen):

@@ -14,9 +14,37 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from devices.printer.errors import visitor_message
 from devices.scanner import SimulatorScanner
-from kiosk.i18n import babel_locale
+from kiosk.i18n import N_, babel_locale
 from kiosk.services.appointments import CheckedIn, CheckInRefused
 from screens.base import KioskScreen
+from screens.booking import SOMETHING_WRONG
+
+_NO_TICKETS = N_("Tickets cannot be issued right now. Please ask a consultant.")
+TOO_EARLY_UNKNOWN = N_("It is too early to check in. Please come back closer to your time.")
+
+REFUSALS: dict[str, str] = {
+    "bad_code": N_("This code has a typo: a booking code has 8 digits. Please check it."),
+    "not_booking": N_(
+        "This code is not from a booking confirmation. Please scan the QR code on your confirmation."
+    ),
+    "not_found": N_("We could not find a booking with this code. Please check it, or ask a consultant."),
+    "other_center": N_(
+        "This booking is for another service center. Please check the address on your confirmation."
+    ),
+    "too_early": N_("It is too early to check in. Check-in opens at {time}."),
+    "too_late": N_("The time of your appointment has passed. You can take an ordinary queue ticket now."),
+    "not_confirmed": N_("This booking was cancelled or has already been used."),
+    "try_again": N_("The bank's system did not answer in time. Please try again in a moment."),
+    "already_checked_in": N_(
+        "You are already checked in. If you have lost your ticket, please ask a consultant."
+    ),
+    "needs_connection": N_(
+        "There is no connection to the bank, so a typed code cannot be checked. Please scan the QR code on your confirmation, or take a queue ticket."
+    ),
+    "printer": _NO_TICKETS,
+    "no_numbers": _NO_TICKETS,
+}
+"""Each CheckInRefused reason in the visitor's words; {time} is the refusal's ``at``."""
 
 
 class CheckInScreen(KioskScreen):
@@ -78,47 +106,15 @@ class CheckInScreen(KioskScreen):
 
     def refusal_text(self, exc: BaseException) -> str:
         tr = self.ctx.translator
-        if not isinstance(exc, CheckInRefused):
-            return tr.gettext("Something went wrong. Please try again or ask a consultant.")
-        reason = exc.reason
-        if reason == "bad_code":
-            return tr.gettext("This code has a typo: a booking code has 8 digits. Please check it.")
-        if reason == "not_booking":
-            return tr.gettext(
-                "This code is not from a booking confirmation. Please scan the QR code on your confirmation."
-            )
-        if reason == "not_found":
-            return tr.gettext(
-                "We could not find a booking with this code. Please check it, or ask a consultant."
-            )
-        if reason == "other_center":
-            return tr.gettext(
-                "This booking is for another service center. Please check the address on your confirmation."
-            )
-        if reason == "too_early":
-            if exc.at is None:
-                return tr.gettext("It is too early to check in. Please come back closer to your time.")
-            at = format_time(exc.at, "short", tzinfo=exc.at.tzinfo, locale=babel_locale(tr.lang))
-            return tr.gettext("It is too early to check in. Check-in opens at {time}.").format(time=at)
-        if reason == "too_late":
-            return tr.gettext(
-                "The time of your appointment has passed. You can take an ordinary queue ticket now."
-            )
-        if reason == "not_confirmed":
-            return tr.gettext("This booking was cancelled or has already been used.")
-        if reason == "try_again":
-            return tr.gettext("The bank's system did not answer in time. Please try again in a moment.")
-        if reason == "already_checked_in":
-            return tr.gettext(
-                "You are already checked in. If you have lost your ticket, please ask a consultant."
-            )
-        if reason == "needs_connection":
-            return tr.gettext(
-                "There is no connection to the bank, so a typed code cannot be checked. Please scan the QR code on your confirmation, or take a queue ticket."
-            )
-        if reason == "printer" or reason == "no_numbers":
-            return tr.gettext("Tickets cannot be issued right now. Please ask a consultant.")
-        return tr.gettext("Something went wrong. Please try again or ask a consultant.")
+        if not isinstance(exc, CheckInRefused) or exc.reason not in REFUSALS:
+            return tr.gettext(SOMETHING_WRONG)
+        message = REFUSALS[exc.reason]
+        if exc.reason == "too_early" and exc.at is None:
+            message = TOO_EARLY_UNKNOWN
+        at = (
+            format_time(exc.at, "short", tzinfo=exc.at.tzinfo, locale=babel_locale(tr.lang)) if exc.at else ""
+        )
+        return tr.gettext(message).format(time=at)
 
     def walk_in(self) -> None:
         if self.walk_in_service:
