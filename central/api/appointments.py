@@ -146,20 +146,22 @@ async def release_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId) -> Res
 
 
 def guarded(desk: AppointmentDesk, code: str, action: Callable[[], T]) -> T:
-    """Calls that take the phone's last four digits share the manage page's lock-out: five wrong
-    tries in 15 minutes lock the code for 15 minutes, so 10,000 combinations cannot be walked."""
-    engine, now = desk.ctx.engine, desk.now()
-    until = visitor.locked_until(engine, code, now)
-    if until is not None:
-        raise BookingRefusal(409, "locked", "too many wrong tries for this code", until=until)
+    """Calls that take the phone's last four digits share the manage page's lock-out (visitor.prove)."""
+
+    def attempt() -> T | None:
+        try:
+            return action()
+        except BookingRefusal as exc:
+            if exc.code == "not_found":  # code and digits do not match: a wrong try
+                return None
+            raise
+
     try:
-        result = action()
-    except BookingRefusal as exc:
-        if exc.code == "not_found":
-            visitor.note_wrong(engine, code, now)
-        raise
-    visitor.forget(engine, code)
-    return result
+        return visitor.prove(desk.ctx.engine, code, desk.now(), attempt)
+    except visitor.Locked as exc:
+        raise BookingRefusal(409, "locked", "too many wrong tries for this code", until=exc.until) from None
+    except visitor.WrongDigits:
+        raise BookingRefusal(404, "not_found", "no appointment with this code and phone") from None
 
 
 @router.post("/{code}/lookup", response_model=AppointmentEnvelope, responses=booking_errors(404, 409, 422))

@@ -337,16 +337,19 @@ async def manage_prove(
         return _missing(lang)
     desk = _desk(request)
     engine, now = desk.ctx.engine, desk.now()
-    if visitor.locked_until(engine, code, now) is not None:
-        return _ask(code, lang, "lang" in form, TEXT[lang]["locked"], 429)
     last4 = form.get("last4", "").strip()
-    found = _load(desk, code, last4) if len(last4) == 4 and last4.isdigit() else None
-    if found is None:
-        visitor.note_wrong(engine, code, now)
-        locked = visitor.locked_until(engine, code, now) is not None
-        note, status = (TEXT[lang]["locked"], 429) if locked else (TEXT[lang]["wrong"], 403)
+    try:
+        found = visitor.prove(
+            engine,
+            code,
+            now,
+            lambda: _load(desk, code, last4) if len(last4) == 4 and last4.isdigit() else None,
+        )
+    except visitor.Locked:
+        return _ask(code, lang, "lang" in form, TEXT[lang]["locked"], 429)
+    except visitor.WrongDigits as wrong:
+        note, status = (TEXT[lang]["locked"], 429) if wrong.locked else (TEXT[lang]["wrong"], 403)
         return _ask(code, lang, "lang" in form, note, status)
-    visitor.forget(engine, code)
     if "lang" not in form:
         lang = choose_language(found.row.language, None)
     return _view(desk, found, visitor.sign(visitor.form_key(engine), code, last4, now), lang)

@@ -13,8 +13,10 @@ import base64
 import hashlib
 import hmac
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,6 +24,8 @@ from sqlalchemy.engine import Engine
 from central import db
 
 SECRET_NAME = "manage_form_hmac"  # noqa: S105  (a row name, not a secret)
+T = TypeVar("T")
+
 LOCK_TRIES = 5
 LOCK_WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
@@ -62,6 +66,40 @@ def note_wrong(engine: Engine, code: str, now: datetime) -> None:
     with db.write_transaction(engine) as conn:
         conn.execute(sa.delete(m).where(m.c.code == code, m.c.at < now - KEEP_ATTEMPTS))
         conn.execute(sa.insert(m).values(code=code, at=now))
+
+
+class Locked(Exception):
+    """Too many wrong digits for this code lately: nothing is looked up until ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"locked until {until.isoformat()}")
+        self.until = until
+
+
+class WrongDigits(Exception):
+    """Code and digits do not match; ``locked`` is set when this very try locked the code."""
+
+    def __init__(self, locked: datetime | None) -> None:
+        super().__init__("code and phone digits do not match")
+        self.locked = locked
+
+
+def prove(engine: Engine, code: str, now: datetime, find: Callable[[], T | None]) -> T:
+    """The one lock-out of everything that takes a code and the phone's last four digits.
+
+    ``find`` returns None when they do not match. Five wrong tries in 15 minutes lock the code for
+    15 minutes (the page and the kiosk alike), so the 10,000 combinations cannot be walked; the
+    right digits clear earlier typos.
+    """
+    until = locked_until(engine, code, now)
+    if until is not None:
+        raise Locked(until)
+    found = find()
+    if found is None:
+        note_wrong(engine, code, now)
+        raise WrongDigits(locked_until(engine, code, now))
+    forget(engine, code)
+    return found
 
 
 def forget(engine: Engine, code: str) -> None:
