@@ -42,6 +42,18 @@ class KioskScreen(Screen):  # type: ignore[misc]
         the visitor's session is wiped meanwhile."""
         return self.app.tasks.submit(fn, *args, on_done=on_done, on_error=on_error)
 
+    def use_keyboard(self, fields: dict[str, str | None], on_done: Callable[[Any, Any], None]) -> None:
+        """Once per screen: the docked keyboard for these fields (id → mode), and its done key.
+
+        Screens are built once and shown many times, so binding on every show would stack handlers.
+        """
+        if self.__dict__.get("_keyboard_fields"):
+            return
+        for field_id, mode in fields.items():
+            self.app.watch_input(self.ids[field_id], mode)
+        self.app.keyboard.bind(on_done=on_done)
+        self.__dict__["_keyboard_fields"] = fields
+
     def say(self, prop: str, text: str | Callable[[], str]) -> None:
         """Set a text property that follows the language: ``text`` is made again after a switch.
 

@@ -16,6 +16,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.label import Label
 
+from devices.printer.errors import visitor_message
 from kiosk.i18n import N_, Translator, babel_locale, pick
 from kiosk.services.appointments import (
     Booking,
@@ -317,7 +318,6 @@ class BookFormScreen(BookingScreen):
     _service: dict[str, Any] = {}
     _params: dict[str, Any] = {}
     _request_id = ""
-    _bound = False
     _tick: Any = None
 
     def __init__(self, **kwargs: Any) -> None:
@@ -340,14 +340,7 @@ class BookFormScreen(BookingScreen):
         self._request_id = params.get("move_request_id") or str(uuid.uuid4())
         self.say("message", "")
         self.busy = False
-        if not self._bound:
-            self.app.watch_input(self.ids.name, None)
-            self.app.watch_input(self.ids.phone, "phone")
-            self.app.watch_input(self.ids.email, None)
-            self.app.keyboard.bind(on_done=self._keyboard_done)
-            for field in (self.ids.name, self.ids.phone, self.ids.email):
-                field.bind(focus=self._keep_in_view)
-            self._bound = True
+        self.use_keyboard({"name": None, "phone": "phone", "email": None}, self._keyboard_done)
         self._render()
         if self._tick is None:
             self._tick = KivyClock.schedule_interval(self._count, 1)
@@ -490,8 +483,6 @@ class BookDoneScreen(BookingScreen):
         self.problem = ""
         self.qr = None
         if booking.print_error is not None:
-            from devices.printer.errors import visitor_message
-
             self.problem = (
                 visitor_message(booking.print_error.key, lang)
                 + "\n"
@@ -525,14 +516,9 @@ class MyBookingScreen(BookingScreen):
     confirm_cancel = BooleanProperty(False)
     busy = BooleanProperty(False)
     _booking: Booking | None = None
-    _bound = False
 
     def on_show(self, **params: Any) -> None:
-        if not self._bound:
-            self.app.watch_input(self.ids.code, "numeric")
-            self.app.watch_input(self.ids.last4, "numeric")
-            self.app.keyboard.bind(on_done=self._keyboard_done)
-            self._bound = True
+        self.use_keyboard({"code": "numeric", "last4": "numeric"}, self._keyboard_done)
         self.say("message", "")
         self.found = self.cancelled = self.confirm_cancel = False
         self.ids.code.focus = True

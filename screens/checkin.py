@@ -53,13 +53,9 @@ class CheckInScreen(KioskScreen):
     walk_in_service = StringProperty("")  # too late: the service to offer an ordinary ticket for
     offer_walk_in = BooleanProperty(False)
     simulated = BooleanProperty(False)  # the demo's scanner: show a button that "scans"
-    _bound = False
 
     def on_show(self, **params: Any) -> None:
-        if not self._bound:
-            self.app.watch_input(self.ids.code, "numeric")
-            self.app.keyboard.bind(on_done=self._keyboard_done)
-            self._bound = True
+        self.use_keyboard({"code": "numeric"}, self._keyboard_done)
         self.simulated = isinstance(self.ctx.scanner, SimulatorScanner)
         self.say("message", "")
         self.offer_walk_in = False

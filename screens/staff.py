@@ -25,15 +25,10 @@ PRIORITY_LABELS = {
 class StaffLoginScreen(KioskScreen):
     message = StringProperty("")
 
-    _keyboard_bound = False
-
     def on_show(self, **params: Any) -> None:
         self.message = ""
         self.ids.pin.text = ""
-        if not self._keyboard_bound:
-            self.app.watch_input(self.ids.pin, "numeric")
-            self.app.keyboard.bind(on_done=self._keyboard_done)
-            self._keyboard_bound = True
+        self.use_keyboard({"pin": "numeric"}, self._keyboard_done)
         self.ids.pin.focus = True
 
     def _keyboard_done(self, _keyboard: object, target: object) -> None:

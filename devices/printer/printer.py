@@ -88,6 +88,11 @@ class ReceiptPrinter:
         """The simulated printer's controls (paper, cover...) when this is ``sim:``, for the demo."""
         return self.connection.state if isinstance(self.connection, SimulatorConnection) else None
 
+    def last_preview(self) -> str:
+        """The picture of the paper the simulator printed last ("" on a real printer): demo screens show it."""
+        sim = self.simulator
+        return str(sim.jobs[-1].png_path or "") if sim is not None and sim.jobs else ""
+
     @property
     def can_confirm(self) -> bool:
         """Whether this driver can read status back (False for file: and USB through usblp)."""

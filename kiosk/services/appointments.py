@@ -300,9 +300,7 @@ class AppointmentService:
         self.last_token = booking.token
         # Only a time, no name or code: the demo's "jump to my booking" after the session is wiped.
         self.docs.put(LAST_BOOKED_DOC, {"slot_start": booking.slot_start.isoformat()}, self.clock.now())
-        sim = self.printer.simulator
-        preview = str(sim.jobs[-1].png_path or "") if sim is not None and sim.jobs else ""
-        return replace(booking, printed_on=preview)
+        return replace(booking, printed_on=self.printer.last_preview())
 
     def next_booking_start(self) -> datetime | None:
         """Where the demo jumps: the booking made here last, else the earliest still to come here."""
@@ -311,10 +309,9 @@ class AppointmentService:
         if last is not None and _when(last.body["slot_start"]) > now:
             return _when(last.body["slot_start"]).astimezone(self.clock.tz)
         self.sync()
-        cached = self.docs.get(f"appointments:upcoming:{self.center_id}")
         keys = booking_token.keys_from(self._verification())
         starts = []
-        for entry in (cached.body if cached is not None else {}).get("appointments", []):
+        for entry in self._upcoming_entries():
             try:
                 claims = booking_token.verify(str(entry.get("token", "")), keys)
             except booking_token.BadToken:
@@ -327,11 +324,8 @@ class AppointmentService:
         """What the demo's simulated scanner reads: the last confirmation, else the next booking here."""
         if self.last_token:
             return self.last_token
-        cached = self.docs.get(f"appointments:upcoming:{self.center_id}")
-        entries = (cached.body if cached is not None else {}).get("appointments", [])
-        return next(
-            (str(e["token"]) for e in entries if e.get("status") == "confirmed" and e.get("token")), ""
-        )
+        entries = self._upcoming_entries()
+        return next((str(e["token"]) for e in entries if e.get("status") == "confirmed" and e.get("token")), "")
 
     def manage_url(self, code: str) -> str:
         """Central's public page for this booking (its public address, not the one kiosks use)."""
@@ -364,8 +358,7 @@ class AppointmentService:
 
     # ----- check-in -----
     def window(self) -> tuple[float, float]:
-        cached = self.docs.get(VERIFICATION_DOC)
-        body = cached.body if cached is not None else {}
+        body = self._verification()
         return (
             float(body.get("checkin_early_min", DEFAULT_WINDOW[0])),
             float(body.get("checkin_late_min", DEFAULT_WINDOW[1])),
@@ -505,7 +498,7 @@ class AppointmentService:
         return CheckedIn(printed, start.astimezone(self.clock.tz), again)
 
     def _remember(self, code: str, ticket: IssuedTicket, *, offline: bool) -> None:
-        self.queue.record(ticket, "issued")
+        """Code → ticket, so the same code later reprints it (the ticket row itself comes from _print)."""
         self.cache.db.table("checkins").upsert(
             {"code": code, "ticket_request_id": ticket.request_id,
              "checked_in_at": self.clock.now().isoformat(), "offline": int(offline)},
@@ -528,19 +521,23 @@ class AppointmentService:
         cached = self.docs.get(VERIFICATION_DOC)
         return dict(cached.body) if cached is not None else {}
 
+    @property
+    def _upcoming_key(self) -> str:
+        return f"appointments:upcoming:{self.center_id}"
+
+    def _upcoming_entries(self) -> list[dict[str, Any]]:
+        cached = self.docs.get(self._upcoming_key)
+        return list((cached.body if cached is not None else {}).get("appointments", []))
+
+    def _upcoming(self, code: str) -> dict[str, Any]:
+        """This center's synced entry for the code: its token and status ({} when not listed)."""
+        return next((e for e in self._upcoming_entries() if e.get("code") == code), {})
+
     def _upcoming_status(self, code: str) -> str:
-        cached = self.docs.get(f"appointments:upcoming:{self.center_id}")
-        for entry in (cached.body if cached is not None else {}).get("appointments", []):
-            if entry.get("code") == code:
-                return str(entry.get("status") or "")
-        return ""
+        return str(self._upcoming(code).get("status") or "")
 
     def _upcoming_token(self, code: str) -> str:
-        cached = self.docs.get(f"appointments:upcoming:{self.center_id}")
-        for entry in (cached.body if cached is not None else {}).get("appointments", []):
-            if entry.get("code") == code:
-                return str(entry.get("token") or "")
-        return ""
+        return str(self._upcoming(code).get("token") or "")
 
     def sync(self) -> bool:
         """Fetch central's public keys and the coming bookings' tokens for offline check-in."""
@@ -553,7 +550,7 @@ class AppointmentService:
         except CentralError as exc:
             log.warning("appointment check-in data not refreshed: %s", exc)
             return False
-        self.docs.put(f"appointments:upcoming:{self.center_id}", upcoming, now)
+        self.docs.put(self._upcoming_key, upcoming, now)
         return True
 
 

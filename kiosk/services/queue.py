@@ -26,6 +26,7 @@ from offline_cache.leases import LeaseStore
 from offline_cache.outbox import Outbox
 from server_sync.client import CentralClient
 from server_sync.errors import CentralError, CentralRejected, CentralUnavailable
+from server_sync.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class QueueService:
         self.cache = cache
         self.leases = LeaseStore(cache)
         self.outbox = Outbox(cache)
+        self.sender = OutboxSender(self.outbox, clock)
         self.printer = printer
         self.clock = clock
         self.info = info
@@ -140,7 +142,7 @@ class QueueService:
         result = self.printer.print_receipt(self._receipt(ticket, lang))
         if result.paper_near_end:
             log.warning("printer paper near end after ticket %s", ticket.display)
-        preview = self._preview()
+        preview = self.printer.last_preview()
         if preview:
             ticket = IssuedTicket(**{**asdict(ticket), "printed_on": preview})
         self.record(ticket, "issued")
@@ -251,12 +253,6 @@ class QueueService:
         )
         return ticket_receipt(data, lang)
 
-    def _preview(self) -> str:
-        sim = self.printer.simulator
-        if sim is None:
-            return ""
-        return str(sim.jobs[-1].png_path or "") if sim.jobs else ""
-
     def record(self, ticket: IssuedTicket, status: str) -> None:
         self.cache.db.table("tickets").upsert(
             {
@@ -276,36 +272,11 @@ class QueueService:
 
     # ----- the sync worker's job -----
     def sync(self) -> bool:
-        """Send offline tickets and deferred voids in order, then top up the leases. True: all done."""
+        """Send the outbox (offline tickets, voids, check-ins) in order, then top up the leases. True: all done."""
         if self.client is None:
             return False
-        now = self.clock.now()
-        for record in self.outbox.due(now):
-            if (
-                record.kind == "checkin"
-                and self.outbox.status_of(record.payload["ticket_request_id"]) == "rejected"
-            ):
-                log.error(
-                    "outbox record %s: its ticket was refused by central, so is the check-in", record.id
-                )
-                self.outbox.mark_rejected(record.id, now, "the offline ticket was refused")
-                continue
-            path, body = outbox_request(record.kind, record.payload)
-            try:
-                self.client.post(path, body)
-            except CentralUnavailable as exc:
-                log.warning("outbox record %s (%s) deferred: %s", record.id, record.kind, exc)
-                self.outbox.mark_retry(record.id, now, str(exc))
-                return False  # keep the order: later records wait for this one
-            except CentralRejected as exc:
-                if exc.code in RETRY_LATER_CODES and record.attempts < RETRY_LATER_MAX:
-                    log.warning("outbox record %s (%s) deferred: %s", record.id, record.kind, exc)
-                    self.outbox.mark_retry(record.id, now, str(exc))
-                    return False
-                log.error("central refused outbox record %s (%s): kept for a technician", record.id, exc)
-                self.outbox.mark_rejected(record.id, now, str(exc))
-            else:
-                self.outbox.mark_sent(record.id, now)
+        if not self.sender.send(self.client):
+            return False  # something waits for central: leases can wait too
         return self.top_up_leases()
 
     def top_up_leases(self) -> bool:
@@ -328,24 +299,6 @@ class QueueService:
             self.leases.add(lease)
             log.info("leased %s%03d-%03d", lease["prefix"], lease["first"], lease["last"])
         return True
-
-
-RETRY_LATER_CODES = {"ticket_not_synced"}
-"""Refusals that mean "not yet": a check-in whose offline ticket central has not seen."""
-RETRY_LATER_MAX = 20
-"""After this many "not yet" answers the record is set aside, so it cannot hold the outbox forever."""
-
-
-def outbox_request(kind: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Where each kind of outbox record goes, and with what body."""
-    if kind == "ticket":
-        return "/api/v1/tickets", payload
-    if kind == "ticket_void":
-        return f"/api/v1/tickets/{payload['ticket_id']}/void", {"reason": payload["reason"]}
-    if kind == "checkin":
-        body = {k: payload[k] for k in ("request_id", "ticket_request_id", "checked_in_at")}
-        return f"/api/v1/appointments/{payload['code']}/check-in", body
-    raise ValueError(f"unknown outbox record kind {kind!r}")
 
 
 def from_central(
