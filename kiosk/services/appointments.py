@@ -325,7 +325,9 @@ class AppointmentService:
         if self.last_token:
             return self.last_token
         entries = self._upcoming_entries()
-        return next((str(e["token"]) for e in entries if e.get("status") == "confirmed" and e.get("token")), "")
+        return next(
+            (str(e["token"]) for e in entries if e.get("status") == "confirmed" and e.get("token")), ""
+        )
 
     def manage_url(self, code: str) -> str:
         """Central's public page for this booking (its public address, not the one kiosks use)."""
