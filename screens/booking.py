@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.dates import format_skeleton, format_time
 from kivy.clock import Clock as KivyClock
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.label import Label
 
@@ -173,7 +173,6 @@ class BookTimeScreen(BookingScreen):
     notice = StringProperty("")
     busy = BooleanProperty(False)
     empty = BooleanProperty(False)
-    days = ListProperty([])
     _service: dict[str, Any] = {}
     _params: dict[str, Any] = {}
     _day: date | None = None
@@ -199,7 +198,6 @@ class BookTimeScreen(BookingScreen):
 
     def _show_days(self, days: list[date]) -> None:
         self.busy = False
-        self.days = days
         row = self.ids.day_row
         row.clear_widgets()
         if not days:
