@@ -7,7 +7,7 @@ test:
 setup:
 	bash run.sh setup
 lint:
-	.venv/bin/ruff check . && .venv/bin/mypy kiosk devices screens offline_cache server_sync central
+	.venv/bin/ruff check . && .venv/bin/mypy kiosk devices screens offline_cache server_sync central service_common
 screenshots:
 	for lang in ru zh-Hant en; do for size in 1080x1920 1920x1080; do \
 	  .venv/bin/kiosk screenshot --screen home --lang $$lang --size $$size --out var/shots/home-$$lang-$$size.png; done; done

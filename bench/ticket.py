@@ -28,12 +28,12 @@ def main() -> int:
     args = parser.parse_args()
 
     from devices.printer import open_printer
-    from kiosk.clock import SystemClock
     from kiosk.services.info import InfoService
     from kiosk.services.queue import QueueService
     from offline_cache.db import CacheDB
     from offline_cache.documents import DocumentCache
     from server_sync.client import CentralClient
+    from service_common.clock import SystemClock
     from tests.conftest import free_port, start_central
     from tests.printer.fakes import TcpPrinter
 

@@ -38,7 +38,7 @@ from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
 from central.queue.writer import TicketWriter
-from kiosk.clock import Clock, OffsetClock
+from service_common.clock import Clock, OffsetClock
 
 API_PREFIX = "/api/v1"
 

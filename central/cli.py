@@ -31,8 +31,8 @@ from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue import admin as queue_admin
 from central.queue.engine import QueueSettings
-from kiosk.clock import Clock, OffsetClock, SystemClock, parse_start
-from kiosk.tomlconfig import EXIT_CONFIG_ERROR, ConfigError
+from service_common.clock import Clock, OffsetClock, SystemClock, parse_start
+from service_common.tomlconfig import EXIT_CONFIG_ERROR, ConfigError
 
 PROG = "kiosk-central"
 EXIT_FAILED = 1

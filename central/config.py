@@ -68,7 +68,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from central.appointments.channels import spec_problem
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue.engine import QueueSettings
-from kiosk.tomlconfig import check, from_mapping, load_file
+from service_common.tomlconfig import check, from_mapping, load_file
 
 ENV_VAR = "KIOSK_CENTRAL_CONFIG"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

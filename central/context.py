@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
-from kiosk.clock import Clock
+from service_common.clock import Clock
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8470"
 

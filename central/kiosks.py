@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from central import db
 from central.tokens import hash_token, new_token
-from kiosk.clock import Clock
+from service_common.clock import Clock
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 """Same rule as ``kiosk.id`` in the kiosk's own configuration."""

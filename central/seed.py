@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from central import db, staff
-from kiosk.clock import Clock
+from service_common.clock import Clock
 
 Text = dict[str, str]
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from central import db
 from central.queue.engine import QueueSettings
 from central.tokens import hash_token, new_token
-from kiosk.clock import Clock
+from service_common.clock import Clock
 
 ROLES = db.STAFF_ROLES
 MIN_PASSWORD = 10

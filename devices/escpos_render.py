@@ -30,7 +30,7 @@ from typing import Any, Literal
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.paths import FONTS
+from service_common.paths import FONTS
 
 Align = Literal["left", "center", "right"]
 ECLevel = Literal["L", "M", "Q", "H"]

@@ -1,3 +1,5 @@
 """Service-center kiosk core: configuration, services and CLI, free of any GUI code."""
 
-__version__ = "0.1.0"
+from service_common import __version__
+
+__all__ = ["__version__"]

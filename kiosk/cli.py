@@ -13,9 +13,11 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk import __version__, cli_devices, logs
-from kiosk.config import SUPPORTED_LANGUAGES, KioskConfig, load
-from kiosk.tomlconfig import EXIT_CONFIG_ERROR, ConfigError, to_toml
+from kiosk import cli_devices, logs
+from kiosk.config import KioskConfig, load
+from service_common import __version__
+from service_common.i18n import SUPPORTED_LANGUAGES
+from service_common.tomlconfig import EXIT_CONFIG_ERROR, ConfigError, to_toml
 
 log = logging.getLogger("kiosk.cli")
 
@@ -152,9 +154,9 @@ def _config_command(args: argparse.Namespace, config: KioskConfig) -> int:
 
 def _staff_command(args: argparse.Namespace, config: KioskConfig) -> int:
     """The PIN is typed twice at a hidden prompt (or piped), hashed at once, never echoed or logged."""
-    from kiosk.clock import SystemClock
     from kiosk.services.staff import StaffDirectory, StaffError
     from offline_cache.db import CacheDB
+    from service_common.clock import SystemClock
 
     cache = CacheDB(config.data_dir / "kiosk.db")
     staff = StaffDirectory(cache, SystemClock(config.tz))

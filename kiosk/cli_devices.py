@@ -23,7 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import SUPPORTED_LANGUAGES, KioskConfig
+from kiosk.config import KioskConfig
+from service_common.i18n import SUPPORTED_LANGUAGES
 
 COMMANDS = ("devices", "print-preview")
 SAMPLES = ("ticket", "statement", "appeal", "appointment")

@@ -13,9 +13,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from devices import uri
-from kiosk.tomlconfig import ConfigError, check, from_mapping, load_file, timezone_check
+from service_common.i18n import SUPPORTED_LANGUAGES
+from service_common.tomlconfig import ConfigError, check, from_mapping, load_file, timezone_check
 
-SUPPORTED_LANGUAGES = ("ru", "zh-Hant", "en")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 

@@ -11,9 +11,7 @@ from pathlib import Path
 
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
-from kiosk.clock import Clock, SystemClock
 from kiosk.config import KioskConfig
-from kiosk.i18n import Translator
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import QueueService
@@ -23,6 +21,8 @@ from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
 from server_sync.client import CentralClient
 from server_sync.worker import SyncWorker
+from service_common.clock import Clock, SystemClock
+from service_common.i18n import Translator
 
 log = logging.getLogger(__name__)
 

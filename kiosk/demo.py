@@ -18,8 +18,8 @@ from pathlib import Path
 
 import requests
 
-from kiosk.clock import OffsetClock, parse_start
 from kiosk.config import KioskConfig
+from service_common.clock import OffsetClock, parse_start
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,9 @@ DEMO_STAFF_PIN = "2468"
 
 def _demo_staff(config: KioskConfig) -> None:
     """The demo kiosk knows one staff member, so staff mode can be tried at once."""
-    from kiosk.clock import SystemClock
     from kiosk.services.staff import StaffDirectory
     from offline_cache.db import CacheDB
+    from service_common.clock import SystemClock
 
     cache = CacheDB(config.data_dir / "kiosk.db")
     try:

@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 from kiosk.config import KioskConfig
 from kiosk.context import central_client
-from kiosk.i18n import LOCALE_DIR
-from kiosk.paths import FONTS
 from offline_cache.db import CacheDB
 from server_sync.errors import CentralError
+from service_common.i18n import LOCALE_DIR
+from service_common.paths import FONTS
 
 Check = Callable[[KioskConfig], str]
 

@@ -11,7 +11,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from kiosk.redact import scrub
+from service_common.redact import scrub
 
 FORMAT = "%(asctime)s %(levelname)s %(kiosk_id)s %(name)s: %(message)s"
 

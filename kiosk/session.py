@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kiosk.clock import Clock
+from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

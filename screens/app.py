@@ -19,8 +19,6 @@ from kivy.uix.screenmanager import FadeTransition, NoTransition
 
 from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
-from kiosk.i18n import SHORT_NAMES, babel_locale, pick
-from kiosk.paths import KV
 from kiosk.session import IdlePhase
 from kiosk.tasks import TaskRunner
 from screens import registry
@@ -31,6 +29,8 @@ from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import KioskRoot, LangButton
 from server_sync.worker import SyncReport
+from service_common.i18n import SHORT_NAMES, babel_locale, pick
+from service_common.paths import KV
 
 log = logging.getLogger(__name__)
 

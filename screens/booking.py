@@ -17,7 +17,6 @@ from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.label import Label
 
 from devices.printer.errors import visitor_message
-from kiosk.i18n import N_, Translator, babel_locale, pick
 from kiosk.services.appointments import (
     Booking,
     BookingRefused,
@@ -29,6 +28,7 @@ from kiosk.services.appointments import (
 from screens.base import KioskScreen
 from screens.ticket import qr_texture
 from screens.widgets import ServiceButton
+from service_common.i18n import N_, Translator, babel_locale, pick
 
 
 class DayChip(ToggleButtonBehavior, Label):  # type: ignore[misc]

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.paths import FONTS
+from service_common.paths import FONTS
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from devices.printer.errors import visitor_message
 from devices.scanner import SimulatorScanner
-from kiosk.i18n import N_, babel_locale
 from kiosk.services.appointments import CheckedIn, CheckInRefused
 from screens.base import KioskScreen
 from screens.booking import SOMETHING_WRONG
+from service_common.i18n import N_, babel_locale
 
 _NO_TICKETS = N_("Tickets cannot be issued right now. Please ask a consultant.")
 TOO_EARLY_UNKNOWN = N_("It is too early to check in. Please come back closer to your time.")

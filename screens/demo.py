@@ -12,9 +12,9 @@ from typing import Any
 from babel.dates import format_skeleton
 from kivy.properties import StringProperty
 
-from kiosk.i18n import babel_locale
 from kiosk.services.demo_clock import DemoClock
 from screens.base import KioskScreen
+from service_common.i18n import babel_locale
 
 
 class DemoScreen(KioskScreen):

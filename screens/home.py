@@ -6,8 +6,8 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.i18n import N_, pick
 from screens.base import KioskScreen
+from service_common.i18n import N_, pick
 
 # Feature key -> (icon key, title msgid, screen it opens when built).
 FEATURES: dict[str, tuple[str, str, str]] = {

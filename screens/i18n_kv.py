@@ -11,7 +11,7 @@ from typing import Any
 
 from kivy.event import Observable
 
-from kiosk.i18n import Translator
+from service_common.i18n import Translator
 
 
 class KvTranslator(Observable):  # type: ignore[misc]

@@ -13,11 +13,11 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
-from kiosk.i18n import Translator, pick
 from kiosk.services.info import InfoUnavailable, Snapshot, opening_status
 from screens import theme as T
 from screens.base import KioskScreen
 from screens.theme import theme
+from service_common.i18n import Translator, pick
 
 
 class InfoMenuScreen(KioskScreen):

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.clock import Clock
 from kiosk.config import KioskConfig
 from screens.bootstrap import WindowSpec, configure
+from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

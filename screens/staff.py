@@ -7,11 +7,11 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.i18n import N_
 from kiosk.services.queue import IssuedTicket, QueueView, TicketNotIssued
 from kiosk.services.staff import StaffLocked, StaffMember
 from screens.base import KioskScreen
 from screens.ticket import fill_services
+from service_common.i18n import N_
 
 PRIORITY_LABELS = {
     "none": N_("Regular"),

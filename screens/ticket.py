@@ -15,10 +15,10 @@ from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from devices.printer.errors import visitor_message
-from kiosk.i18n import Translator, pick
 from kiosk.services.queue import IssuedTicket, QueueLine, QueueView, TicketNotIssued
 from screens.base import KioskScreen
 from screens.widgets import ServiceButton
+from service_common.i18n import Translator, pick
 
 
 def qr_texture(url: str) -> Any:

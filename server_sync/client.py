@@ -14,7 +14,6 @@ from typing import Any
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from kiosk import __version__
 from server_sync.errors import (
     CentralError,
     CentralNotFound,
@@ -23,6 +22,7 @@ from server_sync.errors import (
     CentralUnavailable,
     CentralUnreachable,
 )
+from service_common import __version__
 
 log = logging.getLogger(__name__)
 

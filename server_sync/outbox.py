@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kiosk.clock import Clock
 from offline_cache.outbox import Outbox, OutboxRecord
 from server_sync.client import CentralClient
 from server_sync.errors import CentralRejected, CentralUnavailable
+from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.clock import ManualClock, OffsetClock
 from kiosk.config import load
+from service_common.clock import ManualClock, OffsetClock
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load
-from kiosk.tomlconfig import ConfigError, to_toml
+from service_common.tomlconfig import ConfigError, to_toml
 from tests.conftest import venv_bin
 
 

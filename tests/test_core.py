@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from kiosk import logs
-from kiosk.clock import ManualClock, OffsetClock
-from kiosk.i18n import Translator, pick
-from kiosk.redact import mask_pan, scrub
 from kiosk.session import CardIdentity, IdlePhase, IdleTimer, Session
 from kiosk.tasks import QueuePost, TaskRunner
+from service_common.clock import ManualClock, OffsetClock
+from service_common.i18n import Translator, pick
+from service_common.redact import mask_pan, scrub
 
 START = datetime(2026, 12, 1, 9, 55)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.clock import ManualClock
 from kiosk.services.staff import StaffDirectory, StaffError, StaffLocked
 from offline_cache.db import CacheDB
 from offline_cache.leases import LeaseStore
 from offline_cache.outbox import Outbox
+from service_common.clock import ManualClock
 
 TODAY = date(2026, 12, 1)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.redact import mask_phone
+from service_common.redact import mask_phone
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.clock import ManualClock
 from kiosk.services.info import InfoService, InfoUnavailable, opening_status
 from offline_cache.db import CacheDB, migrate
 from offline_cache.documents import DocumentCache
 from server_sync.client import CentralClient
 from server_sync.errors import CentralNotFound, CentralRejected, CentralUnauthorized, CentralUnavailable
 from server_sync.worker import SyncWorker
+from service_common.clock import ManualClock
 from tests.conftest import CentralServer, free_port
 
 CLOCK = ManualClock(datetime(2026, 12, 1, 10, 0), "Europe/Moscow")

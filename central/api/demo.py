@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from central.context import Ctx
-from kiosk.clock import OffsetClock
+from service_common.clock import OffsetClock
 
 router = APIRouter(prefix="/demo", tags=["demo"], include_in_schema=False)
 

@@ -15,7 +15,7 @@ from babel.dates import format_date, format_interval, format_skeleton
 from devices.receipts import template
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import issued_text
-from kiosk.i18n import babel_locale
+from service_common.i18n import babel_locale
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class AppointmentData:
     slot_start: datetime
     slot_end: datetime
     name: str  # as the visitor typed it: it is their own receipt
-    phone_masked: str  # kiosk.redact.mask_phone: never the full number
+    phone_masked: str  # service_common.redact.mask_phone: never the full number
     manage_url: str = ""  # central's /a/<code> page; "" prints no link
     checkin_early_min: int = 15
     checkin_late_min: int = 10

@@ -37,7 +37,7 @@ from devices.receipts.model import (
     Separator,
     Text,
 )
-from kiosk.paths import FONTS
+from service_common.paths import FONTS
 
 QRMode = Literal["auto", "native", "image"]
 

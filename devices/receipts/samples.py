@@ -11,7 +11,7 @@ from devices.receipts import template
 from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import TicketData, ticket_receipt
-from kiosk.redact import mask_phone
+from service_common.redact import mask_phone
 
 SAMPLE_KINDS = (*template.BUILT, *template.NOT_BUILT)
 

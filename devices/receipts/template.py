@@ -41,8 +41,8 @@ from devices.receipts.model import (
     Separator,
     Text,
 )
-from kiosk.config import SUPPORTED_LANGUAGES
-from kiosk.paths import ASSETS
+from service_common.i18n import SUPPORTED_LANGUAGES
+from service_common.paths import ASSETS
 
 RECEIPTS_DIR = ASSETS / "receipts"
 BUILT = ("ticket", "appointment")

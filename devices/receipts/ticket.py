@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 
 from devices.receipts import template
 from devices.receipts.model import Receipt
-from kiosk.i18n import babel_locale
+from service_common.i18n import babel_locale
 
 # The same keys as central's TicketCreate.priority.
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment", "other")

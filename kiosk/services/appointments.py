@@ -21,9 +21,6 @@ from typing import Any
 
 from devices.printer import PrinterError, ReceiptPrinter
 from devices.receipts.appointment import AppointmentData, appointment_receipt
-from kiosk.clock import Clock
-from kiosk.i18n import pick
-from kiosk.redact import luhn_ok, mask_phone
 from kiosk.services import booking_token
 from kiosk.services.info import InfoService
 from kiosk.services.queue import IssuedTicket, QueueService, TicketNotIssued, from_central
@@ -38,6 +35,9 @@ from server_sync.errors import (
     CentralUnavailable,
     CentralUnreachable,
 )
+from service_common.clock import Clock
+from service_common.i18n import pick
+from service_common.redact import luhn_ok, mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from kiosk.clock import Clock, ManualClock, OffsetClock
 from server_sync.client import CentralClient
 from server_sync.errors import CentralNotFound
+from service_common.clock import Clock, ManualClock, OffsetClock
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
-from kiosk.clock import Clock
 from offline_cache.documents import DocumentCache
 from server_sync.client import CentralClient
 from server_sync.errors import CentralError, CentralUnauthorized
+from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

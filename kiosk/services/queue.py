@@ -18,8 +18,6 @@ from typing import Any
 
 from devices.printer import PrinterError, ReceiptPrinter
 from devices.receipts.ticket import TicketData, ticket_receipt
-from kiosk.clock import Clock
-from kiosk.i18n import pick
 from kiosk.services.info import InfoService
 from offline_cache.db import CacheDB
 from offline_cache.leases import LeaseStore
@@ -27,6 +25,8 @@ from offline_cache.outbox import Outbox
 from server_sync.client import CentralClient
 from server_sync.errors import CentralError, CentralRejected, CentralUnavailable
 from server_sync.outbox import OutboxSender
+from service_common.clock import Clock
+from service_common.i18n import pick
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kiosk.clock import Clock
 from offline_cache.db import CacheDB
+from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
 

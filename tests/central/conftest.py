@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from central import db, kiosks, migrate, seed
 from central.app import create_app
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 MOSCOW = "Europe/Moscow"
 START = datetime(2026, 11, 23, 10, 0)  # a Monday, 10:00 in Moscow

@@ -17,7 +17,7 @@ from central import db
 from central.app import create_app
 from central.appointments.booking import code_ok, luhn_digit, normalise_phone
 from central.appointments.settings import AppointmentSettings
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 API = "/api/v1/appointments"
 TUESDAY_9 = "2026-11-24T09:00:00+03:00"

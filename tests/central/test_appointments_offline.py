@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from central import db, kiosks
 from central.appointments import token as signing
 from central.appointments.sweeper import sweep
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 from tests.central.conftest import bearer
 from tests.central.test_appointments import API, TUESDAY_9, book, rid
 

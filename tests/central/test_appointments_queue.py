@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from central import db
 from central.queue.engine import estimate_wait_min, wait_with_bookings
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 from tests.central.queue_helpers import act, new_ticket, open_counter, sign_in
 from tests.central.test_appointments import API, book, rid
 

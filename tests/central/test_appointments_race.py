@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from central.appointments.booking import AppointmentDesk, BookingRefusal
 from central.appointments.schemas import HoldCreate
 from central.context import Context
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 from tests.conftest import start_central
 
 CLIENTS = 16

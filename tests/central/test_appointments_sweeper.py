@@ -16,8 +16,8 @@ from central import config as central_config
 from central import db
 from central.appointments.booking import AppointmentDesk
 from central.appointments.sweeper import Sweeper, SweepResult, sweep
-from kiosk.clock import ManualClock
-from kiosk.tomlconfig import ConfigError
+from service_common.clock import ManualClock
+from service_common.tomlconfig import ConfigError
 from tests.central.test_appointments import book, hold
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from central import db, kiosks
 from central.auth import LAST_SEEN_RESOLUTION
 from central.tokens import hash_token
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .conftest import bearer
 

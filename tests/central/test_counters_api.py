@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from central import db, staff
 from central.queue.engine import QueueSettings
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .queue_helpers import act, new_ticket, open_counter, sign_in
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from central import db, kiosks
 from central.app import create_app
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .conftest import bearer
 

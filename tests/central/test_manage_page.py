@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from central import db
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .test_reminders import book
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from central import db, kiosks
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .conftest import bearer
 from .queue_helpers import act, new_ticket, open_counter, sign_in

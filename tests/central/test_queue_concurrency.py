@@ -19,7 +19,7 @@ from central import kiosks
 from central.context import Context
 from central.queue import leases, store
 from central.queue.schemas import LeaseCreate, TicketCreate
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 THREADS = 8
 PER_THREAD = 25

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from central.api.pages import choose_language
 from central.app import create_app
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .queue_helpers import act, new_ticket, open_counter, sign_in
 

@@ -14,7 +14,7 @@ from central.context import Context
 from central.queue import store
 from central.queue.schemas import TicketCreate
 from central.queue.writer import TicketWriter
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 
 def item(

@@ -34,7 +34,7 @@ from central.appointments.channels import (
 )
 from central.appointments.reminders import Outbox
 from central.appointments.settings import ReminderSettings
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 API = "/api/v1/appointments"
 PHONE = "+7 (912) 345-67-89"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db, kiosks, seed
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 # Characters that exist only in Simplified Chinese; none may appear in zh-Hant text.
 SIMPLIFIED_ONLY = set("务贷时间汇兑费账户开还营业银门诈骗码请为与们这个")

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from central import db, seed, staff
 from central.appointments.staffdesk import mask_phone
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 
 from .test_reminders import book
 

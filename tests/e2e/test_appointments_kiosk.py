@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.clock import ManualClock
 from kiosk.config import load
 from kiosk.context import KioskContext, build
 from kiosk.services.appointments import Booking, BookingRefused, CheckInRefused, Hold, code_ok
 from kiosk.services.booking_token import BadToken, keys_from, verify
 from server_sync.client import CentralClient, safe_path
+from service_common.clock import ManualClock
 from tests.conftest import CentralServer, free_port, start_central
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from kiosk.clock import ManualClock
 from server_sync.client import CentralClient
+from service_common.clock import ManualClock
 from tests.conftest import ARTIFACTS, CentralServer, free_port
 from tests.ui.harness import UI
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from kiosk.clock import ManualClock
+from service_common.clock import ManualClock
 from tests.conftest import ARTIFACTS, CentralServer
 from tests.ui.harness import UI
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.i18n import catalog
 from kiosk.services.appointments import Booking, Hold, Slot
 from screens.home import FEATURES
 from screens.registry import SCREENS
+from service_common.i18n import catalog
 from tests.conftest import ARTIFACTS
 from tests.ui.harness import UI
 

@@ -20,12 +20,13 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal
 
-from kiosk.paths import ASSETS
+from service_common.paths import ASSETS
 
 log = logging.getLogger(__name__)
 
 LOCALE_DIR = ASSETS / "locale"
 DOMAIN = "kiosk"
+SUPPORTED_LANGUAGES = ("ru", "zh-Hant", "en")
 
 # gettext directory and Babel locale for each interface language.
 _GETTEXT_DIR = {"ru": "ru", "zh-Hant": "zh_Hant", "en": "en"}
