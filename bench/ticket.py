@@ -32,7 +32,10 @@ def main() -> int:
     from kiosk.services.queue import QueueService
     from offline_cache.db import CacheDB
     from offline_cache.documents import DocumentCache
+    from offline_cache.outbox import Outbox
     from server_sync.client import CentralClient
+    from server_sync.gateway import CentralGateway
+    from server_sync.outbox import OutboxSender
     from service_common.clock import SystemClock
     from tests.conftest import free_port, start_central
     from tests.printer.fakes import TcpPrinter
@@ -56,26 +59,27 @@ def main() -> int:
         offline = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.5)
         clock = SystemClock("Europe/Moscow")
         cache = CacheDB(work / "kiosk.db")
-        info = InfoService(online, DocumentCache(cache), clock, "C01")
+        gateway = CentralGateway(online)
+        info = InfoService(gateway, DocumentCache(cache), clock, "C01")
         info.refresh()
         printer = open_printer(fake.uri, data_dir=None, paper_width_mm=80)
-        queue = QueueService(online, cache, printer, clock, info, "C01")
+        queue = QueueService(gateway, cache, printer, clock, info, "C01")
+        sender = OutboxSender(Outbox(cache), gateway, clock)
         queue.top_up_leases()
         service = (info.home_center() or {})["services"][0]["id"]
         queue.take_ticket(service)  # warm-up: imports, fonts, connections
 
         def run(mode: str, lang: str) -> tuple[list[float], int]:
-            client = online if mode == "online" else offline
-            queue.client = info.client = client
+            gateway.client = online if mode == "online" else offline
             times = []
             job_bytes[0] = 0
             for _ in range(args.tickets):
                 start = time.perf_counter()
                 queue.take_ticket(service, lang=lang)
                 times.append((last_byte[0] - start) * 1000)
-            queue.client = info.client = online
+            gateway.client = online
             if mode == "offline":
-                queue.sync()
+                sender.send()
             return times, job_bytes[0] // args.tickets
 
         print(f"{args.tickets} tickets each, TCP fake Epson TM-T20II on loopback, 80 mm, central on loopback")

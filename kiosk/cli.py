@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk import cli_devices, logs
+from kiosk import cli_devices, cli_sync, logs
 from kiosk.config import KioskConfig, load
 from service_common import __version__
 from service_common.i18n import SUPPORTED_LANGUAGES
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove = staff_sub.add_parser("remove", parents=[common], help="remove a staff member")
     remove.add_argument("name")
     cli_devices.add_parsers(sub, common)
+    cli_sync.add_parsers(sub, common)
     return parser
 
 
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return _staff_command(args, config)
     if command in cli_devices.COMMANDS:
         return cli_devices.run(args, config)
+    if command in cli_sync.COMMANDS:
+        return cli_sync.run(args, config)
     parser.error(f"unknown command {command}")
     return 2
 

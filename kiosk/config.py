@@ -63,6 +63,7 @@ class CentralSection:
     connect_timeout_s: float = field(default=2.0, metadata=check(_positive))
     read_timeout_s: float = field(default=5.0, metadata=check(_positive))
     sync_interval_s: float = field(default=30.0, metadata=check(_positive))
+    patience_s: float = field(default=8.0, metadata=check(_positive))
     verify_tls: bool = True
 
 
@@ -122,6 +123,16 @@ class LoggingSection:
 
 
 @dataclass
+class OfflineSection:
+    """How many numbers to hold for issuing tickets while central is unreachable."""
+
+    survive_outage_h: float = field(default=4.0, metadata=check(_positive))
+    open_hours_per_day: float = field(default=10.0, metadata=check(_positive))
+    daily_volume: int = field(default=200, metadata=check(_positive))
+    min_lease: int = field(default=20, metadata=check(_positive))
+
+
+@dataclass
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
     central: CentralSection = field(default_factory=CentralSection)
@@ -129,6 +140,7 @@ class KioskConfig:
     ui: UISection = field(default_factory=UISection)
     idle: IdleSection = field(default_factory=IdleSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
+    offline: OfflineSection = field(default_factory=OfflineSection)
     source: str = field(default="<embedded defaults>", compare=False, metadata={"internal": True})
 
     @property

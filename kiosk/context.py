@@ -12,14 +12,20 @@ from pathlib import Path
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
 from kiosk.config import KioskConfig
+from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
+from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
-from kiosk.services.queue import QueueService
+from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
+from offline_cache.outbox import Outbox
+from offline_cache.sync_state import SyncState
 from server_sync.client import CentralClient
+from server_sync.gateway import CentralGateway
+from server_sync.outbox import OutboxSender
 from server_sync.worker import SyncWorker
 from service_common.clock import Clock, SystemClock
 from service_common.i18n import Translator
@@ -32,7 +38,7 @@ class KioskContext:
     config: KioskConfig
     clock: Clock
     cache: CacheDB
-    client: CentralClient | None
+    gateway: CentralGateway | None
     info: InfoService
     session: Session
     translator: Translator
@@ -42,6 +48,8 @@ class KioskContext:
     queue: QueueService
     staff: StaffDirectory
     appointments: AppointmentService
+    checkin: CheckInService
+    sender: OutboxSender
     scanner: BarcodeScanner
 
     @property
@@ -51,22 +59,28 @@ class KioskContext:
     def close(self) -> None:
         self.sync.stop()
         self.scanner.stop()
-        if self.client is not None:
-            self.client.close()
+        if self.gateway is not None:
+            self.gateway.close()
         self.cache.close()
 
 
-def central_client(config: KioskConfig) -> CentralClient | None:
-    """The client every part of the kiosk uses; None when the kiosk is not enrolled yet."""
+def central_gateway(config: KioskConfig) -> CentralGateway | None:
+    """The one way to central every part of the kiosk uses; None when the kiosk is not enrolled yet."""
     if not config.central.token:
         return None
-    return CentralClient(
+    client = CentralClient(
         config.central.url,
         config.central.token,
         connect_timeout=config.central.connect_timeout_s,
         read_timeout=config.central.read_timeout_s,
         verify=config.central.verify_tls,
     )
+    return CentralGateway(client, patience_s=config.central.patience_s)
+
+
+def lease_policy(config: KioskConfig) -> LeasePolicy:
+    o = config.offline
+    return LeasePolicy(o.survive_outage_h, o.open_hours_per_day, o.daily_volume, o.min_lease)
 
 
 def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
@@ -74,29 +88,45 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     cache = CacheDB(data_dir / "kiosk.db")
-    client = central_client(config)
-    if client is None:
+    gateway = central_gateway(config)
+    if gateway is None:
         log.warning("no central token configured: the kiosk runs on its offline cache only")
     session = Session(default_language=config.ui.default_language)
     # A visitor's booking must not outlive their session (the demo scanner would "read" it).
     session.on_wipe(lambda _reason: setattr(appointments, "last_token", ""))
     translator = Translator(config.ui.default_language)
-    info = InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id)
+    docs = DocumentCache(cache)
+    info = InfoService(gateway, docs, clock, config.kiosk.center_id)
     printer = open_printer(
         config.devices.printer, data_dir=data_dir / "print", paper_width_mm=config.devices.paper_width_mm
     )
-    queue = QueueService(client, cache, printer, clock, info, config.kiosk.center_id)
-    appointments = AppointmentService(client, cache, clock, info, queue, printer, config.kiosk.center_id)
-    # Order matters: the queue job needs the center list the info job refreshes.
+    queue = QueueService(gateway, cache, printer, clock, info, config.kiosk.center_id, lease_policy(config))
+    settled = queue.settle_interrupted()
+    if settled:
+        log.warning("%d ticket(s) interrupted between numbering and printing last time count as issued", settled)
+    booking_docs = AppointmentDocs(gateway, docs, clock, config.kiosk.center_id)
+    appointments = AppointmentService(gateway, cache, clock, info, queue, printer, booking_docs)
+    checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
+    sender = OutboxSender(Outbox(cache), gateway, clock)
+    sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
+    # Order matters: leases need the center list the info job refreshes; the outbox goes first.
     sync = SyncWorker(
-        {"info": info.refresh, "queue": queue.sync, "appointments": appointments.sync},
+        {"outbox": sender.send, "info": info.refresh, "leases": queue.top_up_leases,
+         "appointments": booking_docs.sync},
         config.central.sync_interval_s,
-    )
+        state=SyncState(cache),
+        clock=clock,
+        last_error=(lambda: gateway.last_error) if gateway is not None else None,
+    )  # fmt: skip
+    if gateway is not None:
+        # The first call that reaches central after an outage sends what waits, without its back-off.
+        gateway.on_link_up(sender.outbox.retry_now)
+        gateway.on_link_up(sync.sync_now)
     return KioskContext(
         config=config,
         clock=clock,
         cache=cache,
-        client=client,
+        gateway=gateway,
         info=info,
         session=session,
         translator=translator,
@@ -106,5 +136,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         queue=queue,
         staff=StaffDirectory(cache, clock),
         appointments=appointments,
+        checkin=checkin,
+        sender=sender,
         scanner=open_scanner(config.devices.scanner),
     )

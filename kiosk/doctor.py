@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 
 from kiosk.config import KioskConfig
-from kiosk.context import central_client
+from kiosk.context import central_gateway
 from offline_cache.db import CacheDB
 from server_sync.errors import CentralError
 from service_common.i18n import LOCALE_DIR
@@ -60,14 +60,14 @@ def check_data_dir(config: KioskConfig) -> str:
 def check_central(config: KioskConfig) -> str:
     if not config.central.token:
         raise Problem("no central.token configured: enrol the kiosk with 'kiosk-central kiosks add'")
-    client = central_client(config)
-    assert client is not None
+    gateway = central_gateway(config)
+    assert gateway is not None
     try:
-        me = client.me()
+        me = gateway.me()
     except CentralError as exc:
         raise Problem(f"{config.central.url}: {exc}") from None
     finally:
-        client.close()
+        gateway.close()
     if me.get("kiosk_id") != config.kiosk.id:
         raise Problem(f"the token belongs to kiosk {me.get('kiosk_id')!r}, not {config.kiosk.id!r}")
     return f"{config.central.url} answers; enrolled as {me['kiosk_id']} at {me['center_id']}"
@@ -75,16 +75,18 @@ def check_central(config: KioskConfig) -> str:
 
 def check_offline(config: KioskConfig) -> str:
     """What the kiosk can do without central: lease numbers, check-in keys, what waits to be sent."""
-    from kiosk.services.appointments import VERIFICATION_DOC
+    from kiosk.services.appointment_docs import VERIFICATION_DOC
     from kiosk.services.booking_token import keys_from
     from offline_cache.documents import DocumentCache
+    from offline_cache.leases import LeaseStore
+    from offline_cache.outbox import Outbox
 
     cache = CacheDB(config.data_dir / "kiosk.db")
     try:
         doc = DocumentCache(cache).get(VERIFICATION_DOC)
         keys = keys_from(doc.body) if doc is not None else {}
-        counts = dict(cache.db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-        leased = cache.db.execute("SELECT coalesce(sum(last - next + 1), 0) FROM leases").fetchone()[0]
+        counts = Outbox(cache).counts()
+        leased = LeaseStore(cache).total_remaining()
     finally:
         cache.close()
     pending, rejected = counts.get("pending", 0), counts.get("rejected", 0)

@@ -1,7 +1,12 @@
-"""The kiosk's one SQLite file: opening it safely from several threads, and its migrations.
+"""The kiosk's one SQLite file: opening it safely from several threads, transactions, migrations.
 
 Each thread gets its own connection (sqlite3 objects must not cross threads); WAL lets the
-sync worker write while the UI's workers read.
+sync worker write while the UI's workers read. ``synchronous=FULL``: the outbox is the only
+record of a ticket issued offline, so a commit must survive a power cut, not only a crash.
+Writes that belong together (an offline check-in's number, ticket, outbox records) go through
+:meth:`CacheDB.transaction`, so a ``kill -9`` between them leaves all of it or none.
+
+Only the modules of this package run SQL; the rest of the kiosk calls them.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -96,14 +102,27 @@ def _m003_checkins(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins]
+def _m004_sync(db: sqlite_utils.Database) -> None:
+    """Lease requests kept until answered (a retry reuses the id), and what each sync job did last."""
+    db.table("lease_requests").create(
+        {"service_id": str, "business_date": str, "request_id": str, "size": int},
+        pk=("service_id", "business_date"),
+        not_null={"request_id", "size"},
+    )
+    db.table("sync_state").create(
+        {"job": str, "last_success_at": str, "last_error_at": str, "last_error": str},
+        pk="job",
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
     """Apply pending migrations in order; ``PRAGMA user_version`` records how far we are."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.conn:
+        with db.atomic():
             step(db)
             db.execute(f"PRAGMA user_version = {number}")
         log.info("cache database migrated to version %d", number)
@@ -122,7 +141,7 @@ class CacheDB:
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
@@ -133,6 +152,22 @@ class CacheDB:
             current = sqlite_utils.Database(self._connect())
             self._local.db = current
         return current
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One ``BEGIN IMMEDIATE`` … ``COMMIT`` on this thread's connection; nested calls join the outer one."""
+        db = self.db
+        conn = db.conn
+        if conn.in_transaction:
+            yield db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         current = getattr(self._local, "db", None)

@@ -6,6 +6,7 @@ Taking a number is one UPDATE, atomic even with several worker threads.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,20 +31,49 @@ class LeaseStore:
         self.cache = cache
 
     def add(self, lease: dict[str, Any]) -> None:
-        self.cache.db.table("leases").insert(
-            {
-                "id": lease["id"],
-                "service_id": lease["service_id"],
-                "prefix": lease["prefix"],
-                "business_date": lease["business_date"],
-                "first": lease["first"],
-                "last": lease["last"],
-                "next": lease["first"],
-                "expires_at": lease["expires_at"],
-            },
-            pk="id",
-            ignore=True,
+        """Keep a block central granted, and forget the request that asked for it (one transaction)."""
+        with self.cache.transaction() as db:
+            db.execute(
+                'INSERT OR IGNORE INTO leases (id, service_id, prefix, business_date, "first", "last", "next", '
+                "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [lease["id"], lease["service_id"], lease["prefix"], lease["business_date"], lease["first"],
+                 lease["last"], lease["first"], lease["expires_at"]],
+            )  # fmt: skip
+            db.execute(
+                "DELETE FROM lease_requests WHERE service_id = ? AND business_date = ?",
+                [lease["service_id"], lease["business_date"]],
+            )
+
+    def request_for(self, service_id: str, business_date: date, size: int) -> tuple[str, int]:
+        """The id (and size) to ask central with: the same one until central answers it.
+
+        A lost answer must not burn a block: the retry repeats the request central may have granted.
+        """
+        day = business_date.isoformat()
+        with self.cache.transaction() as db:
+            row = db.execute(
+                "SELECT request_id, size FROM lease_requests WHERE service_id = ? AND business_date = ?",
+                [service_id, day],
+            ).fetchone()
+            if row is not None:
+                return str(row[0]), int(row[1])
+            request_id = str(uuid.uuid4())
+            db.execute(
+                "INSERT INTO lease_requests (service_id, business_date, request_id, size) VALUES (?, ?, ?, ?)",
+                [service_id, day, request_id, size],
+            )
+            return request_id, size
+
+    def drop_request(self, service_id: str, business_date: date) -> None:
+        """Central refused the request: the next top-up asks afresh."""
+        self.cache.db.execute(
+            "DELETE FROM lease_requests WHERE service_id = ? AND business_date = ?",
+            [service_id, business_date.isoformat()],
         )
+
+    def total_remaining(self) -> int:
+        row = self.cache.db.execute('SELECT coalesce(sum("last" - "next" + 1), 0) FROM leases').fetchone()
+        return int(row[0])
 
     def remaining(self, service_id: str, business_date: date) -> int:
         row = self.cache.db.execute(
@@ -73,4 +103,6 @@ class LeaseStore:
 
     def drop_before(self, business_date: date) -> None:
         """Yesterday's leases are worthless: numbering restarted at the center's midnight."""
-        self.cache.db.execute("DELETE FROM leases WHERE business_date < ?", [business_date.isoformat()])
+        with self.cache.transaction() as db:
+            db.execute("DELETE FROM leases WHERE business_date < ?", [business_date.isoformat()])
+            db.execute("DELETE FROM lease_requests WHERE business_date < ?", [business_date.isoformat()])

@@ -30,18 +30,11 @@ class Outbox:
         self.cache = cache
 
     def add(self, record_id: str, kind: str, payload: dict[str, Any], now: datetime) -> None:
-        self.cache.db.table("outbox").insert(
-            {
-                "id": record_id,
-                "kind": kind,
-                "payload": json.dumps(payload, ensure_ascii=False),
-                "created_at": now.isoformat(),
-                "attempts": 0,
-                "next_attempt_at": now.isoformat(),
-                "status": "pending",
-            },
-            pk="id",
-            ignore=True,
+        """Keep a record for central; the same id twice keeps the first (a retry adds nothing)."""
+        self.cache.db.execute(
+            "INSERT OR IGNORE INTO outbox (id, kind, payload, created_at, attempts, next_attempt_at, status) "
+            "VALUES (?, ?, ?, ?, 0, ?, 'pending')",
+            [record_id, kind, json.dumps(payload, ensure_ascii=False), now.isoformat(), now.isoformat()],
         )
 
     def update_payload(self, record_id: str, payload: dict[str, Any]) -> None:
@@ -86,6 +79,27 @@ class Outbox:
         return int(
             self.cache.db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
         )
+
+    def depth_by_kind(self) -> dict[str, int]:
+        rows = self.cache.db.execute(
+            "SELECT kind, count(*) FROM outbox WHERE status = 'pending' GROUP BY kind ORDER BY kind"
+        ).fetchall()
+        return {str(kind): int(n) for kind, n in rows}
+
+    def counts(self) -> dict[str, int]:
+        """Records per status: pending, sent, rejected."""
+        rows = self.cache.db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
+        return {str(status): int(n) for status, n in rows}
+
+    def rejected(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Records central refused for good, newest first: what a technician must look at."""
+        rows = self.cache.db.execute(
+            "SELECT id, kind, created_at, sent_at, last_error FROM outbox WHERE status = 'rejected' "
+            "ORDER BY rowid DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+        keys = ("id", "kind", "created_at", "refused_at", "error")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def mark_sent(self, record_id: str, now: datetime) -> None:
         self.cache.db.execute(

@@ -14,7 +14,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from devices.printer.errors import visitor_message
 from devices.scanner import SimulatorScanner
-from kiosk.services.appointments import CheckedIn, CheckInRefused
+from kiosk.services.checkin import CheckedIn, CheckInRefused
 from screens.base import KioskScreen
 from screens.booking import SOMETHING_WRONG
 from service_common.i18n import N_, babel_locale
@@ -78,7 +78,7 @@ class CheckInScreen(KioskScreen):
         self.offer_walk_in = False
         self.say("message", lambda: self._("Checking your booking…"))
         lang = self.ctx.translator.lang
-        self.run(self.ctx.appointments.check_in, text, lang, on_done=self._done, on_error=self._refused)
+        self.run(self.ctx.checkin.check_in, text, lang, on_done=self._done, on_error=self._refused)
 
     def _done(self, result: CheckedIn) -> None:
         self.busy = False

@@ -23,7 +23,7 @@ class DemoScreen(KioskScreen):
 
     @property
     def demo_clock(self) -> DemoClock:
-        return DemoClock(self.ctx.clock, self.ctx.client, on_moved=self.ctx.idle.activity)
+        return DemoClock(self.ctx.clock, self.ctx.gateway, on_moved=self.ctx.idle.activity)
 
     def on_show(self, **params: Any) -> None:
         self.message = ""

@@ -121,7 +121,7 @@ def screenshot(
 
     def on_flip(*_args: Any) -> None:
         if not state.settled:
-            synced = ctx.client is None or ctx.sync.last_report is not None
+            synced = ctx.gateway is None or ctx.sync.last_report is not None
             if (synced and not app.tasks.busy) or time.monotonic() - state.started > settle_s:
                 state.settled = True
             return

@@ -1,8 +1,9 @@
-"""The kiosk's HTTP client for the central services.
+"""The HTTP transport to central: one request in, decoded JSON or a ``server_sync.errors`` error out.
 
-Built on a ``requests.Session`` that callers may inject (tests mount their own adapters,
-a bank may add client certificates). Every call has a connect and a read timeout, and
-every failure is translated into the ``server_sync.errors`` tree.
+Built on a ``requests.Session`` that callers may inject (tests mount their own adapters, a bank
+may add client certificates). Every call has a connect and a read timeout, and every failure is
+classified by what central may have done (never sent / unknown). Endpoints and their URL paths
+live in :mod:`server_sync.gateway`, not here.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from server_sync.errors import (
-    CentralError,
+    CentralNoAnswer,
     CentralNotFound,
     CentralRejected,
     CentralUnauthorized,
-    CentralUnavailable,
     CentralUnreachable,
 )
 from service_common import __version__
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUS = {408, 425, 429}
+NOT_DONE_STATUS = {408, 425, 429}
+"""Answers that say central did nothing with the request: as good as never sent."""
 
 
 class CentralClient:
@@ -58,16 +59,18 @@ class CentralClient:
         except requests.ConnectTimeout as exc:
             raise CentralUnreachable(f"central unreachable ({method} {shown})") from exc
         except requests.Timeout as exc:
-            raise CentralUnavailable(f"central did not answer in time ({method} {shown})") from exc
+            raise CentralNoAnswer(f"central did not answer in time ({method} {shown})") from exc
         except requests.ConnectionError as exc:
             if _never_sent(exc):
                 raise CentralUnreachable(f"central unreachable ({method} {shown})") from exc
-            raise CentralUnavailable(f"connection to central lost ({method} {shown})") from exc
+            raise CentralNoAnswer(f"connection to central lost ({method} {shown})") from exc
         except requests.RequestException as exc:
-            raise CentralUnavailable(f"request failed ({method} {shown}): {type(exc).__name__}") from exc
+            raise CentralNoAnswer(f"request failed ({method} {shown}): {type(exc).__name__}") from exc
         status = response.status_code
-        if status >= 500 or status in RETRYABLE_STATUS:
-            raise CentralUnavailable(f"central answered {status} to {method} {shown}")
+        if status in NOT_DONE_STATUS:
+            raise CentralUnreachable(f"central answered {status} (not done) to {method} {shown}")
+        if status >= 500:
+            raise CentralNoAnswer(f"central answered {status} to {method} {shown}")
         if status >= 400:
             code, message, details = _error_body(response)
             error_cls: type[CentralRejected] = CentralRejected
@@ -81,34 +84,8 @@ class CentralClient:
         try:
             return response.json()
         except ValueError as exc:
-            raise CentralUnavailable(f"central sent a body that is not JSON ({method} {path})") from exc
-
-    def get(self, path: str, **params: Any) -> Any:
-        return self.request("GET", path, params=params or None)
-
-    def post(self, path: str, body: Any) -> Any:
-        return self.request("POST", path, json=body)
-
-    # The endpoints, one method each, named as in central/openapi.json.
-    def health(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.get("/health")
-        return result
-
-    def me(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.get("/api/v1/kiosk/me")
-        return result
-
-    def centers(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.get("/api/v1/centers")["centers"]
-        return result
-
-    def announcements(self, center_id: str) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.get("/api/v1/announcements", center_id=center_id)["announcements"]
-        return result
-
-    def rates(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.get("/api/v1/rates")
-        return result
+            # A captive portal or a misrouted proxy: whatever answered was not central.
+            raise CentralNoAnswer(f"central sent a body that is not JSON ({method} {shown})") from exc
 
     def close(self) -> None:
         self.session.close()
@@ -148,4 +125,3 @@ def _error_body(response: requests.Response) -> tuple[str, str, dict[str, Any]]:
     return "http_error", str(body)[:200], {}
 
 
-__all__ = ["CentralClient", "CentralError", "CentralRejected", "CentralUnauthorized", "CentralUnavailable"]

@@ -1,29 +1,46 @@
-"""What can go wrong talking to central, split by what the caller should do about it.
+"""What can go wrong talking to central, split by what the caller may do about it.
 
-``CentralUnavailable`` means "keep it and retry later" (no connection, timeout, 5xx, 429);
-``CentralRejected`` means "retrying the same request will not help" (4xx). Callers catch
-one or the other, never a bare ``requests`` exception.
+Three outcomes matter, and every failure says which one it is:
+
+- ``CentralUnreachable`` (outcome ``not_sent``): the request never reached central, or central
+  answered that it did nothing (429, 408). Nothing happened there.
+- ``CentralNoAnswer`` (outcome ``unknown``): the request was sent, but no usable answer came
+  back (a read timeout, a reset, a 5xx from central or a proxy, a body that is not central's).
+  Central may have done it. Only repeating the same request id finds out.
+- ``CentralRejected``: central answered and refused; the same request will be refused again.
+
+``CentralUnavailable`` is the parent of the first two: "keep it and try again later".
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+Outcome = Literal["not_sent", "unknown", "answered"]
 
 
 class CentralError(Exception):
     """Base of every failure of a call to central."""
 
+    outcome: ClassVar[Outcome] = "answered"
+
 
 class CentralUnavailable(CentralError):
-    """Central could not be reached or could not answer now; the same request may succeed later."""
+    """Central could not be reached or did not answer usably; the same request may succeed later."""
+
+    outcome: ClassVar[Outcome] = "unknown"
 
 
 class CentralUnreachable(CentralUnavailable):
-    """The request never reached central (refused, no route, connect timeout): nothing happened there.
+    """The request never reached central (refused, no route, connect timeout) or central did nothing."""
 
-    Only this failure lets a caller do the same thing another way (an offline check-in) without
-    the risk that central did it too; after a read timeout or a 5xx it may have.
-    """
+    outcome: ClassVar[Outcome] = "not_sent"
+
+
+class CentralNoAnswer(CentralUnavailable):
+    """Sent, but no usable answer: central may or may not have acted on it."""
+
+    outcome: ClassVar[Outcome] = "unknown"
 
 
 class CentralRejected(CentralError):

@@ -9,11 +9,14 @@ and takes along the records that depend on it.
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import datetime
 from typing import Any
 
 from offline_cache.outbox import Outbox, OutboxRecord
-from server_sync.client import CentralClient
+from offline_cache.tickets import TicketStore
 from server_sync.errors import CentralRejected, CentralUnavailable
+from server_sync.gateway import CentralGateway
 from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -24,16 +27,17 @@ RETRY_LATER_MAX = 20
 """After this many "not yet" answers the record is set aside, so it cannot hold the outbox forever."""
 
 
-def request_for(kind: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Where each kind of outbox record goes, and with what body."""
+def deliver(gateway: CentralGateway, kind: str, payload: dict[str, Any]) -> None:
+    """Send one record to the endpoint its kind belongs to."""
     if kind == "ticket":
-        return "/api/v1/tickets", payload
-    if kind == "ticket_void":
-        return f"/api/v1/tickets/{payload['ticket_id']}/void", {"reason": payload["reason"]}
-    if kind == "checkin":
+        gateway.create_ticket(payload)
+    elif kind == "ticket_void":
+        gateway.void_ticket(payload["ticket_id"], payload["reason"])
+    elif kind == "checkin":
         body = {k: payload[k] for k in ("request_id", "ticket_request_id", "checked_in_at")}
-        return f"/api/v1/appointments/{payload['code']}/check-in", body
-    raise ValueError(f"unknown outbox record kind {kind!r}")
+        gateway.check_in(payload["code"], body)
+    else:
+        raise ValueError(f"unknown outbox record kind {kind!r}")
 
 
 def depends_on(record: OutboxRecord) -> str | None:
@@ -42,24 +46,38 @@ def depends_on(record: OutboxRecord) -> str | None:
 
 
 class OutboxSender:
-    def __init__(self, outbox: Outbox, clock: Clock) -> None:
+    def __init__(self, outbox: Outbox, gateway: CentralGateway | None, clock: Clock) -> None:
         self.outbox = outbox
+        self.tickets = TicketStore(outbox.cache)
+        self.gateway = gateway
         self.clock = clock
+        self._lock = threading.Lock()
 
-    def send(self, client: CentralClient | None) -> bool:
-        """Send what is due, in order, through ``client``. True: nothing is left waiting for central."""
-        if client is None:
+    def send(self) -> bool:
+        """Send what is due, in order. True: nothing is left waiting for central (the sync job's answer)."""
+        gateway = self.gateway
+        if gateway is None:
             return False
-        now = self.clock.now()
-        for record in self.outbox.due(now):
+        with self._lock:  # the sync worker and a technician's "sync now" never send one record twice at once
+            while True:
+                now = self.clock.now()
+                batch = self.outbox.due(now)
+                if not batch:
+                    return True
+                if not self._send_batch(gateway, batch, now):
+                    return False
+
+    def _send_batch(self, gateway: CentralGateway, batch: list[OutboxRecord], now: datetime) -> bool:
+        for record in batch:
+            if record.kind == "ticket" and self.tickets.status_of(record.id) == "issuing":
+                return False  # still printing: whether it is void is not known yet; keep the order
             needed = depends_on(record)
             if needed is not None and self.outbox.status_of(needed) == "rejected":
                 log.error("outbox record %s: the record it needs was refused by central, so is it", record.id)
                 self.outbox.mark_rejected(record.id, now, f"{needed} was refused")
                 continue
-            path, body = request_for(record.kind, record.payload)
             try:
-                client.post(path, body)
+                deliver(gateway, record.kind, record.payload)
             except CentralUnavailable as exc:
                 log.warning("outbox record %s (%s) deferred: %s", record.id, record.kind, exc)
                 self.outbox.mark_retry(record.id, now, str(exc))

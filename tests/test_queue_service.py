@@ -15,7 +15,10 @@ from kiosk.services.info import InfoService
 from kiosk.services.queue import QueueService, TicketNotIssued
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
+from offline_cache.outbox import Outbox
 from server_sync.client import CentralClient
+from server_sync.gateway import CentralGateway
+from server_sync.outbox import OutboxSender
 from tests.conftest import CentralServer, free_port
 
 SERVICE = "C01-A"
@@ -25,8 +28,10 @@ SERVICE = "C01-A"
 class Kiosk:
     queue: QueueService
     printer: ReceiptPrinter
+    gateway: CentralGateway
     online: CentralClient
     offline: CentralClient
+    sender: OutboxSender
 
     @property
     def sim(self) -> SimulatorState:
@@ -35,10 +40,14 @@ class Kiosk:
         return state
 
     def go_offline(self) -> None:
-        self.queue.client = self.queue.info.client = self.offline
+        self.gateway.client = self.offline
 
     def go_online(self) -> None:
-        self.queue.client = self.queue.info.client = self.online
+        self.gateway.client = self.online
+
+    def sync(self) -> bool:
+        """The sync worker's outbox and lease jobs, in its order."""
+        return self.sender.send() and self.queue.top_up_leases()
 
 
 @pytest.fixture
@@ -49,15 +58,17 @@ def kiosk(tmp_path: Path, central: CentralServer, request: pytest.FixtureRequest
     offline = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
     clock = central.clock()  # the same day as central's
     cache = CacheDB(tmp_path / "kiosk.db")
-    info = InfoService(online, DocumentCache(cache), clock, "C01")
+    gateway = CentralGateway(online, patience_s=1.0)
+    info = InfoService(gateway, DocumentCache(cache), clock, "C01")
     assert info.refresh()
     printer = open_printer("sim:", data_dir=tmp_path / "print", paper_width_mm=80)
-    yield Kiosk(QueueService(online, cache, printer, clock, info, "C01"), printer, online, offline)
+    queue = QueueService(gateway, cache, printer, clock, info, "C01")
+    yield Kiosk(queue, printer, gateway, online, offline, OutboxSender(Outbox(cache), gateway, clock))
     cache.close()
 
 
 def waiting(kiosk: Kiosk) -> int:
-    queue = kiosk.online.get("/api/v1/queue", center_id="C01")
+    queue = kiosk.gateway.queue("C01")
     return next(s["waiting"] for s in queue["services"] if s["service_id"] == SERVICE)
 
 
@@ -100,7 +111,7 @@ def test_paper_out_mid_job_voids_the_number(kiosk: Kiosk) -> None:
     assert waiting(kiosk) == before  # created, then voided: nobody holds a number
     voided = kiosk.queue.cache.db.execute("SELECT central_id, status FROM tickets").fetchall()
     assert [row[1] for row in voided] == ["void"]
-    ticket = kiosk.online.get(f"/api/v1/tickets/{voided[0][0]}")["ticket"]
+    ticket = kiosk.online.request("GET", f"/api/v1/tickets/{voided[0][0]}")["ticket"]
     assert ticket["status"] == "void"
 
 
@@ -116,25 +127,24 @@ def test_offline_tickets_come_from_the_lease_and_reach_central_in_order(kiosk: K
     assert numbers == sorted(numbers)
     assert len(set(numbers)) == 3
     assert kiosk.queue.outbox.pending_count() == 3
-    assert not kiosk.queue.sync()  # still offline: nothing lost, nothing sent
+    assert not kiosk.sync()  # still offline: nothing lost, nothing sent
     assert kiosk.queue.outbox.pending_count() == 3
     kiosk.go_online()
     kiosk.queue.outbox.retry_now()
-    assert kiosk.queue.sync()
+    assert kiosk.sync()
     assert kiosk.queue.outbox.pending_count() == 0
     # Central has each exactly once, with the kiosk's numbers and issue times, in order.
     seen = []
     for ticket in issued:
-        again = kiosk.online.post(
-            "/api/v1/tickets",
+        again = kiosk.gateway.create_ticket(
             {"request_id": ticket.request_id, "service_id": SERVICE, "priority": "none",
              "issued_by": "kiosk", "language": "en"},
-        )["ticket"]  # fmt: skip
+        )  # fmt: skip
         assert again["display"] == ticket.display  # the same ticket, not a new one
         seen.append(datetime.fromisoformat(again["issued_at"].replace("Z", "+00:00")))
     assert seen == sorted(seen)
     kiosk.queue.outbox.retry_now()
-    assert kiosk.queue.sync()  # a second sync sends nothing twice
+    assert kiosk.sync()  # a second sync sends nothing twice
 
 
 def test_offline_print_failure_is_uploaded_as_void(kiosk: Kiosk) -> None:
@@ -147,7 +157,7 @@ def test_offline_print_failure_is_uploaded_as_void(kiosk: Kiosk) -> None:
     assert [r.payload["status"] for r in record] == ["void"]
     kiosk.go_online()
     before = waiting(kiosk)
-    assert kiosk.queue.sync()
+    assert kiosk.sync()
     assert waiting(kiosk) == before
 
 

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from server_sync.client import CentralClient
 from server_sync.errors import CentralNotFound
+from server_sync.gateway import CentralGateway
 from service_common.clock import Clock, ManualClock, OffsetClock
 
 log = logging.getLogger(__name__)
@@ -24,22 +24,22 @@ class DemoClockError(Exception):
 
 class DemoClock:
     def __init__(
-        self, clock: Clock, client: CentralClient | None, on_moved: Callable[[], None] | None = None
+        self, clock: Clock, gateway: CentralGateway | None, on_moved: Callable[[], None] | None = None
     ) -> None:
         self.clock = clock
-        self.client = client
+        self.gateway = gateway
         self.on_moved = on_moved  # the idle timer's "activity": a jump is not a visitor walking away
 
     @property
     def available(self) -> bool:
-        return isinstance(self.clock, OffsetClock | ManualClock) and self.client is not None
+        return isinstance(self.clock, OffsetClock | ManualClock) and self.gateway is not None
 
     def move_to(self, when: datetime) -> datetime:
         """Jump both clocks to ``when`` (central first: it decides, the kiosk follows its answer)."""
-        if not self.available or self.client is None:
+        if not self.available or self.gateway is None:
             raise DemoClockError("the demo clock works only under `kiosk demo`")
         try:
-            answer = self.client.post("/demo/clock", {"now": when.isoformat()})
+            answer = self.gateway.set_demo_clock(when)
         except CentralNotFound as exc:
             raise DemoClockError("central is not a demo server (start it with --clock)") from exc
         central_now = datetime.fromisoformat(str(answer["now"]).replace("Z", "+00:00"))

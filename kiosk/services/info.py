@@ -11,8 +11,8 @@ from datetime import datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from offline_cache.documents import DocumentCache
-from server_sync.client import CentralClient
 from server_sync.errors import CentralError, CentralUnauthorized
+from server_sync.gateway import CentralGateway
 from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -33,17 +33,17 @@ class Snapshot(Generic[T]):
 
 class InfoService:
     def __init__(
-        self, client: CentralClient | None, docs: DocumentCache, clock: Clock, center_id: str
+        self, gateway: CentralGateway | None, docs: DocumentCache, clock: Clock, center_id: str
     ) -> None:
-        self.client = client
+        self.gateway = gateway
         self.docs = docs
         self.clock = clock
         self.center_id = center_id
 
-    def _fetch(self, key: str, fetch: Callable[[CentralClient], T]) -> Snapshot[T]:
-        if self.client is not None:
+    def _fetch(self, key: str, fetch: Callable[[CentralGateway], T]) -> Snapshot[T]:
+        if self.gateway is not None:
             try:
-                data = fetch(self.client)
+                data = fetch(self.gateway)
             except CentralUnauthorized as exc:
                 log.error("central refused this kiosk's token (%s): re-enrol the kiosk", exc)
             except CentralError as exc:

@@ -5,15 +5,21 @@ number is taken; if printing fails after, the number is voided (at central, or i
 outbox when offline), so no number is ever held by nobody. Offline tickets come from
 blocks central leased to this kiosk alone, so two kiosks never issue the same number,
 and they reach central in the order they were issued.
+
+Paper always matches central: a ticket request whose answer is lost is asked again with the
+same request id while the visitor waits (:meth:`CentralGateway.with_patience`). If the outcome
+is still unknown, the number comes from the lease under that same request id, and central,
+when the outbox delivers it, gives the ticket it may have made the number on the paper.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from devices.printer import PrinterError, ReceiptPrinter
@@ -22,17 +28,34 @@ from kiosk.services.info import InfoService
 from offline_cache.db import CacheDB
 from offline_cache.leases import LeaseStore
 from offline_cache.outbox import Outbox
-from server_sync.client import CentralClient
-from server_sync.errors import CentralError, CentralRejected, CentralUnavailable
-from server_sync.outbox import OutboxSender
+from offline_cache.tickets import TicketStore
+from server_sync.errors import CentralError, CentralRejected
+from server_sync.gateway import CentralGateway, may_go_offline
 from service_common.clock import Clock
 from service_common.i18n import pick
 
 log = logging.getLogger(__name__)
 
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment")
-LEASE_LOW_WATER = 10  # top a service's lease up when fewer numbers than this are left
-LEASE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class LeasePolicy:
+    """How many numbers each service keeps in hand for an outage, from its daily volume.
+
+    Enough for ``survive_outage_h`` hours of the service's usual day (tickets a day spread over
+    ``open_hours_per_day``), never fewer than ``min_lease``. Central's daily figure per service
+    is used when it sends one, ``daily_volume`` otherwise.
+    """
+
+    survive_outage_h: float = 4.0
+    open_hours_per_day: float = 10.0
+    daily_volume: int = 200
+    min_lease: int = 20
+
+    def target(self, daily_volume: int | None) -> int:
+        volume = daily_volume if daily_volume and daily_volume > 0 else self.daily_volume
+        return max(self.min_lease, math.ceil(volume * self.survive_outage_h / self.open_hours_per_day))
 
 
 class TicketNotIssued(Exception):
@@ -82,18 +105,20 @@ class QueueView:
 class QueueService:
     def __init__(
         self,
-        client: CentralClient | None,
+        gateway: CentralGateway | None,
         cache: CacheDB,
         printer: ReceiptPrinter,
         clock: Clock,
         info: InfoService,
         center_id: str,
+        lease_policy: LeasePolicy | None = None,
     ) -> None:
-        self.client = client
+        self.gateway = gateway
         self.cache = cache
         self.leases = LeaseStore(cache)
         self.outbox = Outbox(cache)
-        self.sender = OutboxSender(self.outbox, clock)
+        self.tickets = TicketStore(cache)
+        self.lease_policy = lease_policy or LeasePolicy()
         self.printer = printer
         self.clock = clock
         self.info = info
@@ -102,9 +127,9 @@ class QueueService:
     # ----- what the ticket screen shows -----
     def lines(self) -> QueueView:
         """Every service with its waiting count and estimate; from the center list when offline."""
-        if self.client is not None:
+        if self.gateway is not None:
             try:
-                queue = self.client.get("/api/v1/queue", center_id=self.center_id)
+                queue = self.gateway.queue(self.center_id)
             except CentralError as exc:
                 log.warning("queue state unavailable (%s): offline list", exc)
             else:
@@ -150,12 +175,10 @@ class QueueService:
 
     def reprint_last(self, lang: str = "ru") -> IssuedTicket | None:
         """Staff's reprint: the same number again, never a new one."""
-        row = self.cache.db.execute(
-            "SELECT body FROM tickets WHERE status = 'issued' ORDER BY issued_at DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
+        last = self.tickets.last_issued()
+        if last is None:
             return None
-        ticket = IssuedTicket(**json.loads(row[0]))
+        ticket = IssuedTicket(**{**last, "printed_on": ""})
         self._printer_ready()
         try:
             self.printer.print_receipt(self._receipt(ticket, lang))
@@ -180,22 +203,36 @@ class QueueService:
     ) -> IssuedTicket:
         body = {"request_id": request_id, "service_id": service["id"], "priority": priority,
                 "issued_by": issued_by, "language": lang}  # fmt: skip
-        if self.client is not None:
+        if self.gateway is not None:
             try:
-                created = self.client.post("/api/v1/tickets", body)["ticket"]
-            except CentralUnavailable as exc:
-                log.warning("central unreachable for a ticket (%s): issuing from the lease", exc)
-            except CentralRejected as exc:
-                raise TicketNotIssued("rejected", str(exc)) from exc
+                created = self.gateway.create_ticket(body, patient=True)
+            except CentralError as exc:
+                if not may_go_offline(exc):
+                    raise TicketNotIssued("rejected", str(exc)) from exc
+                # Same request id: if central made a ticket after all, it takes the leased number.
+                log.warning("ticket %s not confirmed by central (%s, %s): issuing from the lease",
+                            request_id, exc.outcome, exc)  # fmt: skip
             else:
-                return from_central(created, request_id, service, issued_by)
+                ticket = from_central(created, request_id, service, issued_by)
+                self.record(ticket, "issuing")
+                return ticket
         return self.from_lease(request_id, service, priority, issued_by, lang)
 
     def from_lease(
         self, request_id: str, service: dict[str, Any], priority: str, issued_by: str, lang: str
     ) -> IssuedTicket:
-        """A number from this kiosk's own lease, queued in the outbox for central."""
+        """A number from this kiosk's own lease, queued in the outbox for central.
+
+        The number, the ticket row and the outbox record are one transaction (with whatever the
+        caller has open, e.g. an offline check-in): a crash leaves all of them or none.
+        """
         now = self.clock.now()
+        with self.cache.transaction():
+            return self._from_lease(request_id, service, priority, issued_by, lang, now)
+
+    def _from_lease(
+        self, request_id: str, service: dict[str, Any], priority: str, issued_by: str, lang: str, now: datetime
+    ) -> IssuedTicket:
         leased = self.leases.take(service["id"], now.date())
         if leased is None:
             raise TicketNotIssued(
@@ -218,23 +255,37 @@ class QueueService:
                    "issued_by": issued_by, "language": lang, "lease_id": leased.lease_id,
                    "number": leased.number, "issued_at": now.isoformat(), "status": "waiting"}  # fmt: skip
         self.outbox.add(request_id, "ticket", payload, now)
+        self.record(ticket, "issuing")
         return ticket
 
     def _void(self, ticket: IssuedTicket, reason: str) -> None:
+        """The number never reached paper: central must not call it."""
         now = self.clock.now()
-        self.record(ticket, "void")
         if ticket.offline:
-            record = self.outbox.get(ticket.request_id)
-            if record is not None:
-                self.outbox.update_payload(ticket.request_id, {**record.payload, "status": "void"})
+            # The outbox holds a ticket back while it is "issuing", so its record is still here.
+            with self.cache.transaction():
+                self.record(ticket, "void")
+                record = self.outbox.get(ticket.request_id)
+                if record is not None:
+                    self.outbox.update_payload(ticket.request_id, {**record.payload, "status": "void"})
             return
+        self.record(ticket, "void")
         try:
-            assert self.client is not None
-            self.client.post(f"/api/v1/tickets/{ticket.central_id}/void", {"reason": reason})
+            assert self.gateway is not None
+            assert ticket.central_id is not None
+            self.gateway.void_ticket(ticket.central_id, reason)
         except CentralError as exc:
             log.warning("void of %s deferred to the outbox: %s", ticket.display, exc)
             self.outbox.add(f"void-{ticket.request_id}", "ticket_void",
                             {"ticket_id": ticket.central_id, "reason": reason}, now)  # fmt: skip
+
+    def settle_interrupted(self) -> int:
+        """At start: tickets a crash left between numbering and printing count as issued.
+
+        Nobody can tell whether the paper came out; a number central may call in vain is the lesser
+        harm than a visitor holding a number central never heard of.
+        """
+        return self.tickets.settle_issuing()
 
     def _receipt(self, ticket: IssuedTicket, lang: str) -> Any:
         center = self.info.home_center() or {}
@@ -254,51 +305,51 @@ class QueueService:
         return ticket_receipt(data, lang)
 
     def record(self, ticket: IssuedTicket, status: str) -> None:
-        self.cache.db.table("tickets").upsert(
-            {
-                "request_id": ticket.request_id,
-                "central_id": ticket.central_id,
-                "service_id": ticket.service_id,
-                "display": ticket.display,
-                "priority": ticket.priority,
-                "issued_by": ticket.issued_by,
-                "issued_at": ticket.issued_at,
-                "offline": int(ticket.offline),
-                "status": status,
-                "body": ticket.to_json(),
-            },
-            pk="request_id",
-        )
+        """issuing (numbered, not printed yet), issued (on paper) or void."""
+        self.tickets.save({**asdict(ticket), "printed_on": ""}, status)
 
     # ----- the sync worker's job -----
-    def sync(self) -> bool:
-        """Send the outbox (offline tickets, voids, check-ins) in order, then top up the leases. True: all done."""
-        if self.client is None:
-            return False
-        if not self.sender.send(self.client):
-            return False  # something waits for central: leases can wait too
-        return self.top_up_leases()
-
     def top_up_leases(self) -> bool:
-        if self.client is None:
+        """Keep each service's lease at its target; True when every service has what it should.
+
+        A request keeps its id until central answers it, so a lost answer burns no block.
+        """
+        if self.gateway is None:
             return False
         today = self.clock.now().date()
         self.leases.drop_before(today)
+        volumes = self._daily_volumes()
         center = self.info.home_center() or {}
         for service in center.get("services", []):
-            if self.leases.remaining(service["id"], today) >= LEASE_LOW_WATER:
+            target = self.lease_policy.target(volumes.get(service["id"]))
+            missing = target - self.leases.remaining(service["id"], today)
+            if missing <= 0:
                 continue
-            try:
-                lease = self.client.post(
-                    "/api/v1/leases",
-                    {"request_id": str(uuid.uuid4()), "service_id": service["id"], "size": LEASE_SIZE},
-                )["lease"]
-            except CentralError as exc:
-                log.warning("lease for %s not renewed: %s", service["id"], exc)
+            if not self._lease(service["id"], today, max(missing, self.lease_policy.min_lease)):
                 return False
-            self.leases.add(lease)
-            log.info("leased %s%03d-%03d", lease["prefix"], lease["first"], lease["last"])
         return True
+
+    def _lease(self, service_id: str, today: date, size: int) -> bool:
+        assert self.gateway is not None
+        request_id, size = self.leases.request_for(service_id, today, size)
+        try:
+            lease = self.gateway.create_lease(request_id, service_id, size)
+        except CentralRejected as exc:
+            log.error("lease for %s refused: %s", service_id, exc)
+            self.leases.drop_request(service_id, today)
+            return False
+        except CentralError as exc:
+            log.warning("lease for %s not renewed: %s", service_id, exc)
+            return False
+        self.leases.add(lease)
+        log.info("leased %s%03d-%03d", lease["prefix"], lease["first"], lease["last"])
+        return True
+
+    def _daily_volumes(self) -> dict[str, int]:
+        """Tickets a day per service as central counts them (from the cached queue view)."""
+        cached = self.info.docs.get(f"queue:{self.center_id}")
+        services = cached.body.get("services", []) if cached is not None else []
+        return {s["service_id"]: int(s["daily_volume"]) for s in services if s.get("daily_volume")}
 
 
 def from_central(

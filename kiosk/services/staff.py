@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from offline_cache.db import CacheDB
+from offline_cache.staff import StaffStore
 from service_common.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def _hash(pin: str, salt: bytes) -> str:
 
 class StaffDirectory:
     def __init__(self, cache: CacheDB, clock: Clock) -> None:
-        self.cache = cache
+        self.store = StaffStore(cache)
         self.clock = clock
         self._failures = 0
         self._locked_until: datetime | None = None
@@ -64,22 +65,14 @@ class StaffDirectory:
         if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
             raise StaffError("choose a PIN that is not all one digit or a run such as 1234")
         salt = secrets.token_bytes(16)
-        self.cache.db.table("staff").upsert(
-            {
-                "name": name,
-                "pin_hash": _hash(pin, salt),
-                "salt": salt.hex(),
-                "created_at": self.clock.now().isoformat(),
-            },
-            pk="name",
-        )
+        self.store.put(name, _hash(pin, salt), salt.hex(), self.clock.now())
         log.info("staff PIN set for %s", name)
 
     def remove(self, name: str) -> bool:
-        return bool(self.cache.db.execute("DELETE FROM staff WHERE name = ?", [name]).rowcount)
+        return self.store.remove(name)
 
     def names(self) -> list[str]:
-        return [row[0] for row in self.cache.db.execute("SELECT name FROM staff ORDER BY name").fetchall()]
+        return self.store.names()
 
     def sign_in(self, pin: str) -> StaffMember | None:
         """The staff member whose PIN this is, or None; raises StaffLocked while locked out."""
@@ -87,7 +80,7 @@ class StaffDirectory:
         with self._lock:
             if self._locked_until is not None and now < self._locked_until:
                 raise StaffLocked(self._locked_until)
-        rows = self.cache.db.execute("SELECT name, pin_hash, salt FROM staff").fetchall()
+        rows = self.store.hashes()
         match = None
         for name, stored, salt in rows:  # every row is checked, so timing does not tell who matched
             if hmac.compare_digest(_hash(pin, bytes.fromhex(salt)), stored):

@@ -23,11 +23,17 @@ def children(box: object) -> list[object]:
     return list(reversed(box.children))  # type: ignore[attr-defined]
 
 
-def move_clocks(central: CentralServer, clock: ManualClock, to: datetime) -> None:
-    """Central first (its demo clock), then the kiosk's test clock to central's answer."""
+def move_clocks(central: CentralServer, clock: ManualClock, to: datetime, ui: UI | None = None) -> None:
+    """Central first (its demo clock), then the kiosk's test clock to central's answer.
+
+    Like the demo's own clock control, a jump is not a visitor walking away: it counts as activity,
+    or the idle timer could wipe the session between the jump and the next tap.
+    """
     answer = requests.post(f"{central.url}/demo/clock", json={"now": to.isoformat()}, timeout=5)
     answer.raise_for_status()
     clock.set(datetime.fromisoformat(answer.json()["now"]))
+    if ui is not None:
+        ui.app.ctx.idle.activity()
 
 
 def book(ui: UI, lang_shot: str, email: str = "") -> tuple[str, datetime]:
@@ -88,7 +94,7 @@ def test_book_then_check_in_by_code_then_again_the_same_ticket(
     assert opens in fresh.screen.message
     fresh.screenshot(ARTIFACTS / "checkin-too-early-ru.png")
     # The clocks move to five minutes before the slot: a priority ticket.
-    move_clocks(central, ui_clock, start - timedelta(minutes=5))
+    move_clocks(central, ui_clock, start - timedelta(minutes=5), fresh)
     fresh.screen.ids.code.text = code
     fresh.tap(fresh.screen.ids.submit)
     fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
@@ -160,7 +166,7 @@ def test_too_late_offers_a_walk_in_ticket_for_the_same_service_in_one_tap(
     app = fresh.app
     code, start = book(fresh, "late")
     fresh.tap(app.frame.ids.navbar.ids.home)
-    move_clocks(central, ui_clock, start + timedelta(minutes=11))
+    move_clocks(central, ui_clock, start + timedelta(minutes=11), fresh)
     app.go("checkin")
     fresh.frames(3)
     fresh.screen.ids.code.text = code
@@ -175,9 +181,10 @@ def test_too_late_offers_a_walk_in_ticket_for_the_same_service_in_one_tap(
 
 def test_offline_the_booking_screen_says_so_and_offers_check_in_and_the_queue(fresh: UI) -> None:
     app = fresh.app
-    appts = app.ctx.appointments
-    online = appts.client
-    appts.client = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
+    gateway = app.ctx.gateway
+    assert gateway is not None
+    online = gateway.client
+    gateway.client = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
     try:
         fresh.tap(fresh.screen.ids.tile_appointment)
         fresh.wait_for(lambda: fresh.screen.notice)
@@ -188,7 +195,7 @@ def test_offline_the_booking_screen_says_so_and_offers_check_in_and_the_queue(fr
         fresh.tap(fresh.screen.ids.side_entry)  # in place of "change a booking", which needs central
         assert app.manager.current == "ticket"
     finally:
-        appts.client = online
+        gateway.client = online
 
 
 def test_my_booking_move_to_another_time_then_cancel(fresh: UI) -> None:
