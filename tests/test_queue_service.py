@@ -12,7 +12,7 @@ import pytest
 from devices.printer import ReceiptPrinter, open_printer
 from devices.printer.simulator import SimulatorState
 from kiosk.services.info import InfoService
-from kiosk.services.queue import QueueService, TicketNotIssued
+from kiosk.services.queue import LeasePolicy, QueueService, TicketNotIssued
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
 from offline_cache.outbox import Outbox
@@ -176,3 +176,22 @@ def test_reprint_gives_the_same_number(kiosk: Kiosk) -> None:
     assert again is not None
     assert again.display == ticket.display
     assert len(kiosk.sim.jobs) == 2
+
+
+def test_lease_target_follows_daily_volume_and_the_outage_to_survive() -> None:
+    policy = LeasePolicy(survive_outage_h=4, open_hours_per_day=10, daily_volume=200, min_lease=20)
+    assert policy.target(None) == 80  # 200 a day, 4 of 10 hours
+    assert policy.target(600) == 240  # a busy service keeps more
+    assert policy.target(10) == 20  # never below the floor
+
+
+def test_a_lease_top_up_keeps_its_request_id_until_central_answers(kiosk: Kiosk) -> None:
+    today = kiosk.queue.clock.now().date()
+    first, size = kiosk.queue.leases.request_for(SERVICE, today, 30)
+    again, size_again = kiosk.queue.leases.request_for(SERVICE, today, 99)
+    assert (again, size_again) == (first, size)  # a lost answer repeats the same request
+    granted = kiosk.gateway.create_lease(first, SERVICE, size)
+    replay = kiosk.gateway.create_lease(first, SERVICE, size)
+    assert replay["id"] == granted["id"]  # central grants one block, whatever the retries
+    kiosk.queue.leases.add(granted)
+    assert kiosk.queue.leases.request_for(SERVICE, today, 30)[0] != first  # answered: the next one is new
