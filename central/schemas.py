@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from service_common.redact import mask_card_numbers
 
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Decimal = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+FreeText = Annotated[str, AfterValidator(mask_card_numbers)]
+"""Text a person typed (a name, a reason): a card number in it is kept as first 6 + last 4 digits."""
 
 
 class Out(BaseModel):

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from central.queue.schemas import Language, Ticket
-from central.schemas import Out
+from central.schemas import FreeText, Out
 
 AppointmentStatus = Literal["held", "confirmed", "cancelled", "checked_in", "missed"]
 RequestId = Field(min_length=1, max_length=64, description="Kiosk-made UUID; the idempotency key")
@@ -53,7 +53,7 @@ class HoldEnvelope(Out):
 
 class HoldConfirm(BaseModel):
     request_id: str = RequestId
-    name: str = Field(min_length=1, max_length=200)
+    name: FreeText = Field(min_length=1, max_length=200)
     phone: str = Field(
         min_length=5, max_length=32, description="Any common format; +7/8 prefixes are normalised"
     )

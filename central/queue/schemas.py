@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from central.queue.engine import Priority, Status
-from central.schemas import I18nText, Out
+from central.schemas import FreeText, I18nText, Out
 
 Language = Literal["ru", "zh-Hant", "en"]
 
@@ -72,7 +72,7 @@ class TicketEnvelope(Out):
 
 
 class TicketVoid(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: FreeText = Field(min_length=1, max_length=200)
 
 
 class LeaseCreate(BaseModel):
