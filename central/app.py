@@ -30,6 +30,7 @@ from central.api import (
 )
 from central.appointments.booking import AppointmentDesk, BookingRefusal
 from central.appointments.reminders import Outbox, send_due
+from central.appointments.retention import erase_personal_data
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
@@ -99,6 +100,7 @@ def create_app(
     # Raises channels.SpecError for a gateway plug-in that cannot be loaded: better at start than at 3 a.m.
     app.state.reminders = outbox = Outbox.from_settings(app.state.central, reminder_settings)
     app.state.sweeper.add_task("reminders sent", lambda _desk: send_due(outbox))
+    app.state.sweeper.add_task("personal data erased", lambda desk: erase_personal_data(desk, outbox.channels))
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
