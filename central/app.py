@@ -100,7 +100,9 @@ def create_app(
     # Raises channels.SpecError for a gateway plug-in that cannot be loaded: better at start than at 3 a.m.
     app.state.reminders = outbox = Outbox.from_settings(app.state.central, reminder_settings)
     app.state.sweeper.add_task("reminders sent", lambda _desk: send_due(outbox))
-    app.state.sweeper.add_task("personal data erased", lambda desk: erase_personal_data(desk, outbox.channels))
+    app.state.sweeper.add_task(
+        "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
+    )
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -122,4 +124,5 @@ def create_app(
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    errors.document_bad_bodies(app)
     return app

@@ -6,10 +6,19 @@ UTC with a ``Z``, money and rates are decimal strings so no float rounding creep
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from service_common.redact import mask_card_numbers
 
@@ -18,6 +27,30 @@ Decimal = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 FreeText = Annotated[str, AfterValidator(mask_card_numbers)]
 """Text a person typed (a name, a reason): a card number in it is kept as first 6 + last 4 digits."""
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _written_as(pattern: re.Pattern[str], example: str) -> object:
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ValueError(f"expected a string like {example}")
+        return value
+
+    return check
+
+
+# Pydantic alone would also read 0 or "0" as a Unix time (1970-01-01), which the contract's
+# "format: date" / "format: date-time" does not allow: the input must be written as the schema says.
+IsoDate = Annotated[date, BeforeValidator(_written_as(_ISO_DATE, "2026-11-24"))]
+"""A date parameter or field as the contract writes it: YYYY-MM-DD only."""
+IsoDateTime = Annotated[
+    AwareDatetime, BeforeValidator(_written_as(_ISO_DATETIME, "2026-11-24T09:00:00+03:00"))
+]
+"""An instant as the contract writes it (RFC 3339, with seconds and an offset or Z)."""
 
 
 class Out(BaseModel):
