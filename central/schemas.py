@@ -36,6 +36,8 @@ _ISO_DATETIME = re.compile(
 
 def _written_as(pattern: re.Pattern[str], example: str) -> object:
     def check(value: object) -> object:
+        if isinstance(value, date):  # built in code (datetime is a date too), not parsed from a request
+            return value
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise ValueError(f"expected a string like {example}")
         return value

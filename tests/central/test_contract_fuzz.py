@@ -43,7 +43,7 @@ schema.config.generation.update(with_security_parameters=False)
 schema.config.checks.update(excluded_check_names=["positive_data_acceptance"])
 
 
-def refused_only_as_documented(_ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+def refused_only_as_documented(_ctx: Any, response: Any, case: schemathesis.Case[Any]) -> bool | None:
     """A 422 to a request valid by the schema must carry a code the operation's 422 lists as such."""
     if (
         response.status_code != 422
@@ -108,7 +108,7 @@ def caller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Caller]:
     derandomize=True,
     database=None,
 )
-def test_contract_holds_against_a_running_central(case: schemathesis.Case, caller: Caller) -> None:
+def test_contract_holds_against_a_running_central(case: schemathesis.Case[Any], caller: Caller) -> None:
     auth = caller.auth(case.path)
     case.call_and_validate(
         base_url=caller.server.url,
