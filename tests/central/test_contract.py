@@ -155,7 +155,9 @@ def test_a_body_that_is_not_json_is_400_and_a_wrong_one_422(
     assert (r.status_code, r.json()["error"]) == (422, "invalid_request")
 
 
-@pytest.mark.parametrize("value", ["0", "20261124", "2026-11-24T00:00:00Z", "1732406400"])
+@pytest.mark.parametrize(
+    "value", ["0", "20261124", "2026-11-24T00:00:00Z", "1732406400", "0001-01-01", "9999-12-31", "1999-12-31"]
+)
 def test_dates_are_taken_only_as_the_contract_writes_them(
     client: TestClient, headers: dict[str, str], value: str
 ) -> None:
@@ -169,7 +171,10 @@ def test_dates_are_taken_only_as_the_contract_writes_them(
     assert ok.status_code == 200
 
 
-@pytest.mark.parametrize("value", [0, "0", "2026-11-24", "2026-11-24T09:00+03:00", "2026-11-24T09:00:00"])
+@pytest.mark.parametrize(
+    "value",
+    [0, "0", "2026-11-24", "2026-11-24T09:00+03:00", "2026-11-24T09:00:00", "0001-01-01T00:00:00+14:00"],
+)
 def test_instants_are_taken_only_as_the_contract_writes_them(
     client: TestClient, headers: dict[str, str], value: object
 ) -> None:
