@@ -78,6 +78,8 @@ def create_app(
             "`Authorization: Bearer <kiosk token>`, except the hall board (`/api/v1/board/...`, public) "
             "and the counter console (`/api/v1/staff/...`, `/api/v1/counters...`, staff session cookie); "
             'every error is `{"error": code, "message": text}`; '
+            "a body that is not JSON answers 400, a request that breaks the schema 422 `invalid_request`, "
+            "and each operation's 422 names the rules the schema cannot state; "
             "multilingual texts are objects with the keys `ru`, `zh-Hant`, `en`; timestamps are UTC."
         ),
     )
