@@ -30,6 +30,7 @@ from central.api import (
 )
 from central.appointments.booking import AppointmentDesk, BookingRefusal
 from central.appointments.reminders import Outbox, send_due
+from central.appointments.retention import erase_personal_data
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
@@ -77,6 +78,8 @@ def create_app(
             "`Authorization: Bearer <kiosk token>`, except the hall board (`/api/v1/board/...`, public) "
             "and the counter console (`/api/v1/staff/...`, `/api/v1/counters...`, staff session cookie); "
             'every error is `{"error": code, "message": text}`; '
+            "a body that is not JSON answers 400, a request that breaks the schema 422 `invalid_request`, "
+            "and each operation's 422 names the rules the schema cannot state; "
             "multilingual texts are objects with the keys `ru`, `zh-Hant`, `en`; timestamps are UTC."
         ),
     )
@@ -99,6 +102,9 @@ def create_app(
     # Raises channels.SpecError for a gateway plug-in that cannot be loaded: better at start than at 3 a.m.
     app.state.reminders = outbox = Outbox.from_settings(app.state.central, reminder_settings)
     app.state.sweeper.add_task("reminders sent", lambda _desk: send_due(outbox))
+    app.state.sweeper.add_task(
+        "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
+    )
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -120,4 +126,5 @@ def create_app(
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    errors.document_bad_bodies(app)
     return app

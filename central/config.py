@@ -37,6 +37,7 @@ Example::
     checkin_early_min = 15      # check-in opens this long before the slot
     checkin_late_min = 10       # and closes this long after its start
     sweep_seconds = 30          # how often no-shows are marked missed and expired holds deleted
+    personal_data_days = 3      # name, phone, e-mail and reminder files are erased this long after the slot
 
     [reminders]
     before_hours = 24           # the SMS (and e-mail, if given) goes this long before the slot;
@@ -159,6 +160,7 @@ class AppointmentsSection:
     checkin_early_min: float = field(default=15, metadata=check(_at_least(0)))
     checkin_late_min: float = field(default=10, metadata=check(_at_least(0)))
     sweep_seconds: float = field(default=30, metadata=check(_at_least(1)))
+    personal_data_days: float = field(default=3, metadata=check(_at_least(1)))
 
     def settings(self) -> AppointmentSettings:
         return AppointmentSettings(**asdict(self))

@@ -385,9 +385,17 @@ appointments = sa.Table(
     sa.Column("cancelled_at", UTCDateTime, nullable=True),
     sa.CheckConstraint(_in("status", APPOINTMENT_STATUSES), name="status"),
     sa.Index("ix_appointments_slot", "service_id", "slot_start_utc", "status"),
+    # Only bookings still holding a phone: what the retention sweep looks for (revision 0005).
+    sa.Index(
+        "ix_appointments_personal",
+        "slot_start_utc",
+        sqlite_where=sa.text("phone IS NOT NULL"),
+        postgresql_where=sa.text("phone IS NOT NULL"),
+    ),
 )
 """Holds and bookings. ``code`` (digits with a check digit) is given at confirmation;
-``phone_hash`` is an HMAC of the normalised phone, ``phone`` is kept only for reminders;
+``phone_hash`` is an HMAC of the normalised phone, kept for the fair-use limits; ``name``, ``phone``
+and ``email`` are kept only for reminders and erased ``personal_data_days`` after the slot;
 ``response`` is the confirmation body, replayed for a retried ``confirm_request_id``."""
 
 appointment_cancellations = sa.Table(

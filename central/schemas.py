@@ -6,14 +6,65 @@ UTC with a ``Z``, money and rates are decimal strings so no float rounding creep
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from service_common.redact import mask_card_numbers
 
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Decimal = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+FreeText = Annotated[str, AfterValidator(mask_card_numbers)]
+"""Text a person typed (a name, a reason): a card number in it is kept as first 6 + last 4 digits."""
+
+_YEAR = "2[0-9]{3}"
+"""Years 2000-2999 only: a kiosk never means another, and year 1 or 9999 would overflow the
+conversions between a center's zone and UTC (schemathesis found the 500s)."""
+_ISO_DATE = re.compile(_YEAR + r"-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME = re.compile(
+    _YEAR + r"-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _written_as(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        if isinstance(value, date):  # built in code (datetime is a date too), not parsed from a request
+            return value
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ValueError(f"expected a string like {example}, in the years 2000-2999")
+        return value
+
+    return check
+
+
+# Pydantic alone would also read 0 or "0" as a Unix time (1970-01-01), which the contract's
+# "format: date" / "format: date-time" does not allow: the input must be written as the schema says,
+# and the schema says which years (a pattern beside the format).
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_written_as(_ISO_DATE, "2026-11-24")),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{_YEAR}-"}),
+]
+"""A date parameter or field as the contract writes it: YYYY-MM-DD, years 2000-2999."""
+IsoDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_written_as(_ISO_DATETIME, "2026-11-24T09:00:00+03:00")),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": f"^{_YEAR}-"}),
+]
+"""An instant as the contract writes it (RFC 3339, with seconds and an offset or Z), years 2000-2999."""
 
 
 class Out(BaseModel):

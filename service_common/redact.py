@@ -1,11 +1,14 @@
-"""Card data never leaves the kiosk in clear: masking for display and scrubbing for logs."""
+"""Card data never leaves the kiosk in clear: masking for display and scrubbing for logs and free text."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
-# 13-19 digits, optionally grouped by spaces or dashes, as card numbers are printed and typed.
-_PAN_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# A run of digit groups joined by spaces or dashes, as card numbers are printed and typed.
+_RUN = re.compile(r"[0-9]+(?:[ -]+[0-9]+)*")
+_GROUP = re.compile(r"[0-9]+")
+PAN_MIN, PAN_MAX = 13, 19
 
 
 def luhn_ok(digits: str) -> bool:
@@ -20,6 +23,50 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def card_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, digits)`` of each stretch shaped like a card number.
+
+    That is whole groups of one run (so "tel 12 4111 1111 1111 1111" still finds the card), 13-19
+    digits in all, Luhn-valid; the longest such stretch from the leftmost group wins.
+    """
+    for run in _RUN.finditer(text):
+        groups = [
+            (run.start() + g.start(), run.start() + g.end(), g.group()) for g in _GROUP.finditer(run.group())
+        ]
+        i = 0
+        while i < len(groups):
+            best: tuple[int, str] | None = None
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j][2]
+                if len(digits) > PAN_MAX:
+                    break
+                if len(digits) >= PAN_MIN and luhn_ok(digits):
+                    best = (j, digits)
+            if best is None:
+                i += 1
+                continue
+            yield groups[i][0], groups[best[0]][1], best[1]
+            i = best[0] + 1
+
+
+def _replace_cards(text: str, mask: Callable[[str], str]) -> str:
+    """Mask every card-shaped stretch, again until none is left.
+
+    Kept digits may join a neighbouring group into a new card-shaped stretch; each pass removes
+    digits, so the loop ends, and the result is a fixed point (masking it again changes nothing).
+    """
+    while True:
+        spans = list(card_spans(text))
+        if not spans:
+            return text
+        out, last = [], 0
+        for start, end, digits in spans:
+            out += [text[last:start], mask(digits)]
+            last = end
+        text = "".join(out) + text[last:]
+
+
 def mask_pan(pan: str) -> str:
     """Show only the last four digits, the way a receipt or screen may show a card."""
     digits = re.sub(r"\D", "", pan)
@@ -28,16 +75,23 @@ def mask_pan(pan: str) -> str:
     return "**** " + digits[-4:]
 
 
+def truncate_pan(digits: str) -> str:
+    """First six and last four digits, the rest as stars (PCI DSS truncation): "411111******1111"."""
+    return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
+
+
 def scrub(text: str) -> str:
-    """Replace anything that looks like a card number (Luhn-valid, 13-19 digits) by its mask."""
+    """Replace anything that looks like a card number (Luhn-valid, 13-19 digits) by its mask, for logs."""
+    return _replace_cards(text, mask_pan)
 
-    def _sub(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
-        if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            return mask_pan(digits)
-        return match.group(0)
 
-    return _PAN_LIKE.sub(_sub, text)
+def mask_card_numbers(text: str) -> str:
+    """A card number typed into free text (a name, a comment) kept as first 6 + last 4 digits.
+
+    Applied on the way in to every free-text field, so the number is never stored or printed in
+    full. Idempotent, and leaves no Luhn-valid run of 13-19 digits (property-tested).
+    """
+    return _replace_cards(text, truncate_pan)
 
 
 # E.164 country codes are prefix-free: 1 and 7 have one digit, these have two, every other has three.

@@ -7,7 +7,6 @@ check-in only at the kiosk's own center. Endpoints run their short transactions 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -32,6 +31,7 @@ from central.appointments.schemas import (
 )
 from central.auth import CurrentKiosk
 from central.errors import responses
+from central.schemas import IsoDate
 
 T = TypeVar("T")
 
@@ -51,9 +51,9 @@ async def get_desk(request: Request) -> AppointmentDesk:
 Desk = Annotated[AppointmentDesk, Depends(get_desk)]
 
 
-def booking_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def booking_errors(*statuses: int, refused: str = "") -> dict[int | str, dict[str, Any]]:
     """Like :func:`central.errors.responses`, with the appointment error body for 409."""
-    out = responses(*(s for s in statuses if s != 409))
+    out = responses(*(s for s in statuses if s != 409), refused=refused)
     if 409 in statuses:
         out[409] = {"model": BookingError, "description": "Refused; the error code says why"}
     return out
@@ -65,13 +65,19 @@ async def booking_refusal(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=exc.status)
 
 
-@router.get("/days", response_model=DayList, responses=responses(404, 422))
+@router.get(
+    "/days",
+    response_model=DayList,
+    responses=responses(
+        404, 422, refused="`invalid_request` when `to` is before `from` or more than 92 days after it"
+    ),
+)
 async def list_booking_days(
     desk: Desk,
     _kiosk: CurrentKiosk,
     service_id: ServiceId,
-    from_: Annotated[date | None, Query(alias="from", description="Default: today at the center")] = None,
-    to: Annotated[date | None, Query(description="Default: the end of the booking horizon")] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="Default: today at the center")] = None,
+    to: Annotated[IsoDate | None, Query(description="Default: the end of the booking horizon")] = None,
 ) -> DayList:
     """The local dates that still have a free slot, for the day picker."""
     return DayList(service_id=service_id, days=desk.days(service_id, from_, to))
@@ -94,7 +100,7 @@ async def list_upcoming(desk: Desk, kiosk: CurrentKiosk) -> UpcomingList:
 
 
 @router.get("/slots", response_model=SlotList, responses=responses(404, 422))
-async def list_free_slots(desk: Desk, _kiosk: CurrentKiosk, service_id: ServiceId, date: date) -> SlotList:
+async def list_free_slots(desk: Desk, _kiosk: CurrentKiosk, service_id: ServiceId, date: IsoDate) -> SlotList:
     """The free slots of one local date; held (unexpired) and confirmed places are taken."""
     return SlotList(service_id=service_id, date=date, slots=desk.free_slots(service_id, date))
 
@@ -125,7 +131,13 @@ async def create_hold(desk: Desk, _kiosk: CurrentKiosk, body: HoldCreate) -> Res
     response_model=AppointmentEnvelope,
     responses={
         200: {"model": AppointmentEnvelope, "description": "request_id seen before: the first answer"},
-        **booking_errors(404, 409, 422),
+        **booking_errors(
+            404,
+            409,
+            422,
+            refused="`invalid_phone` when the phone has too few or too many digits (8 to 15 with the "
+            "country code), or is a national number of a country other than Russia written without + or 00",
+        ),
     },
 )
 async def confirm_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId, body: HoldConfirm) -> Response:
@@ -199,7 +211,17 @@ async def reschedule_appointment(
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
 
-@router.post("/{code}/check-in", response_model=CheckInResult, responses=booking_errors(403, 404, 409, 422))
+@router.post(
+    "/{code}/check-in",
+    response_model=CheckInResult,
+    responses=booking_errors(
+        403,
+        404,
+        409,
+        422,
+        refused="`invalid_request` when `checked_in_at` is more than 2 minutes ahead of central",
+    ),
+)
 async def check_in(desk: Desk, kiosk: CurrentKiosk, code: Code, body: CheckInRequest) -> CheckInResult:
     """Check in at the kiosk: an ``appointment`` priority ticket; the same code again gets the same ticket.
 

@@ -115,7 +115,16 @@ async def staff_me(ctx: Ctx, session: AnySession) -> StaffMeEnvelope:
     return StaffMeEnvelope(staff=_me(ctx, session))
 
 
-@router.post("/staff/password", response_model=StaffMeEnvelope, responses=responses(403, 422))
+@router.post(
+    "/staff/password",
+    response_model=StaffMeEnvelope,
+    responses=responses(
+        403,
+        422,
+        refused=f"`weak_password` when the new password is shorter than {staff.MIN_PASSWORD} characters "
+        "or is the username",
+    ),
+)
 async def staff_password(ctx: Ctx, session: AnySession, body: PasswordChange) -> StaffMeEnvelope:
     """Change the password (required after the first sign-in); other sessions of the account end."""
     try:
@@ -145,7 +154,13 @@ async def counter_state(ctx: Ctx, session: Session, counter_id: CounterId) -> Co
 _ACTION_RESPONSES = responses(403, 404, 409, 422)
 
 
-@router.post("/counters/{counter_id}/open", response_model=CounterState, responses=_ACTION_RESPONSES)
+@router.post(
+    "/counters/{counter_id}/open",
+    response_model=CounterState,
+    responses=responses(
+        403, 404, 409, 422, refused="`invalid_request` when the counter does not serve one of the services"
+    ),
+)
 async def open_counter(ctx: Ctx, session: Session, counter_id: CounterId, body: CounterOpen) -> CounterState:
     """Work at this counter for the chosen services (409 ``counter_taken`` if someone else has it)."""
     return counters.open_counter(ctx, session, counter_id, body.services)
@@ -192,7 +207,13 @@ async def unpark(ctx: Ctx, session: Session, counter_id: CounterId, body: Counte
     return counters.act(ctx, session, counter_id, counters.unpark(body.ticket_id))
 
 
-@router.post("/counters/{counter_id}/transfer", response_model=CounterState, responses=_ACTION_RESPONSES)
+@router.post(
+    "/counters/{counter_id}/transfer",
+    response_model=CounterState,
+    responses=responses(
+        403, 404, 409, 422, refused="`invalid_request` when the service is not an open service of the center"
+    ),
+)
 async def transfer(ctx: Ctx, session: Session, counter_id: CounterId, body: CounterTransfer) -> CounterState:
     """Send the current ticket to another service's line; it keeps its number and queue time."""
     return counters.act(ctx, session, counter_id, counters.transfer(body.service_id))

@@ -6,7 +6,6 @@ or on this page; an account with its initial password must change it first.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -23,6 +22,7 @@ from central.appointments.staff_schemas import (
     StaffCheckInResult,
 )
 from central.errors import responses
+from central.schemas import IsoDate
 
 router = APIRouter(prefix="/staff/appointments", tags=["staff"], responses=responses(401))
 page_router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ async def staff_appointment_day(
     center_id: Annotated[
         str | None, Query(max_length=16, description="Default: the account's center")
     ] = None,
-    date: Annotated[date | None, Query(description="Local date; default: today at the center")] = None,
+    date: Annotated[IsoDate | None, Query(description="Local date; default: today at the center")] = None,
 ) -> StaffAppointmentDay:
     """One center's bookings of one day, per bookable service, with what staff may do with each."""
     return staffdesk.day(desk, session, center_id, date)

@@ -6,6 +6,10 @@ can never go, e.g. a bad address: the outbox gives up at once). The reference ad
 file per reminder, named by the reminder's id and renamed into place, so a resend after a crash
 replaces the file instead of making a second one. A bank plugs its own gateway in by
 configuration (see :func:`channel_from_spec`). Kept free of database and web imports.
+
+A channel that keeps a copy (the file adapters do: phone, code and text) also has
+``forget(reminder_id)``, which the retention sweep calls once the booking's personal data is
+erased (central.appointments.retention); a gateway that keeps nothing need not have it.
 """
 
 from __future__ import annotations
@@ -69,6 +73,14 @@ class ReminderMessage:
 class Channel(Protocol):
     def send(self, message: ReminderMessage) -> None:
         """Deliver or raise ChannelUnavailable / ChannelRejected; may be called again for the same id."""
+
+
+def forget_file(path: Path) -> None:
+    """Delete a reminder's file; already gone (a gateway picked it up) is fine."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ChannelUnavailable(f"cannot delete in {path.parent}: {exc.strerror or exc}") from None
 
 
 # ----- iCalendar (RFC 5545), by hand: the format is small and a dependency would be larger -----
@@ -184,6 +196,9 @@ class FileSmsChannel:
         body = json.dumps({"to": message.to, "text": message.text}, ensure_ascii=False, indent=1)
         write_atomically(self.directory / f"{message.reminder_id}.json", body.encode("utf-8") + b"\n")
 
+    def forget(self, reminder_id: str) -> None:
+        forget_file(self.directory / f"{reminder_id}.json")
+
 
 class FileEmailChannel:
     """``<reminder id>.eml``: a complete message a mail transfer agent can send as it is."""
@@ -196,6 +211,9 @@ class FileEmailChannel:
     def send(self, message: ReminderMessage) -> None:
         mail = build_email(message, self.sender, self.host)
         write_atomically(self.directory / f"{message.reminder_id}.eml", mail.as_bytes())
+
+    def forget(self, reminder_id: str) -> None:
+        forget_file(self.directory / f"{reminder_id}.eml")
 
 
 # ----- choosing adapters by configuration -----

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from central.queue.schemas import Language, Ticket
-from central.schemas import Out
+from central.schemas import FreeText, IsoDateTime, Out
 
 AppointmentStatus = Literal["held", "confirmed", "cancelled", "checked_in", "missed"]
 RequestId = Field(min_length=1, max_length=64, description="Kiosk-made UUID; the idempotency key")
@@ -39,7 +39,7 @@ class SlotList(Out):
 class HoldCreate(BaseModel):
     request_id: str = RequestId
     service_id: str = Field(min_length=1, max_length=32)
-    slot_start: AwareDatetime = Field(description="A slot's start as listed (any offset)")
+    slot_start: IsoDateTime = Field(description="A slot's start as listed (any offset)")
 
 
 class Hold(Out):
@@ -53,7 +53,7 @@ class HoldEnvelope(Out):
 
 class HoldConfirm(BaseModel):
     request_id: str = RequestId
-    name: str = Field(min_length=1, max_length=200)
+    name: FreeText = Field(min_length=1, max_length=200)
     phone: str = Field(
         min_length=5, max_length=32, description="Any common format; +7/8 prefixes are normalised"
     )
@@ -92,7 +92,7 @@ class AppointmentCancel(BaseModel):
 class AppointmentReschedule(BaseModel):
     phone_last4: str = Last4
     request_id: str = RequestId
-    slot_start: AwareDatetime
+    slot_start: IsoDateTime
 
 
 class CheckInRequest(BaseModel):
@@ -104,7 +104,7 @@ class CheckInRequest(BaseModel):
         description="Offline check-in: the request_id of the appointment ticket the kiosk issued from its "
         "lease and sent to POST /tickets first (409 ticket_not_synced until it has arrived)",
     )
-    checked_in_at: AwareDatetime | None = Field(
+    checked_in_at: IsoDateTime | None = Field(
         default=None,
         description="When the visitor checked in at the kiosk (default: the offline ticket's issued_at, "
         "else now); the window is judged at this instant; at most 2 minutes ahead of central",

@@ -18,6 +18,9 @@ class AppointmentSettings:
     checkin_late_min: float = 10
     sweep_seconds: float = 30
     """How often ``serve`` sweeps: no-shows marked missed, expired holds deleted (appointments.sweeper)."""
+    personal_data_days: float = 3
+    """A booking's name, phone and e-mail (and its reminder files) are erased this long after its slot;
+    the phone's HMAC stays for the fair-use limits (appointments.retention)."""
 
 
 @dataclass(frozen=True)

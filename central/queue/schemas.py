@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from central.queue.engine import Priority, Status
-from central.schemas import I18nText, Out
+from central.schemas import FreeText, I18nText, IsoDateTime, Out
 
 Language = Literal["ru", "zh-Hant", "en"]
 
@@ -36,7 +36,7 @@ class TicketCreate(BaseModel):
     number: int | None = Field(
         default=None, ge=1, le=99999, description="Set only for a ticket issued offline from a lease"
     )
-    issued_at: AwareDatetime | None = Field(
+    issued_at: IsoDateTime | None = Field(
         default=None,
         description="Kiosk time of an offline ticket (its place in line); ignored for online tickets",
     )
@@ -72,7 +72,7 @@ class TicketEnvelope(Out):
 
 
 class TicketVoid(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: FreeText = Field(min_length=1, max_length=200)
 
 
 class LeaseCreate(BaseModel):

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 import central
 from central import cli
+from central.errors import REFUSED_MARK
 
 CONTRACT = Path(central.__file__).parent / "openapi.json"
 
@@ -120,3 +121,63 @@ def test_contract_has_the_queue_endpoints_the_kiosk_codes_against() -> None:
         "estimated_wait_min",
         "open_counters",
     }
+
+
+def test_every_json_body_lists_400_and_the_refusals_beyond_the_schema_are_listed() -> None:
+    spec = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" in operation:
+                assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorBody"
+                }, f"{method.upper()} {path}"
+    paths = spec["paths"]
+    refused = {
+        ("get", "/api/v1/appointments/days"): "92 days",
+        ("post", "/api/v1/appointments/holds/{hold_id}/confirm"): "`invalid_phone`",
+        ("post", "/api/v1/appointments/{code}/check-in"): "`checked_in_at`",
+        ("post", "/api/v1/staff/password"): "`weak_password`",
+    }
+    for (method, path), words in refused.items():
+        text = paths[path][method]["responses"]["422"]["description"]
+        assert REFUSED_MARK in text, (method, path, text)
+        assert words in text.partition(REFUSED_MARK)[2], (method, path, text)
+
+
+def test_a_body_that_is_not_json_is_400_and_a_wrong_one_422(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    json_headers = {**headers, "content-type": "application/json"}
+    for body in (b"{bad", b'{"request_id": ', b"\xff\xfe\x00"):
+        r = client.post("/api/v1/tickets", content=body, headers=json_headers)
+        assert (r.status_code, r.json()["error"]) == (400, "bad_request"), body
+    r = client.post("/api/v1/tickets", content=b"[]", headers=json_headers)
+    assert (r.status_code, r.json()["error"]) == (422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "20261124", "2026-11-24T00:00:00Z", "1732406400", "0001-01-01", "9999-12-31", "1999-12-31"]
+)
+def test_dates_are_taken_only_as_the_contract_writes_them(
+    client: TestClient, headers: dict[str, str], value: str
+) -> None:
+    r = client.get(
+        "/api/v1/appointments/slots", params={"service_id": "C01-B", "date": value}, headers=headers
+    )
+    assert (r.status_code, r.json()["error"]) == (422, "invalid_request")
+    ok = client.get(
+        "/api/v1/appointments/slots", params={"service_id": "C01-B", "date": "2026-11-24"}, headers=headers
+    )
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, "0", "2026-11-24", "2026-11-24T09:00+03:00", "2026-11-24T09:00:00", "0001-01-01T00:00:00+14:00"],
+)
+def test_instants_are_taken_only_as_the_contract_writes_them(
+    client: TestClient, headers: dict[str, str], value: object
+) -> None:
+    body = {"request_id": "r-1", "service_id": "C01-B", "slot_start": value}
+    r = client.post("/api/v1/appointments/holds", json=body, headers=headers)
+    assert (r.status_code, r.json()["error"]) == (422, "invalid_request")

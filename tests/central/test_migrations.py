@@ -48,10 +48,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0004"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0005"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0004"
+    assert migrate.current_revision(engine) == "0005"
     engine.dispose()
 
 
@@ -121,3 +121,33 @@ def test_db_argument_is_a_path_or_a_url(tmp_path: Path) -> None:
     pg = db.database_url("postgresql+psycopg://central:secret@db.example/central")
     assert pg.get_backend_name() == "postgresql"
     assert "secret" not in db.describe(pg)
+
+
+def test_0005_masks_card_numbers_already_stored_in_free_text(seeded: Engine) -> None:
+    engine = seeded
+    migrate.downgrade(engine, "0004")
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(db.appointments),
+            [
+                {
+                    "id": f"a{i}",
+                    "request_id": f"r{i}",
+                    "center_id": "C01",
+                    "service_id": "C01-B",
+                    "slot_start_utc": now,
+                    "status": "confirmed",
+                    "name": name,
+                    "created_at": now,
+                }
+                for i, name in enumerate(["Anna 4111 1111 1111 1111", "Boris", None])
+            ],
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        a = db.appointments
+        names = conn.execute(
+            sa.select(a.c.name).where(a.c.id.in_(["a0", "a1", "a2"])).order_by(a.c.id)
+        ).scalars()
+        assert list(names) == ["Anna 411111******1111", "Boris", None]
