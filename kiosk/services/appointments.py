@@ -27,7 +27,7 @@ from server_sync.errors import CentralError, CentralRejected, CentralUnavailable
 from server_sync.gateway import CentralGateway
 from service_common.clock import Clock
 from service_common.i18n import pick
-from service_common.redact import luhn_ok, mask_phone, scrub
+from service_common.redact import luhn_ok, mask_card_numbers, mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class AppointmentService:
         self, hold: Hold, name: str, phone: str, lang: str, request_id: str, email: str = ""
     ) -> Booking:
         """Book the held place and print the confirmation. ``request_id`` stays the same on a retry."""
-        name = scrub(" ".join(name.split()))  # a card number typed as a name is never sent or printed
+        name = mask_card_numbers(" ".join(name.split()))  # a card number typed as a name is never sent or printed
         if not name or len(name) > NAME_MAX:
             raise BookingRefused("invalid_name")
         if not phone_ok(phone):
