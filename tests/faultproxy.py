@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 import select
 import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
+from tests.faultproxy_rules import Chaos, Counts, Exchange, Mode, PathMatcher, Rule, count, report
 from tests.faultproxy_wire import (
     BAD_GATEWAY_HTML,
     CAPTIVE_PORTAL_HTML,
@@ -44,80 +43,9 @@ from tests.faultproxy_wire import (
     read_response,
 )
 
+__all__ = ["Counts", "Exchange", "FaultProxy", "Mode", "PathMatcher", "Rule"]
+
 POLL_S = 0.05
-
-
-class Mode(StrEnum):
-    """What happens to one request."""
-
-    PASS = "pass"
-    REFUSE = "refuse"  # not forwarded; the client connection is closed without an answer
-    RESET_AFTER_REQUEST = "reset_after_request"  # forwarded, answer read, client gets an RST
-    BAD_GATEWAY_AFTER_REQUEST = "502_after_request"  # forwarded, answer read, client gets a 502 page
-    UNAVAILABLE_NO_FORWARD = "503_no_forward"  # not forwarded; the client gets a 503 page
-    RESET_MID_RESPONSE = "reset_mid_response"  # forwarded; status line and half the body, then RST
-    STALL = "stall"  # forwarded; nothing sent back until the client gives up or the proxy stops
-    HTML_200 = "html_200"  # forwarded; the client gets 200 with a captive-portal HTML page
-
-
-PathMatcher = str | re.Pattern[str] | None
-
-
-def _path_matches(matcher: PathMatcher, path: str) -> bool:
-    """None matches all; a string matches exactly, or as a prefix when it ends with '*'."""
-    if matcher is None:
-        return True
-    if isinstance(matcher, re.Pattern):
-        return matcher.fullmatch(path) is not None
-    if matcher.endswith("*"):
-        return path.startswith(matcher[:-1])
-    return path == matcher
-
-
-@dataclass
-class Rule:
-    mode: Mode
-    method: str | None = None
-    path: PathMatcher = None
-    times: int | None = None  # None: for good; else applied to this many requests, then dropped
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method) and _path_matches(self.path, path)
-
-
-@dataclass
-class Exchange:
-    """One request as the proxy handled it; ``forwarded`` means the whole request went upstream."""
-
-    method: str
-    path: str
-    mode: Mode
-    forwarded: bool = False
-    upstream_status: int | None = None
-    answered: bool = False  # the client was sent a complete answer (real or made up)
-
-
-@dataclass
-class Counts:
-    seen: int = 0
-    forwarded: int = 0
-    answered: int = 0
-
-
-@dataclass
-class _Chaos:
-    mix: list[tuple[Mode, float]]
-    rng: random.Random
-    scope: Rule  # which requests draw from the mix
-
-    def draw(self) -> Mode:
-        roll = self.rng.random()
-        edge = 0.0
-        for mode, probability in self.mix:
-            edge += probability
-            if roll < edge:
-                return mode
-        return Mode.PASS
 
 
 @dataclass(eq=False)  # hashed by identity: kept in a set
@@ -164,7 +92,7 @@ class FaultProxy:
         self.port = 0
         self._lock = threading.Lock()
         self._rules: list[Rule] = []
-        self._chaos: _Chaos | None = None
+        self._chaos: Chaos | None = None
         self._log: list[Exchange] = []
         self._links: set[_Link] = set()
         self._threads: list[threading.Thread] = []
@@ -247,7 +175,7 @@ class FaultProxy:
         if any(p < 0 for _, p in items) or sum(p for _, p in items) > 1.0 + 1e-9:
             raise ValueError(f"chaos probabilities must be >= 0 and sum to at most 1: {mix}")
         with self._lock:
-            self._chaos = _Chaos(items, random.Random(seed), Rule(Mode.PASS, method, path))
+            self._chaos = Chaos(items, random.Random(seed), Rule(Mode.PASS, method, path))
 
     def clear_chaos(self) -> None:
         with self._lock:
@@ -278,23 +206,19 @@ class FaultProxy:
             return [replace(exchange) for exchange in self._log]
 
     def counts_by_mode(self) -> dict[str, Counts]:
-        return self._counts(lambda e: e.mode.value)
+        return count(self.log, lambda e: e.mode.value)
 
     def counts_by_path(self) -> dict[str, Counts]:
-        return self._counts(lambda e: e.path)
+        """Keyed by path alone (no method, no query string)."""
+        return count(self.log, lambda e: e.path)
+
+    def report(self) -> str:
+        """The counts per mode and per path as a printable table."""
+        return report(self.log)
 
     def forwarded(self, method: str, path: str) -> int:
         """How many ``method path`` requests reached upstream whole."""
         return sum(1 for e in self.log if e.forwarded and e.method == method and e.path == path)
-
-    def _counts(self, key: Callable[[Exchange], str]) -> dict[str, Counts]:
-        counts: dict[str, Counts] = {}
-        for exchange in self.log:
-            c = counts.setdefault(key(exchange), Counts())
-            c.seen += 1
-            c.forwarded += exchange.forwarded
-            c.answered += exchange.answered
-        return counts
 
     # -- inside --------------------------------------------------------------------------------
 

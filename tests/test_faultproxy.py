@@ -279,6 +279,8 @@ def test_rules_match_in_order_count_down_and_change_while_running(
     assert (by_mode["502_after_request"].forwarded, by_mode["pass"].answered) == (1, 2)
     tickets = proxy.counts_by_path()["/api/v1/tickets"]
     assert (tickets.seen, tickets.forwarded, tickets.answered) == (4, 2, 4)
+    table = proxy.report().splitlines()
+    assert any(line.split() == ["path", "POST", "/api/v1/tickets", "4", "2", "4"] for line in table), table
 
 
 def _chaos_run(upstream: Upstream, seed: int, requests_n: int) -> list[Mode]:
