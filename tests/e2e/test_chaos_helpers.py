@@ -1,0 +1,48 @@
+"""The chaos helpers start a central behind the proxy and read back what central holds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.chaos_helpers import central_tickets, start_chaos_central, tickets_by_request
+from tests.faultproxy import Mode
+
+pytestmark = pytest.mark.e2e
+
+TICKETS = "/api/v1/tickets"
+
+
+def test_a_lost_answer_leaves_the_ticket_at_central_and_a_replay_gets_it(tmp_path: Path) -> None:
+    with start_chaos_central(tmp_path, clock="2026-12-01T10:00") as chaos, requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {chaos.token}"
+        assert chaos.central_config() == {"url": chaos.proxy.url, "token": chaos.token}
+
+        lost, never = str(uuid.uuid4()), str(uuid.uuid4())
+        chaos.proxy.add_rule(Mode.RESET_AFTER_REQUEST, method="POST", path=TICKETS, times=1)
+        with pytest.raises(requests.ConnectionError):
+            http.post(chaos.url + TICKETS, json={"request_id": lost, "service_id": "C01-B"}, timeout=5)
+        chaos.proxy.add_rule(Mode.UNAVAILABLE_NO_FORWARD, method="POST", path=TICKETS, times=1)
+        refused = http.post(chaos.url + TICKETS, json={"request_id": never, "service_id": "C01-B"}, timeout=5)
+        assert refused.status_code == 503
+
+        replay = http.post(chaos.url + TICKETS, json={"request_id": lost, "service_id": "C01-B"}, timeout=5)
+        assert replay.status_code in (200, 201), replay.text
+        ticket = replay.json()["ticket"]
+        day = date.fromisoformat(ticket["business_date"])
+
+        held = tickets_by_request(chaos.db, day, "C01")
+        assert held == {lost: ticket["display"]}
+        assert [(t.status, t.kiosk_id) for t in central_tickets(chaos.db, day)] == [
+            ("waiting", "KIOSK-CHAOS-01")
+        ]
+        assert [(e.mode, e.forwarded) for e in chaos.proxy.log if e.path == TICKETS] == [
+            (Mode.RESET_AFTER_REQUEST, True),
+            (Mode.UNAVAILABLE_NO_FORWARD, False),
+            (Mode.PASS, True),
+        ]
+    assert tickets_by_request(chaos.db, day) == held  # readable after central stopped, too
