@@ -327,3 +327,48 @@ def test_every_mode_leaves_no_thread_or_socket_behind(upstream: Upstream) -> Non
         time.sleep(0.02)  # the upstream server's handler threads end once their connection closes
     assert threading.active_count() == threads_before
     assert _open_fds() <= fds_before
+
+
+def test_forwarded_in_the_log_is_exactly_what_upstream_received_under_concurrent_chaos(
+    upstream: Upstream,
+) -> None:
+    """The one promise tests build on: ``forwarded`` is true for a request iff upstream got it."""
+    mix: dict[Mode, float] = {mode: 0.12 for mode in Mode if mode not in (Mode.PASS, Mode.STALL)}
+    mix[Mode.STALL] = 0.04
+    outcomes: dict[str, str] = {}
+
+    def client(url: str, worker: int) -> None:
+        with requests.Session() as s:
+            for i in range(25):
+                path = f"/r/{worker}/{i}"
+                try:
+                    status = s.post(url + path, json={"i": i}, timeout=(1.0, 1.0)).status_code
+                    outcomes[path] = str(status)
+                except requests.RequestException as exc:
+                    outcomes[path] = type(exc).__name__
+
+    with FaultProxy(upstream.address) as fault:
+        fault.set_chaos(mix, seed=5)
+        workers = [threading.Thread(target=client, args=(fault.url, w), daemon=True) for w in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(20)
+        log = fault.log
+    assert len(outcomes) == len(log) == 100
+    assert {e.path for e in log if e.forwarded} == {path for _, path, _ in upstream.seen}
+    assert len(upstream.seen) == len({path for _, path, _ in upstream.seen})  # nothing sent twice
+    by_mode = {e.path: e.mode for e in log}
+    for path, seen in outcomes.items():  # what the client saw follows from the mode alone
+        expected = {
+            Mode.PASS: {"201"},
+            Mode.REFUSE: {"ConnectionError"},
+            Mode.RESET_AFTER_REQUEST: {"ConnectionError"},
+            Mode.BAD_GATEWAY_AFTER_REQUEST: {"502"},
+            Mode.UNAVAILABLE_NO_FORWARD: {"503"},
+            Mode.RESET_MID_RESPONSE: {"ChunkedEncodingError"},
+            Mode.STALL: {"ReadTimeout"},
+            Mode.HTML_200: {"200"},
+        }[by_mode[path]]
+        assert seen in expected, (path, by_mode[path], seen)
+    assert len(set(by_mode.values())) == len(Mode)
