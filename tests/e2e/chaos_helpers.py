@@ -7,6 +7,8 @@ read-only) so that the check does not depend on central's API working under the 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,6 +45,31 @@ class ChaosCentral:
         """The ``[central]`` keys a kiosk config needs to reach central through the proxy."""
         return {"url": self.url, "token": self.token}
 
+    def write_kiosk_config(
+        self,
+        path: Path,
+        data_dir: Path,
+        connect_timeout_s: float = 0.5,
+        read_timeout_s: float = 2.0,
+        extra: Mapping[str, Mapping[str, TomlValue]] | None = None,
+    ) -> Path:
+        """A kiosk TOML config that reaches central through the proxy; ``extra`` adds or overrides keys.
+
+        Short timeouts by default, so a stalled answer costs a test 2 s, not the production 5 s.
+        """
+        sections: dict[str, dict[str, TomlValue]] = {
+            "kiosk": {"id": self.kiosk_id, "center_id": self.center_id, "data_dir": str(data_dir)},
+            "central": {
+                **self.central_config(),
+                "connect_timeout_s": connect_timeout_s,
+                "read_timeout_s": read_timeout_s,
+            },
+        }
+        for name, values in (extra or {}).items():
+            sections.setdefault(name, {}).update(values)
+        path.write_text(_toml(sections), encoding="utf-8")
+        return path
+
     def stop(self) -> None:
         """Stop the proxy first (it releases stalled clients), then central."""
         try:
@@ -57,6 +84,21 @@ class ChaosCentral:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+TomlValue = str | int | float | bool | list[str]
+
+
+def _toml(sections: Mapping[str, Mapping[str, TomlValue]]) -> str:
+    """Flat tables of plain values; JSON's string and list syntax is valid TOML for these."""
+    lines: list[str] = []
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        for key, value in values.items():
+            text = str(value).lower() if isinstance(value, bool) else json.dumps(value, ensure_ascii=False)
+            lines.append(f"{key} = {text}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def start_chaos_central(

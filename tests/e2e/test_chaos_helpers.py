@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from kiosk.config import load
 from tests.e2e.chaos_helpers import central_tickets, start_chaos_central, tickets_by_request
 from tests.faultproxy import Mode
 
@@ -21,6 +22,13 @@ def test_a_lost_answer_leaves_the_ticket_at_central_and_a_replay_gets_it(tmp_pat
     with start_chaos_central(tmp_path, clock="2026-12-01T10:00") as chaos, requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {chaos.token}"
         assert chaos.central_config() == {"url": chaos.proxy.url, "token": chaos.token}
+        written = chaos.write_kiosk_config(
+            tmp_path / "kiosk.toml", tmp_path / "kiosk-data", extra={"devices": {"paper_width_mm": 58}}
+        )
+        config = load(written, env={})
+        assert (config.central.url, config.central.token) == (chaos.url, chaos.token)
+        assert (config.kiosk.id, config.kiosk.center_id) == ("KIOSK-CHAOS-01", "C01")
+        assert (config.central.read_timeout_s, config.devices.paper_width_mm) == (2.0, 58)
 
         lost, never = str(uuid.uuid4()), str(uuid.uuid4())
         chaos.proxy.add_rule(Mode.RESET_AFTER_REQUEST, method="POST", path=TICKETS, times=1)
