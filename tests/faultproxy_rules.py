@@ -10,7 +10,24 @@ from enum import StrEnum
 
 
 class Mode(StrEnum):
-    """What happens to one request."""
+    """What happens to one request, and what a ``requests`` client sees (tests/test_faultproxy.py).
+
+    ====================  =========  ==============================================================
+    mode                  forwarded  the client sees
+    ====================  =========  ==============================================================
+    pass                  yes        upstream's answer
+    refuse                no         ConnectionError (RemoteDisconnected): ambiguous to the client
+    reset_after_request   yes        ConnectionError (ConnectionResetError)
+    502_after_request     yes        502, text/html
+    503_no_forward        no         503, text/html
+    reset_mid_response    yes        ChunkedEncodingError (not a ConnectionError!), or a
+                                     ConnectionError when the answer has no body to cut
+    stall                 yes        ReadTimeout after its read timeout
+    html_200              yes        200, text/html: ``.json()`` raises JSONDecodeError
+    (proxy.down = True)   no         ConnectionError from NewConnectionError (ECONNREFUSED): the
+                                     only outcome that proves the request never left the client
+    ====================  =========  ==============================================================
+    """
 
     PASS = "pass"
     REFUSE = "refuse"  # not forwarded; the client connection is closed without an answer
