@@ -13,7 +13,11 @@ request was forwarded, so a test can check both what the client concluded and wh
         assert proxy.log[-1].forwarded
 
 Each client connection gets a thread; each request a fresh upstream connection (so a stale upstream
-keep-alive never muddies "forwarded"). Stdlib only.
+keep-alive never muddies "forwarded"). ``forwarded`` is set once the whole request was written to
+upstream's socket. If upstream itself is unreachable, ``pass`` answers 502 (as a gateway does) with
+``forwarded`` false; to look like a stopped central, set ``down`` instead. Rules are tried in order,
+then the chaos mix; the mix draws in request arrival order, so it replays exactly only when the
+matched requests come from one thread (scope it with ``method``/``path``). Stdlib only.
 """
 
 from __future__ import annotations

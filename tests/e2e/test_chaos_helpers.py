@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import requests
 
 from kiosk.config import load
-from tests.e2e.chaos_helpers import central_tickets, start_chaos_central, tickets_by_request
+from tests.e2e.chaos_helpers import ChaosCentral, central_tickets, start_chaos_central, tickets_by_request
 from tests.faultproxy import Mode
 
 pytestmark = pytest.mark.e2e
@@ -54,3 +55,45 @@ def test_a_lost_answer_leaves_the_ticket_at_central_and_a_replay_gets_it(tmp_pat
             (Mode.PASS, True),
         ]
     assert tickets_by_request(chaos.db, day) == held  # readable after central stopped, too
+
+
+@pytest.fixture(scope="module")
+def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosCentral]:
+    with start_chaos_central(tmp_path_factory.mktemp("chaos"), clock="2026-12-01T10:00") as running:
+        yield running
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_each_mode_against_real_central(chaos: ChaosCentral, mode: Mode) -> None:
+    """Against uvicorn: central holds the ticket exactly when the proxy's log says it was forwarded."""
+    with requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {chaos.token}"
+        first = http.post(
+            chaos.url + TICKETS, json={"request_id": str(uuid.uuid4()), "service_id": "C01-A"}, timeout=5
+        )
+        day = date.fromisoformat(first.json()["ticket"]["business_date"])
+        accepted = chaos.proxy.connections_accepted
+        chaos.proxy.set_rule(mode, method="POST", path=TICKETS, times=1)
+        request_id = str(uuid.uuid4())
+        try:
+            outcome = str(
+                http.post(
+                    chaos.url + TICKETS,
+                    json={"request_id": request_id, "service_id": "C01-A"},
+                    timeout=(1.0, 0.5),
+                ).status_code
+            )
+        except requests.RequestException as exc:
+            outcome = type(exc).__name__
+        again = http.get(chaos.url + "/health", timeout=5)  # the session recovers on its own
+    assert again.ok
+    entry = next(e for e in reversed(chaos.proxy.log) if e.method == "POST")
+    assert entry.mode is mode
+    assert (request_id in tickets_by_request(chaos.db, day)) is entry.forwarded
+    expected_forwarded = mode not in (Mode.REFUSE, Mode.UNAVAILABLE_NO_FORWARD)
+    assert entry.forwarded is expected_forwarded
+    if mode is Mode.PASS:
+        assert outcome == "201"
+        assert chaos.proxy.connections_accepted == accepted  # keep-alive through the proxy to uvicorn
+    else:
+        assert outcome != "201", outcome
