@@ -256,7 +256,11 @@ class FaultProxy:
                         self._listener.close()
                         self._listener = None
                     else:
-                        self._listener = self._listen(self.port)
+                        try:
+                            self._listener = self._listen(self.port)
+                        except OSError:  # the port is briefly taken; `down = False` reports a failure
+                            self._stopping.wait(POLL_S)
+                            continue
                 if self._listener is None:
                     self._stopping.wait(POLL_S / 5)
                     continue
