@@ -83,7 +83,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     translator = Translator(config.ui.default_language)
     info = InfoService(client, DocumentCache(cache), clock, config.kiosk.center_id)
     printer = open_printer(
-        config.devices.printer, data_dir=data_dir / "print", paper_width_mm=config.devices.paper_width_mm
+        config.devices.printer, data_dir=data_dir, paper_width_mm=config.devices.paper_width_mm
     )
     queue = QueueService(client, cache, printer, clock, info, config.kiosk.center_id)
     appointments = AppointmentService(client, cache, clock, info, queue, printer, config.kiosk.center_id)
