@@ -53,6 +53,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.overlay: IdleOverlay | None = None
         self.missing_fonts: list[str] = []
         self.root_widget: KioskRoot | None = None
+        self._center: dict[str, Any] | None = None  # the header's center, as last read from the cache
 
     # ----- building -----
     def build(self) -> KioskRoot:
@@ -159,6 +160,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _on_language(self, lang: str) -> None:
         for button in self.frame.ids.header.ids.languages.children:
             button.active = button.lang == lang
+        self._show_center(self._center)  # the name in the new language now, from the last one read
         self._load_header()
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
@@ -170,6 +172,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.tasks.submit(self.ctx.info.home_center, on_done=self._show_center)
 
     def _show_center(self, center: dict[str, Any] | None) -> None:
+        self._center = center
         header = self.frame.ids.header
         if center is None:
             header.center_name = tr._("Service center")
