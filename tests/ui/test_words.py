@@ -72,3 +72,67 @@ def test_header_switches_with_the_language_at_once_after_a_wipe(fresh: UI) -> No
     assert app.ctx.translator.lang == "ru"
     assert header.center_name == pick(center["name"], "ru")
     assert header.clock_text != english_clock
+
+
+def test_placeholders_read_at_4_5_to_1_on_their_field(fresh: UI) -> None:
+    import json
+    from pathlib import Path
+
+    import kivy
+    from PIL import Image
+
+    from screens import theme as T
+
+    # FIELD is really the middle of Kivy's text field background (normal and focused).
+    images = Path(kivy.__file__).parent / "data" / "images"
+    atlas = json.loads((images / "defaulttheme.atlas").read_text())
+    for image, regions in atlas.items():
+        if "textinput" not in regions:
+            continue
+        picture = Image.open(images / image).convert("RGB")
+        for name in ("textinput", "textinput_active"):
+            x, y, w, h = regions[name]
+            pixel = picture.getpixel((x + w // 2, picture.height - y - h // 2))
+            background = tuple(c / 255 for c in pixel)
+            if name == "textinput":
+                assert background == pytest.approx(T.FIELD[:3], abs=1 / 255)
+            assert T.contrast(T.PLACEHOLDER, background) >= 4.5, name
+    # and every field of the app uses it
+    from kivy.uix.textinput import TextInput
+
+    fields = [w for screen in fresh.app.manager.screens for w in screen.walk() if isinstance(w, TextInput)]
+    assert fields
+    for field in fields:
+        assert tuple(field.hint_text_color) == pytest.approx(T.PLACEHOLDER)
+
+
+def test_closed_differs_from_open_in_colour_icon_and_words(fresh: UI) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from screens import theme as T
+    from screens.info import opening_line
+
+    center = {
+        "timezone": "Europe/Moscow",
+        "hours": [{"weekday": d, "opens": "09:00", "closes": "18:00"} for d in range(5)],
+    }
+    tr = fresh.app.ctx.translator
+    zone = ZoneInfo("Europe/Moscow")
+    opened = opening_line(center, datetime(2026, 12, 1, 10, 0, tzinfo=zone), tr)
+    closed = opening_line(center, datetime(2026, 12, 1, 20, 0, tzinfo=zone), tr)
+    assert opened[0] != closed[0]
+    assert closed[0].startswith("Сейчас закрыто")
+    assert opened[3] != closed[3] and opened[4] != closed[4]
+    assert T.contrast(closed[3], T.SURFACE) >= 4.5 and T.contrast(opened[3], T.SURFACE) >= 4.5
+    # not only the hue: someone who cannot tell red from green still sees the icon and the word
+    assert closed[4] and opened[4]
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh-Hant", "en"])
+def test_centers_screen_marks_open_and_closed(fresh: UI, lang: str) -> None:
+    _lang(fresh, lang)
+    fresh.go("info_centers")
+    fresh.wait_for(lambda: fresh.screen.ids.page.ids.list_box.children)
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / f"words-centers-{lang}.png")
