@@ -15,6 +15,7 @@ from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from devices.printer.errors import visitor_message
+from devices.receipts.ticket import is_next, shown_wait
 from kiosk.services.queue import IssuedTicket, QueueLine, QueueView, TicketNotIssued
 from screens.base import KioskScreen
 from screens.widgets import ServiceButton
@@ -151,12 +152,13 @@ class TicketDoneScreen(KioskScreen):
         self.service = pick(ticket.service_name, tr.lang)
         self.offline = ticket.offline
         lines = []
-        if ticket.people_ahead == 0:
+        if is_next(ticket.people_ahead):
             lines.append(tr.gettext("You are next: please watch the screen in the hall."))
         elif ticket.people_ahead is not None:
             lines.append(tr.gettext("People ahead of you: {n}").format(n=ticket.people_ahead))
-        if ticket.wait_minutes and ticket.people_ahead:
-            lines.append(tr.gettext("Estimated wait: about {n} min").format(n=ticket.wait_minutes))
+        wait = shown_wait(ticket.people_ahead, ticket.wait_minutes)  # the paper's rule too
+        if wait is not None:
+            lines.append(tr.gettext("Estimated wait: about {n} min").format(n=wait))
         if ticket.offline:
             lines.append(tr.gettext("Issued while offline: watch the screen in the hall for your number."))
         self.details = "\n".join(lines)

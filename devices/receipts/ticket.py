@@ -39,6 +39,19 @@ def issued_text(when: datetime, lang: str) -> str:
     return f"{format_skeleton('yMMMd', when, tzinfo=tz, locale=locale)} {format_time(when, 'short', tzinfo=tz, locale=locale)}"
 
 
+def shown_wait(people_ahead: int | None, wait_minutes: int | None) -> int | None:
+    """The one rule for the screen and the paper: a wait is told only when someone is ahead and it
+    is at least a minute. The next in line reads "you are next", never "wait about 0 minutes"."""
+    if not people_ahead or not wait_minutes or wait_minutes < 1:
+        return None
+    return wait_minutes
+
+
+def is_next(people_ahead: int | None) -> bool:
+    """Nobody ahead (known, not offline): the visitor is called next."""
+    return people_ahead == 0
+
+
 def wait_text(minutes: int, lang: str) -> str:
     """ "12 минут", "12 分鐘", "12 minutes": Babel knows each language's plural forms."""
     return format_timedelta(
@@ -48,15 +61,17 @@ def wait_text(minutes: int, lang: str) -> str:
 
 def fields(data: TicketData, lang: str) -> dict[str, object]:
     locale = babel_locale(lang)
+    wait = shown_wait(data.people_ahead, data.wait_minutes)
     return {
         "number": data.number,
         "service": data.service,
         "center_name": data.center_name,
         "center_address": data.center_address,
         "people_ahead": None
-        if data.people_ahead is None
+        if not data.people_ahead  # 0 prints "you are next" instead
         else format_decimal(data.people_ahead, locale=locale),
-        "wait": None if data.wait_minutes is None else wait_text(data.wait_minutes, lang),
+        "next": is_next(data.people_ahead),
+        "wait": None if wait is None else wait_text(wait, lang),
         "issued": issued_text(data.issued_at, lang),
         "url": data.url or None,
         "offline": data.offline,
