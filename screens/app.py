@@ -211,12 +211,15 @@ class KioskApp(App):  # type: ignore[misc]
     def _on_scanner_error(self, error: ScannerError) -> None:
         log.error("scanner: %s", error.technician_message)
 
-    def simulate_scan(self) -> None:
-        """Demo: the simulated scanner "reads" the confirmation printed last (or the next booking)."""
+    def simulate_scan(self) -> bool:
+        """Demo: the simulated scanner "reads" the confirmation printed last (or the next booking);
+        False when there is nothing to read, so the screen can say so."""
         scanner = self.ctx.scanner
         token = self.ctx.appointments.demo_token()
         if isinstance(scanner, SimulatorScanner) and token:
             scanner.inject(token)
+            return True
+        return False
 
     def _watch_idle(self) -> None:
         session = self.ctx.session

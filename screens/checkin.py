@@ -20,6 +20,7 @@ from screens.booking import SOMETHING_WRONG
 from service_common.i18n import N_, babel_locale
 
 _NO_TICKETS = N_("Tickets cannot be issued right now. Please ask a consultant.")
+NOTHING_TO_SCAN = N_("There is no booking to scan in this demo yet. Please book an appointment first.")
 TOO_EARLY_UNKNOWN = N_("It is too early to check in. Please come back closer to your time.")
 
 REFUSALS: dict[str, str] = {
@@ -120,7 +121,8 @@ class CheckInScreen(KioskScreen):
 
     def simulate_scan(self) -> None:
         """Demo only: "scan" the confirmation printed last, as a visitor holding it up would."""
-        self.app.simulate_scan()
+        if not self.app.simulate_scan():
+            self.say("message", lambda: self._(NOTHING_TO_SCAN))
 
     def reset(self) -> None:
         self.walk_in_service = ""

@@ -52,3 +52,20 @@ def test_demo_prints_the_folders_it_uses(
     assert "hello" in log_path.read_text(encoding="utf-8")
     tickets_line = next(line for line in out.splitlines() if line.startswith("printed tickets:"))
     assert Path(tickets_line.split(":", 1)[1].strip()) == tmp_path / "demo" / "kiosk" / "print"
+
+
+def test_demo_scan_finds_a_checked_in_booking_to_show_again(tmp_path: Path) -> None:
+    config = load(env={"KIOSK_DATA_DIR": str(tmp_path)})
+    ctx = context.build(config)
+    try:
+        service = ctx.appointments
+        assert service.demo_token() == ""  # nothing booked: the screen says so
+        now = datetime.now(config.tz)
+        entries = [{"code": "12345674", "status": "checked_in", "token": "A1.checked.in"}]
+        service.docs.put(service._upcoming_key, {"appointments": entries}, now)
+        assert service.demo_token() == "A1.checked.in"
+        entries.append({"code": "23456781", "status": "confirmed", "token": "A1.confirmed"})
+        service.docs.put(service._upcoming_key, {"appointments": entries}, now)
+        assert service.demo_token() == "A1.confirmed"  # the next visit to check in comes first
+    finally:
+        ctx.close()

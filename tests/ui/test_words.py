@@ -139,3 +139,10 @@ def test_centers_screen_marks_open_and_closed(fresh: UI, lang: str) -> None:
     fresh.wait_for(lambda: fresh.screen.ids.page.ids.list_box.children)
     fresh.frames(3)
     fresh.screenshot(ARTIFACTS / f"words-centers-{lang}.png")
+
+
+def test_demo_scan_with_nothing_to_scan_says_so(fresh: UI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fresh.app.ctx.appointments, "demo_token", lambda: "")
+    fresh.go("checkin")
+    fresh.screen.simulate_scan()
+    assert fresh.screen.message == "В этом демо пока нечего сканировать. Сначала запишитесь на приём."
