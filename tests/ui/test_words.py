@@ -146,3 +146,21 @@ def test_demo_scan_with_nothing_to_scan_says_so(fresh: UI, monkeypatch: pytest.M
     fresh.go("checkin")
     fresh.screen.simulate_scan()
     assert fresh.screen.message == "В этом демо пока нечего сканировать. Сначала запишитесь на приём."
+
+
+def test_english_curly_quotes_draw_as_narrow_as_straight_ones(fresh: UI) -> None:
+    from kivy.core.text import Label as CoreLabel
+
+    def width(text: str, bold: bool = False) -> int:
+        label = CoreLabel(text=text, font_name="KioskSans", font_size=38, bold=bold)
+        label.refresh()
+        return int(label.texture.size[0])
+
+    for bold in (False, True):
+        curly, straight = width("“Reliable” deposit", bold), width('"Reliable" deposit', bold)
+        assert abs(curly - straight) <= 4, (bold, curly, straight)
+    _lang(fresh, "en")
+    fresh.go("info_rates")
+    fresh.wait_for(lambda: fresh.screen.ids.page.ids.list_box.children)
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / "words-rates-en.png")
