@@ -84,14 +84,19 @@ class CheckInScreen(KioskScreen):
     def _done(self, result: CheckedIn) -> None:
         self.busy = False
         self.ids.code.text = ""
-        lang = self.ctx.translator.lang
-        at = format_time(
-            result.slot_start, "short", tzinfo=result.slot_start.tzinfo, locale=babel_locale(lang)
-        )
-        note = self._("Your appointment at {time}: you are checked in.").format(time=at)
-        if result.again:
-            note = self._("You were already checked in: here is the same ticket again.")
-        problem = visitor_message(result.print_error.key, lang) if result.print_error is not None else ""
+        tr = self.ctx.translator
+
+        def note() -> str:  # made again after a language switch on the ticket screen
+            if result.again:
+                return self._("You were already checked in: here is the same ticket again.")
+            start = result.slot_start
+            at = format_time(start, "short", tzinfo=start.tzinfo, locale=babel_locale(tr.lang))
+            return self._("Your appointment at {time}: you are checked in.").format(time=at)
+
+        def problem() -> str:
+            error = result.print_error
+            return visitor_message(error.key, tr.lang) if error is not None else ""
+
         self.app.go("ticket_done", ticket=result.ticket, note=note, print_problem=problem, remember=False)
 
     def _refused(self, exc: BaseException) -> None:

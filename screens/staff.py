@@ -29,7 +29,7 @@ class StaffLoginScreen(KioskScreen):
     message = StringProperty("")
 
     def on_show(self, **params: Any) -> None:
-        self.message = ""
+        self.say("message", "")
         self.ids.pin.text = ""
         self.use_keyboard({"pin": "numeric"}, self._keyboard_done)
         self.ids.pin.focus = True
@@ -43,12 +43,12 @@ class StaffLoginScreen(KioskScreen):
         self.ids.pin.text = ""
         if not pin:
             return
-        self.message = self._("Checking…")
+        self.say("message", lambda: self._("Checking…"))
         self.run(self.ctx.staff.sign_in, pin, on_done=self._signed_in, on_error=self._failed)
 
     def _signed_in(self, member: StaffMember | None) -> None:
         if member is None:
-            self.message = self._("Wrong PIN. Please try again.")
+            self.say("message", lambda: self._("Wrong PIN. Please try again."))
             self.ids.pin.focus = True
             return
         self.ctx.session.staff_id = member.name
@@ -56,15 +56,16 @@ class StaffLoginScreen(KioskScreen):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, StaffLocked):
-            self.message = self._("Too many wrong PINs. Try again at {time}.").format(
-                time=f"{exc.until:%H:%M}"
+            until = f"{exc.until:%H:%M}"
+            self.say(
+                "message", lambda: self._("Too many wrong PINs. Try again at {time}.").format(time=until)
             )
         else:
-            self.message = self._("Something went wrong. Please try again or ask a consultant.")
+            self.say("message", lambda: self._("Something went wrong. Please try again or ask a consultant."))
         self.ids.pin.focus = True
 
     def reset(self) -> None:
-        self.message = ""
+        self.say("message", "")
         if "pin" in self.ids:
             self.ids.pin.text = ""
 

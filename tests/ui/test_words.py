@@ -164,3 +164,27 @@ def test_english_curly_quotes_draw_as_narrow_as_straight_ones(fresh: UI) -> None
     fresh.wait_for(lambda: fresh.screen.ids.page.ids.list_box.children)
     fresh.frames(3)
     fresh.screenshot(ARTIFACTS / "words-rates-en.png")
+
+
+def test_notes_handed_to_the_ticket_screen_follow_a_language_switch(fresh: UI) -> None:
+    app = fresh.app
+    ticket = app.ctx.queue.take_ticket(app.ctx.queue.lines().lines[0].service_id, lang="ru")
+    tr = app.ctx.translator
+    fresh.go(
+        "ticket_done",
+        ticket=ticket,
+        note=lambda: tr.gettext("You were already checked in: here is the same ticket again."),
+    )
+    russian = fresh.screen.note
+    _lang(fresh, "en")
+    assert fresh.screen.note == "You were already checked in: here is the same ticket again."
+    assert russian != fresh.screen.note
+
+
+def test_staff_sign_in_messages_follow_a_language_switch(fresh: UI) -> None:
+    fresh.go("staff_login")
+    fresh.screen.ids.pin.text = "0000"
+    fresh.screen.submit()
+    fresh.wait_for(lambda: fresh.screen.message == "Неверный ПИН-код. Попробуйте ещё раз.")
+    _lang(fresh, "en")
+    assert fresh.screen.message == "Wrong PIN. Please try again."
