@@ -115,3 +115,20 @@ def test_catalog_placeholders_must_survive_translation(
     assert i18n.placeholder_problems() == [
         "zh_Hant: 'Ticket {number} printed again.': placeholders [], msgid has ['number']"
     ]
+
+
+@pytest.mark.parametrize(
+    ("folder", "n", "expected"),
+    [
+        ("ru", 1, "ждёт 1 человек"),
+        ("ru", 3, "ждут 3 человека"),
+        ("ru", 5, "ждут 5 человек"),
+        ("zh_Hant", 3, "3 人等候中"),
+    ],
+)
+def test_a_catalog_read_from_po_keeps_plurals(folder: str, n: int, expected: str) -> None:
+    """When the .mo is stale the kiosk reads the .po: counts must not turn English then."""
+    from service_common.i18n import _read_po
+
+    catalog = _read_po(ROOT / "assets" / "locale" / folder / "LC_MESSAGES" / "kiosk.po")
+    assert catalog.ngettext("{n} person waiting", "{n} people waiting", n).format(n=n) == expected
