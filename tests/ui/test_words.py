@@ -26,11 +26,12 @@ def _staff(ui: UI) -> None:
     ui.wait_for(lambda: ui.screen.ids.services.children)
 
 
-def test_staff_read_printer_trouble_in_their_language_without_codes(fresh: UI) -> None:
+@pytest.mark.parametrize(("lang", "then"), [("zh-Hant", "ru"), ("ru", "en"), ("en", "zh-Hant")])
+def test_staff_read_printer_trouble_in_their_language_without_codes(fresh: UI, lang: str, then: str) -> None:
     app = fresh.app
     sim = app.ctx.printer.simulator
     assert sim is not None
-    _lang(fresh, "zh-Hant")
+    _lang(fresh, lang)
     _staff(fresh)
     sim.set(paper="out")
     try:
@@ -39,12 +40,13 @@ def test_staff_read_printer_trouble_in_their_language_without_codes(fresh: UI) -
     finally:
         sim.set(paper="ok")
     message = fresh.screen.message
-    assert message == staff_message("paper_out", "zh-Hant")
+    assert message == staff_message("paper_out", lang)
     for raw in ("paper_out", "sim:", "EOT", "0x", "while"):
         assert raw not in message
-    fresh.screenshot(ARTIFACTS / "staff-paper-out-zh-Hant.png")
-    _lang(fresh, "ru")  # the message follows the switch
-    assert fresh.screen.message == staff_message("paper_out", "ru")
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / f"words-staff-paper-out-{lang}.png")
+    _lang(fresh, then)  # the message follows the switch
+    assert fresh.screen.message == staff_message("paper_out", then)
 
 
 def test_printed_again_survives_a_language_switch(fresh: UI) -> None:
