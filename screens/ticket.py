@@ -15,11 +15,10 @@ from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from devices.printer.errors import visitor_message
-from devices.receipts.ticket import is_next, shown_wait
 from kiosk.services.queue import IssuedTicket, QueueLine, QueueView, TicketNotIssued
 from screens.base import KioskScreen
 from screens.widgets import ServiceButton
-from service_common.i18n import N_, Translator, pick
+from service_common.i18n import N_, Translator, is_next, pick, shown_wait
 
 
 def qr_texture(url: str) -> Any:

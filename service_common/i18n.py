@@ -172,6 +172,20 @@ class Translator:
         return pick(text, self._lang)
 
 
+def shown_wait(people_ahead: int | None, wait_minutes: int | None) -> int | None:
+    """The one rule for the kiosk's screen, the paper ticket and central's ticket page: a wait is
+    told only when someone is ahead and it is at least a minute. The next in line reads "you are
+    next", never "wait about 0 minutes"."""
+    if not people_ahead or not wait_minutes or wait_minutes < 1:
+        return None
+    return wait_minutes
+
+
+def is_next(people_ahead: int | None) -> bool:
+    """Nobody ahead (known, not offline): the visitor is called next."""
+    return people_ahead == 0
+
+
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
     """Mark a string for translation where it is defined; it is translated where it is shown."""
     return message

@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 
 from devices.receipts import template
 from devices.receipts.model import Receipt
-from service_common.i18n import babel_locale
+from service_common.i18n import babel_locale, is_next, shown_wait
 
 # The same keys as central's TicketCreate.priority.
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment", "other")
@@ -37,19 +37,6 @@ def issued_text(when: datetime, lang: str) -> str:
     locale = babel_locale(lang)
     tz = when.tzinfo
     return f"{format_skeleton('yMMMd', when, tzinfo=tz, locale=locale)} {format_time(when, 'short', tzinfo=tz, locale=locale)}"
-
-
-def shown_wait(people_ahead: int | None, wait_minutes: int | None) -> int | None:
-    """The one rule for the screen and the paper: a wait is told only when someone is ahead and it
-    is at least a minute. The next in line reads "you are next", never "wait about 0 minutes"."""
-    if not people_ahead or not wait_minutes or wait_minutes < 1:
-        return None
-    return wait_minutes
-
-
-def is_next(people_ahead: int | None) -> bool:
-    """Nobody ahead (known, not offline): the visitor is called next."""
-    return people_ahead == 0
 
 
 def wait_text(minutes: int, lang: str) -> str:

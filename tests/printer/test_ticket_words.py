@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devices.receipts import KeyValue, Text, ticket_receipt
-from devices.receipts.ticket import is_next, shown_wait
+from service_common.i18n import is_next, shown_wait
 from tests.printer.conftest import ticket
 
 
