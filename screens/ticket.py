@@ -40,9 +40,10 @@ def line_hint(line: QueueLine, tr: Translator) -> str:
     if line.waiting == 0:
         return tr.gettext("No one waiting: you will be called soon")
     waiting = tr.ngettext("{n} person waiting", "{n} people waiting", line.waiting).format(n=line.waiting)
-    if line.estimated_wait_min is None:
+    wait = shown_wait(line.waiting, line.estimated_wait_min)
+    if wait is None:
         return waiting
-    return waiting + "  ·  " + tr.gettext("about {n} min").format(n=line.estimated_wait_min)
+    return waiting + "  ·  " + tr.gettext("about {n} min").format(n=wait)
 
 
 def fill_services(box: Any, view: QueueView, tr: Translator, choose: Callable[[str], None]) -> None:
