@@ -143,11 +143,24 @@ def test_centers_screen_marks_open_and_closed(fresh: UI, lang: str) -> None:
     fresh.screenshot(ARTIFACTS / f"words-centers-{lang}.png")
 
 
-def test_demo_scan_with_nothing_to_scan_says_so(fresh: UI, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ru", "В этом демо пока нечего сканировать. Сначала запишитесь на приём."),
+        ("zh-Hant", "此示範中尚無可掃描的預約，請先預約。"),
+        ("en", "There is no booking to scan in this demo yet. Please book an appointment first."),
+    ],
+)
+def test_demo_scan_with_nothing_to_scan_says_so(
+    fresh: UI, monkeypatch: pytest.MonkeyPatch, lang: str, expected: str
+) -> None:
     monkeypatch.setattr(fresh.app.ctx.appointments, "demo_token", lambda: "")
+    _lang(fresh, lang)
     fresh.go("checkin")
     fresh.screen.simulate_scan()
-    assert fresh.screen.message == "В этом демо пока нечего сканировать. Сначала запишитесь на приём."
+    assert fresh.screen.message == expected
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / f"words-checkin-nothing-to-scan-{lang}.png")
 
 
 def test_english_curly_quotes_draw_as_narrow_as_straight_ones(fresh: UI) -> None:
