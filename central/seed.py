@@ -178,14 +178,18 @@ ANNOUNCEMENTS = [
     _Announcement(
         id="ANN-C01-MORTGAGE",
         center_id="C01",
-        title=t("Консультации по ипотеке по субботам", "週六房貸諮詢服務", "Mortgage advice on Saturdays"),
+        # Says only what the demo schedules offer: service B (loans and mortgages) takes bookings
+        # Monday to Friday in BOOKING_WINDOW, with BOOKING_BREAK (tests/central/test_seed_words.py).
+        title=t("Консультации по ипотеке по записи", "房貸諮詢預約服務", "Mortgage advice by appointment"),
         body=t(
-            "По субботам с 10:00 до 16:00 в Центральном офисе принимает специалист по ипотеке. "
-            "Запишитесь заранее на киоске или по телефону +7 495 555-01-10.",
-            "中央服務中心每週六10:00至16:00有房貸專員駐點諮詢，"
+            "С понедельника по пятницу с 9:00 до 18:00 (перерыв с 13:00 до 14:00) в Центральном офисе "
+            "принимает специалист по кредитам и ипотеке. Запишитесь заранее на киоске "
+            "или по телефону +7 495 555-01-10.",
+            "中央服務中心週一至週五9:00至18:00（13:00至14:00休息）有貸款與房貸專員提供諮詢，"
             "請事先透過自助服務機或致電 +7 495 555-01-10 預約。",
-            "On Saturdays from 10:00 to 16:00 a mortgage specialist sees visitors at the Central Service "
-            "Center. Book in advance at the kiosk or by phone on +7 495 555-01-10.",
+            "Monday to Friday from 9:00 to 18:00 (break 13:00 to 14:00) a loans and mortgages specialist "
+            "sees visitors at the Central Service Center. Book in advance at the kiosk or by phone on "
+            "+7 495 555-01-10.",
         ),
         published_days=-5,
         expires_days=60,
@@ -298,6 +302,8 @@ def _counter_services(center_id: str) -> list[dict[str, Any]]:
     ]
 
 
+BOOKING_WINDOW = ("09:00", "18:00")
+BOOKING_BREAK = ("13:00", "14:00")
 BOOKING_SLOTS = {"A": (20, 2), "B": (30, 1), "C": (30, 2), "D": (30, 1)}
 """Demo appointment slots per service letter: (minutes, capacity)."""
 
@@ -358,8 +364,8 @@ def demo_rows(clock: Clock) -> dict[str, list[dict[str, Any]]]:
         "counters": [row for c in CENTERS for row in _counters(c["id"])],
         "counter_services": [row for c in CENTERS for row in _counter_services(c["id"])],
         "booking_settings": [row for c in CENTERS for row in _booking_settings(c["id"])],
-        "booking_schedules": [row for c in CENTERS for row in _booking_week(c["id"], "09:00", "18:00")],
-        "booking_breaks": [row for c in CENTERS for row in _booking_week(c["id"], "13:00", "14:00")],
+        "booking_schedules": [row for c in CENTERS for row in _booking_week(c["id"], *BOOKING_WINDOW)],
+        "booking_breaks": [row for c in CENTERS for row in _booking_week(c["id"], *BOOKING_BREAK)],
         "announcements": [
             {
                 "id": a.id,

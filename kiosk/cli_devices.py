@@ -156,6 +156,24 @@ def _printer_status(args: argparse.Namespace, config: KioskConfig) -> int:
     return code
 
 
+def _configured_center(config: KioskConfig) -> dict[str, Any] | None:
+    """The kiosk's own center as last synced from central (None before the first sync), so a test
+    print shows this center's name and address, not another city's."""
+    from offline_cache.db import CacheDB
+    from offline_cache.documents import DocumentCache
+
+    path = config.data_dir / "kiosk.db"
+    if not path.exists():
+        return None
+    cache = CacheDB(path)
+    try:
+        hit = DocumentCache(cache).get("centers")
+    finally:
+        cache.close()
+    centers = hit.body if hit is not None and isinstance(hit.body, list) else []
+    return next((c for c in centers if isinstance(c, dict) and c.get("id") == config.kiosk.center_id), None)
+
+
 def _print_test(args: argparse.Namespace, config: KioskConfig) -> int:
     from devices.printer import PrinterError, open_printer
     from devices.receipts import samples
@@ -166,7 +184,7 @@ def _print_test(args: argparse.Namespace, config: KioskConfig) -> int:
     lang = args.lang or config.ui.default_language
     paper = args.paper or config.devices.paper_width_mm
     try:
-        receipt = samples.sample(args.sample, lang, datetime.now(config.tz))
+        receipt = samples.sample(args.sample, lang, datetime.now(config.tz), _configured_center(config))
     except NotBuiltError as exc:
         return _fail(str(exc))
     except TemplateError as exc:

@@ -98,7 +98,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     docs = DocumentCache(cache)
     info = InfoService(gateway, docs, clock, config.kiosk.center_id)
     printer = open_printer(
-        config.devices.printer, data_dir=data_dir / "print", paper_width_mm=config.devices.paper_width_mm
+        config.devices.printer, data_dir=data_dir, paper_width_mm=config.devices.paper_width_mm
     )
     queue = QueueService(gateway, cache, printer, clock, info, config.kiosk.center_id, lease_policy(config))
     settled = queue.settle_interrupted()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import requests
 
+from devices.printer.simulator import print_dir
+from kiosk import logs
 from kiosk.config import KioskConfig
 from service_common.clock import OffsetClock, parse_start
 
@@ -142,15 +144,23 @@ def run_demo(
         return 1
     cfg = demo_config(config, base, central)
     _demo_staff(cfg)
+    # The demo kiosk keeps everything under its own data directory, its log too.
+    log_path = logs.setup(
+        cfg.data_dir / "logs",
+        cfg.kiosk.id,
+        level=cfg.logging.level,
+        max_bytes=cfg.logging.max_bytes,
+        backups=cfg.logging.backups,
+    )
     center = config.kiosk.center_id
     print(f"demo central service: {central.url}  (log: {base / 'central.log'})", flush=True)
     print(f"  display board (hall screen): {central.url}/board/{center}", flush=True)
     print(
         f"  counter console (staff):     {central.url}/counter   sign in as demo / demo-password", flush=True
     )
-    print(
-        f"kiosk data and logs:  {base / 'kiosk'}   (printed tickets: {base / 'kiosk' / 'print'})", flush=True
-    )
+    print(f"kiosk data:           {cfg.data_dir}", flush=True)
+    print(f"kiosk log:            {log_path}", flush=True)
+    print(f"printed tickets:      {print_dir(cfg.data_dir)}", flush=True)
     print(f"kiosk staff mode:     Take a ticket > Staff, PIN {DEMO_STAFF_PIN}", flush=True)
     print("press Ctrl-C to stop both", flush=True)
     from screens.launcher import run_app

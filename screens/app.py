@@ -53,6 +53,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.overlay: IdleOverlay | None = None
         self.missing_fonts: list[str] = []
         self.root_widget: KioskRoot | None = None
+        self._center: dict[str, Any] | None = None  # the header's center, as last read from the cache
 
     # ----- building -----
     def build(self) -> KioskRoot:
@@ -159,6 +160,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _on_language(self, lang: str) -> None:
         for button in self.frame.ids.header.ids.languages.children:
             button.active = button.lang == lang
+        self._show_center(self._center)  # the name in the new language now, from the last one read
         self._load_header()
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
@@ -170,6 +172,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.tasks.submit(self.ctx.info.home_center, on_done=self._show_center)
 
     def _show_center(self, center: dict[str, Any] | None) -> None:
+        self._center = center
         header = self.frame.ids.header
         if center is None:
             header.center_name = tr._("Service center")
@@ -208,12 +211,15 @@ class KioskApp(App):  # type: ignore[misc]
     def _on_scanner_error(self, error: ScannerError) -> None:
         log.error("scanner: %s", error.technician_message)
 
-    def simulate_scan(self) -> None:
-        """Demo: the simulated scanner "reads" the confirmation printed last (or the next booking)."""
+    def simulate_scan(self) -> bool:
+        """Demo: the simulated scanner "reads" the confirmation printed last (or the next booking);
+        False when there is nothing to read, so the screen can say so."""
         scanner = self.ctx.scanner
         token = self.ctx.appointments.demo_token()
         if isinstance(scanner, SimulatorScanner) and token:
             scanner.inject(token)
+            return True
+        return False
 
     def _watch_idle(self) -> None:
         session = self.ctx.session

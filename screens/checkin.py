@@ -20,6 +20,7 @@ from screens.booking import SOMETHING_WRONG
 from service_common.i18n import N_, babel_locale
 
 _NO_TICKETS = N_("Tickets cannot be issued right now. Please ask a consultant.")
+NOTHING_TO_SCAN = N_("There is no booking to scan in this demo yet. Please book an appointment first.")
 TOO_EARLY_UNKNOWN = N_("It is too early to check in. Please come back closer to your time.")
 
 REFUSALS: dict[str, str] = {
@@ -83,14 +84,19 @@ class CheckInScreen(KioskScreen):
     def _done(self, result: CheckedIn) -> None:
         self.busy = False
         self.ids.code.text = ""
-        lang = self.ctx.translator.lang
-        at = format_time(
-            result.slot_start, "short", tzinfo=result.slot_start.tzinfo, locale=babel_locale(lang)
-        )
-        note = self._("Your appointment at {time}: you are checked in.").format(time=at)
-        if result.again:
-            note = self._("You were already checked in: here is the same ticket again.")
-        problem = visitor_message(result.print_error.key, lang) if result.print_error is not None else ""
+        tr = self.ctx.translator
+
+        def note() -> str:  # made again after a language switch on the ticket screen
+            if result.again:
+                return self._("You were already checked in: here is the same ticket again.")
+            start = result.slot_start
+            at = format_time(start, "short", tzinfo=start.tzinfo, locale=babel_locale(tr.lang))
+            return self._("Your appointment at {time}: you are checked in.").format(time=at)
+
+        def problem() -> str:
+            error = result.print_error
+            return visitor_message(error.key, tr.lang) if error is not None else ""
+
         self.app.go("ticket_done", ticket=result.ticket, note=note, print_problem=problem, remember=False)
 
     def _refused(self, exc: BaseException) -> None:
@@ -120,7 +126,8 @@ class CheckInScreen(KioskScreen):
 
     def simulate_scan(self) -> None:
         """Demo only: "scan" the confirmation printed last, as a visitor holding it up would."""
-        self.app.simulate_scan()
+        if not self.app.simulate_scan():
+            self.say("message", lambda: self._(NOTHING_TO_SCAN))
 
     def reset(self) -> None:
         self.walk_in_service = ""

@@ -26,7 +26,7 @@ class DemoScreen(KioskScreen):
         return DemoClock(self.ctx.clock, self.ctx.gateway, on_moved=self.ctx.idle.activity)
 
     def on_show(self, **params: Any) -> None:
-        self.message = ""
+        self.say("message", "")
         self._show_now()
 
     def _show_now(self, *_args: Any) -> None:
@@ -54,11 +54,11 @@ class DemoScreen(KioskScreen):
 
     def _moved(self, _now: datetime) -> None:
         self._show_now()
-        self.message = self._("The clock of the kiosk and of the bank's system moved together.")
+        self.say("message", lambda: self._("The clock of the kiosk and of the bank's system moved together."))
         self.ctx.sync.sync_now()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, LookupError):
-            self.message = self._("There are no upcoming bookings at this center.")
+            self.say("message", lambda: self._("There are no upcoming bookings at this center."))
         else:
-            self.message = self._("The clock could not be moved: {reason}").format(reason=exc)
+            self.say("message", lambda: self._("The clock could not be moved: {reason}").format(reason=exc))

@@ -37,14 +37,18 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
-def block(*lines: tuple[str, float, bool, tuple[float, ...]]) -> Widget:
+def block(
+    *lines: tuple[str, float, bool, tuple[float, ...]] | tuple[str, float, bool, tuple[float, ...], str],
+) -> Widget:
     """Several styled lines in one label: each label is a texture (about 1 MiB on llvmpipe),
-    so a card is drawn with a handful of labels rather than one per line."""
+    so a card is drawn with a handful of labels rather than one per line. A fifth item is an
+    icon drawn before the line's text."""
     parts = []
-    for text, size, bold, color in lines:
+    for text, size, bold, color, *icon in lines:
         if not text:
             continue
-        piece = f"[size={round(theme.u * T.snap(size))}][color={_hex(color)}]{esc(text)}[/color][/size]"
+        mark = f"[font=Icons]{icon[0]}[/font] " if icon and icon[0] else ""
+        piece = f"[size={round(theme.u * T.snap(size))}][color={_hex(color)}]{mark}{esc(text)}[/color][/size]"
         parts.append(f"[b]{piece}[/b]" if bold else piece)
     widget = label("\n".join(parts))
     widget.markup = True
@@ -160,7 +164,7 @@ class InfoCentersScreen(InfoListScreen):
                     (title, 44, True, T.PRIMARY),
                     (pick(center.get("address"), tr.lang), 38, False, T.INK),
                     (phone, 32, False, T.INK_SOFT),
-                    (self._status_text(center, tr), 38, True, T.ACCENT),
+                    opening_line(center, self.ctx.clock.now(), tr),
                 )
             )
             week = [(tr.weekday(d).capitalize(), _hours_text(center, d, tr)) for d in range(7)]
@@ -171,21 +175,27 @@ class InfoCentersScreen(InfoListScreen):
             cards.append(card)
         return cards
 
-    def _status_text(self, center: dict[str, Any], tr: Translator) -> str:
-        tz = center.get("timezone")
-        now = self.ctx.clock.now()
-        if tz:
-            from zoneinfo import ZoneInfo
 
-            now = now.astimezone(ZoneInfo(tz))
-        status = opening_status(center, now)
-        if status.open_now and status.until is not None:
-            return tr.gettext("Open now, until {time}").format(time=status.until.strftime("%H:%M"))
-        if status.next_open is not None:
-            return tr.gettext("Closed now. Opens {day} at {time}").format(
-                day=_day_name(status.next_open, now, tr), time=status.next_open.strftime("%H:%M")
-            )
-        return tr.gettext("Closed")
+def opening_line(
+    center: dict[str, Any], now: datetime, tr: Translator
+) -> tuple[str, float, bool, tuple[float, ...], str]:
+    """Open or closed as a line of a card: closed differs in words, colour and icon, never colour alone."""
+    tz = center.get("timezone")
+    if tz:
+        from zoneinfo import ZoneInfo
+
+        now = now.astimezone(ZoneInfo(tz))
+    status = opening_status(center, now)
+    if status.open_now and status.until is not None:
+        text = tr.gettext("Open now, until {time}").format(time=status.until.strftime("%H:%M"))
+        return text, 38, True, T.ACCENT, T.ICONS["check"]
+    if status.next_open is not None:
+        text = tr.gettext("Closed now. Opens {day} at {time}").format(
+            day=_day_name(status.next_open, now, tr), time=status.next_open.strftime("%H:%M")
+        )
+    else:
+        text = tr.gettext("Closed")
+    return text, 38, True, T.CLOSED, T.ICONS["closed"]
 
 
 def _day_name(when: datetime, now: datetime, tr: Translator) -> str:

@@ -3,6 +3,7 @@ reprint the last ticket, see the center's queue. Signing out, or the idle timeou
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from kivy.properties import StringProperty
@@ -12,6 +13,8 @@ from kiosk.services.staff import StaffLocked, StaffMember
 from screens.base import KioskScreen
 from screens.ticket import fill_services
 from service_common.i18n import N_
+
+log = logging.getLogger(__name__)
 
 PRIORITY_LABELS = {
     "none": N_("Regular"),
@@ -26,7 +29,7 @@ class StaffLoginScreen(KioskScreen):
     message = StringProperty("")
 
     def on_show(self, **params: Any) -> None:
-        self.message = ""
+        self.say("message", "")
         self.ids.pin.text = ""
         self.use_keyboard({"pin": "numeric"}, self._keyboard_done)
         self.ids.pin.focus = True
@@ -40,12 +43,12 @@ class StaffLoginScreen(KioskScreen):
         self.ids.pin.text = ""
         if not pin:
             return
-        self.message = self._("Checking…")
+        self.say("message", lambda: self._("Checking…"))
         self.run(self.ctx.staff.sign_in, pin, on_done=self._signed_in, on_error=self._failed)
 
     def _signed_in(self, member: StaffMember | None) -> None:
         if member is None:
-            self.message = self._("Wrong PIN. Please try again.")
+            self.say("message", lambda: self._("Wrong PIN. Please try again."))
             self.ids.pin.focus = True
             return
         self.ctx.session.staff_id = member.name
@@ -53,20 +56,23 @@ class StaffLoginScreen(KioskScreen):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, StaffLocked):
-            self.message = self._("Too many wrong PINs. Try again at {time}.").format(
-                time=f"{exc.until:%H:%M}"
+            until = f"{exc.until:%H:%M}"
+            self.say(
+                "message", lambda: self._("Too many wrong PINs. Try again at {time}.").format(time=until)
             )
         else:
-            self.message = self._("Something went wrong. Please try again or ask a consultant.")
+            self.say("message", lambda: self._("Something went wrong. Please try again or ask a consultant."))
         self.ids.pin.focus = True
 
     def reset(self) -> None:
-        self.message = ""
+        self.say("message", "")
         if "pin" in self.ids:
             self.ids.pin.text = ""
 
 
 class StaffScreen(KioskScreen):
+    """Staff read plain words in their language; the technician's line with raw codes goes to the log."""
+
     staff_name = StringProperty("")
     priority = StringProperty("none")
     message = StringProperty("")
@@ -76,7 +82,10 @@ class StaffScreen(KioskScreen):
             self.app.go("staff_login", remember=False)
             return
         self.staff_name = self.ctx.session.staff_id
-        self.message = str(params.get("message", ""))
+        self.say("message", str(params.get("message", "")))
+        self._load_lines()
+
+    def _load_lines(self) -> None:
         self.run(self.ctx.queue.lines, on_done=self._show_lines)
 
     def _show_lines(self, view: QueueView) -> None:
@@ -87,7 +96,7 @@ class StaffScreen(KioskScreen):
 
     def issue(self, service_id: str) -> None:
         lang, staff, priority = self.ctx.translator.lang, f"staff:{self.staff_name}", self.priority
-        self.message = self._("Printing your ticket…")
+        self.say("message", lambda: self._("Printing your ticket…"))
         self.run(
             lambda: self.ctx.queue.take_ticket(service_id, priority=priority, issued_by=staff, lang=lang),
             on_done=self._issued,
@@ -95,7 +104,7 @@ class StaffScreen(KioskScreen):
         )
 
     def reprint(self) -> None:
-        self.message = self._("Printing your ticket…")
+        self.say("message", lambda: self._("Printing your ticket…"))
         lang = self.ctx.translator.lang
         self.run(lambda: self.ctx.queue.reprint_last(lang), on_done=self._reprinted, on_error=self._failed)
 
@@ -105,24 +114,28 @@ class StaffScreen(KioskScreen):
 
     def _reprinted(self, ticket: IssuedTicket | None) -> None:
         if ticket is None:
-            self.message = self._("No ticket has been issued on this kiosk yet.")
+            self.say("message", lambda: self._("No ticket has been issued on this kiosk yet."))
         else:
-            self.message = self._("Ticket {number} printed again.").format(number=ticket.display)
+            number = ticket.display
+            self.say("message", lambda: self._("Ticket {number} printed again.").format(number=number))
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, TicketNotIssued) and exc.printer_error is not None:
-            self.message = exc.printer_error.technician_message
+            error = exc.printer_error
+            log.warning("staff ticket not printed: %s", error.technician_message)
+            self.say("message", lambda: error.staff_message(self.ctx.translator.lang))
         else:
-            self.message = self._("Something went wrong. Please try again or ask a consultant.")
+            self.say("message", lambda: self._("Something went wrong. Please try again or ask a consultant."))
 
     def sign_out(self) -> None:
         self.ctx.session.wipe("staff signed out")
 
     def on_language(self, lang: str) -> None:
-        if self.manager and self.manager.current == self.name:
-            self.on_show()
+        # The message follows by itself (``say``); only the service list is built in Python.
+        if self.manager and self.manager.current == self.name and self.ctx.session.staff_id is not None:
+            self._load_lines()
 
     def reset(self) -> None:
         self.priority = "none"
-        self.message = ""
+        self.say("message", "")
         self.staff_name = ""

@@ -33,8 +33,18 @@ PRIMARY_DARK = (0.027, 0.2, 0.4, 1)
 ACCENT = (0.0, 0.49, 0.42, 1)
 WARN = (0.72, 0.33, 0.0, 1)
 ERROR = (0.7, 0.12, 0.12, 1)
+CLOSED = (
+    0.7,
+    0.12,
+    0.12,
+    1,
+)  # "closed now": red, not the green of "open now" (and an icon, not colour alone)
 ON_PRIMARY = (1, 1, 1, 1)
 DIVIDER = (0.85, 0.87, 0.9, 1)
+# Text fields keep Kivy's own background image: its middle is this grey (238/255), lighter when focused.
+FIELD = (238 / 255, 238 / 255, 238 / 255, 1)
+# Placeholder text ("First and last name"): at least 4.5:1 against FIELD (Kivy's default grey gave 3.4:1).
+PLACEHOLDER = (0.33, 0.36, 0.4, 1)
 
 # Material icon code points (fonts-material-design-icons-iconfont, Apache-2.0).
 ICONS = {
@@ -60,6 +70,7 @@ ICONS = {
     "print": "\ue8ad",
     "error": "\ue000",
     "check": "\ue86c",
+    "closed": "\ue14b",  # block: a circle struck through
     "qr": "\uef6b",
     "qr_scan": "\uf206",
     "event": "\ue878",
@@ -68,6 +79,22 @@ ICONS = {
     "cancel": "\ue5c9",
     "dialpad": "\ue0bc",
 }
+
+
+def luminance(color: tuple[float, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour given as 0..1 floats."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in color[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: tuple[float, ...], bg: tuple[float, ...]) -> float:
+    """WCAG contrast ratio (1 to 21): body text needs 4.5, large text 3."""
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 class Theme(EventDispatcher):  # type: ignore[misc]

@@ -18,7 +18,7 @@ from devices.printer.errors import visitor_message
 from kiosk.services.queue import IssuedTicket, QueueLine, QueueView, TicketNotIssued
 from screens.base import KioskScreen
 from screens.widgets import ServiceButton
-from service_common.i18n import Translator, pick
+from service_common.i18n import N_, Translator, is_next, pick, shown_wait
 
 
 def qr_texture(url: str) -> Any:
@@ -40,9 +40,10 @@ def line_hint(line: QueueLine, tr: Translator) -> str:
     if line.waiting == 0:
         return tr.gettext("No one waiting: you will be called soon")
     waiting = tr.ngettext("{n} person waiting", "{n} people waiting", line.waiting).format(n=line.waiting)
-    if line.estimated_wait_min is None:
+    wait = shown_wait(line.waiting, line.estimated_wait_min)
+    if wait is None:
         return waiting
-    return waiting + "  ·  " + tr.gettext("about {n} min").format(n=line.estimated_wait_min)
+    return waiting + "  ·  " + tr.gettext("about {n} min").format(n=wait)
 
 
 def fill_services(box: Any, view: QueueView, tr: Translator, choose: Callable[[str], None]) -> None:
@@ -58,6 +59,17 @@ def fill_services(box: Any, view: QueueView, tr: Translator, choose: Callable[[s
         box.add_widget(button)
 
 
+NO_TICKETS = N_("Tickets cannot be issued right now. Please ask a consultant.")
+OFFLINE_LIST = N_(
+    "No connection to the bank right now. Tickets are still issued; waiting times are not known."
+)
+
+
+def _text(value: str | Callable[[], str]) -> str:
+    """A note handed over by another screen: a callable is made again in the current language."""
+    return value() if callable(value) else value
+
+
 class TicketScreen(KioskScreen):
     """Service list; ``issued_by`` and ``priority`` let staff mode reuse it."""
 
@@ -67,7 +79,7 @@ class TicketScreen(KioskScreen):
 
     def on_show(self, **params: Any) -> None:
         self.busy = False
-        self.notice = ""
+        self.say("notice", "")
         self._view: QueueView | None = None
         self.run(self.ctx.queue.lines, on_done=self._show_lines, on_error=self._lines_failed)
         if params.get("take"):  # straight to printing: a late appointment offered a walk-in ticket
@@ -75,19 +87,16 @@ class TicketScreen(KioskScreen):
 
     def _show_lines(self, view: QueueView) -> None:
         self._view = view
-        self.notice = (
-            ""
-            if view.online
-            else self._(
-                "No connection to the bank right now. Tickets are still issued; waiting times are not known."
-            )
-        )
         fill_services(self.ids.services, view, self.ctx.translator, self.take)
         if not view.lines:
-            self.notice = self._("Tickets cannot be issued right now. Please ask a consultant.")
+            self.say("notice", lambda: self._(NO_TICKETS))
+        elif not view.online:
+            self.say("notice", lambda: self._(OFFLINE_LIST))
+        else:
+            self.say("notice", "")
 
     def _lines_failed(self, _exc: BaseException) -> None:
-        self.notice = self._("Tickets cannot be issued right now. Please ask a consultant.")
+        self.say("notice", lambda: self._(NO_TICKETS))
 
     def on_language(self, lang: str) -> None:
         if self._view is not None and self.manager and self.manager.current == self.name:
@@ -114,7 +123,7 @@ class TicketScreen(KioskScreen):
 
     def reset(self) -> None:
         self.busy = False
-        self.notice = ""
+        self.say("notice", "")
         if "services" in self.ids:
             self.ids.services.clear_widgets()
 
@@ -146,17 +155,18 @@ class TicketDoneScreen(KioskScreen):
             self.problem = self._problem_text(error)
             return
         self.number = ticket.display
-        self.note = self._params.get("note", "")
-        self.print_problem = self._params.get("print_problem", "")
+        self.note = _text(self._params.get("note", ""))
+        self.print_problem = _text(self._params.get("print_problem", ""))
         self.service = pick(ticket.service_name, tr.lang)
         self.offline = ticket.offline
         lines = []
-        if ticket.people_ahead == 0:
+        if is_next(ticket.people_ahead):
             lines.append(tr.gettext("You are next: please watch the screen in the hall."))
         elif ticket.people_ahead is not None:
             lines.append(tr.gettext("People ahead of you: {n}").format(n=ticket.people_ahead))
-        if ticket.wait_minutes and ticket.people_ahead:
-            lines.append(tr.gettext("Estimated wait: about {n} min").format(n=ticket.wait_minutes))
+        wait = shown_wait(ticket.people_ahead, ticket.wait_minutes)  # the paper's rule too
+        if wait is not None:
+            lines.append(tr.gettext("Estimated wait: about {n} min").format(n=wait))
         if ticket.offline:
             lines.append(tr.gettext("Issued while offline: watch the screen in the hall for your number."))
         self.details = "\n".join(lines)

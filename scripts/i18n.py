@@ -3,7 +3,9 @@
 python scripts/i18n.py extract   # assets/locale/kiosk.pot from the sources
 python scripts/i18n.py update    # merge the template into every language's .po
 python scripts/i18n.py compile   # .po -> .mo (the set-up runs this)
-python scripts/i18n.py check     # exit 1 if a msgid is untranslated in any language
+python scripts/i18n.py check     # exit 1 if a msgid is untranslated in any language, a translation
+                                 # changes the {placeholders}, or a table outside gettext (receipt
+                                 # TOML, central's dicts, the staff pages' JavaScript) is incomplete
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+import i18n_tables  # scripts/ is on the path: run as a script, or put there by the tests
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -140,6 +143,34 @@ def untranslated() -> list[str]:
     return problems
 
 
+def placeholder_problems() -> list[str]:
+    """A translation must keep the msgid's ``{placeholders}``: a lost ``{time}`` prints nothing,
+    a renamed one raises KeyError in front of a visitor."""
+    problems: list[str] = []
+    for folder in LANGS:
+        with _po(folder).open("rb") as fh:
+            catalog = read_po(fh, locale=folder)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+            wanted = set().union(*(i18n_tables.placeholders(i) for i in ids))
+            strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+            for text in strings:
+                got = i18n_tables.placeholders(text)
+                plural = len(ids) > 1
+                if (plural and not got <= wanted) or (not plural and text and got != wanted):
+                    problems.append(
+                        f"{folder}: {ids[0]!r}: placeholders {sorted(got)}, msgid has {sorted(wanted)}"
+                    )
+    return problems
+
+
+def problems() -> list[str]:
+    """Everything ``check`` reports: the catalogs, then every translation table outside them."""
+    return untranslated() + placeholder_problems() + i18n_tables.problems(ROOT)
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "extract":
@@ -150,9 +181,9 @@ def main(argv: list[str]) -> int:
     elif command == "compile":
         compile_all()
     elif command == "check":
-        problems = untranslated()
-        print("\n".join(problems) or "all messages translated")
-        return 1 if problems else 0
+        found = problems()
+        print("\n".join(found) or "all messages translated; every translation table complete")
+        return 1 if found else 0
     else:
         print(__doc__)
         return 2

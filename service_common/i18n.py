@@ -37,12 +37,29 @@ SHORT_NAMES = {"ru": "РУС", "zh-Hant": "繁中", "en": "ENG"}
 
 
 class _DictTranslations(gettext.NullTranslations):
-    def __init__(self, messages: Mapping[str, str]) -> None:
+    """A catalog read from a .po file: plurals too, so a stale .mo never turns counts English."""
+
+    def __init__(
+        self,
+        messages: Mapping[str, str],
+        plurals: Mapping[str, tuple[str, ...]] | None = None,
+        plural: Callable[[int], int] | None = None,
+    ) -> None:
         super().__init__()
         self._messages = dict(messages)
+        self._plurals = dict(plurals or {})
+        self._plural = plural or (lambda n: int(n != 1))
 
     def gettext(self, message: str) -> str:
         return self._messages.get(message) or message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        forms = self._plurals.get(msgid1)
+        if forms:
+            index = self._plural(n)
+            if 0 <= index < len(forms) and forms[index]:
+                return forms[index]
+        return msgid1 if n == 1 else msgid2
 
 
 def _read_po(po: Path) -> gettext.NullTranslations:
@@ -53,7 +70,13 @@ def _read_po(po: Path) -> gettext.NullTranslations:
     messages = {
         m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and isinstance(m.string, str)
     }
-    return _DictTranslations(messages)
+    plurals = {
+        m.id[0]: tuple(m.string)
+        for m in catalog
+        if isinstance(m.id, tuple | list) and isinstance(m.string, tuple | list)
+    }
+    rule: Callable[[int], int] = gettext.c2py(catalog.plural_expr)
+    return _DictTranslations(messages, plurals, rule)
 
 
 @lru_cache(maxsize=8)
@@ -147,6 +170,20 @@ class Translator:
 
     def pick(self, text: Mapping[str, str] | str | None) -> str:
         return pick(text, self._lang)
+
+
+def shown_wait(people_ahead: int | None, wait_minutes: int | None) -> int | None:
+    """The one rule for the kiosk's screen, the paper ticket and central's ticket page: a wait is
+    told only when someone is ahead and it is at least a minute. The next in line reads "you are
+    next", never "wait about 0 minutes"."""
+    if not people_ahead or not wait_minutes or wait_minutes < 1:
+        return None
+    return wait_minutes
+
+
+def is_next(people_ahead: int | None) -> bool:
+    """Nobody ahead (known, not offline): the visitor is called next."""
+    return people_ahead == 0
 
 
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention)

@@ -23,6 +23,7 @@ from central.context import Ctx
 from central.queue import engine as rules
 from central.queue import store
 from central.queue.schemas import Ticket
+from service_common.i18n import is_next, shown_wait
 
 STATIC_DIR = FsPath(__file__).resolve().parent.parent / "static"
 LANGS = ("ru", "zh-Hant", "en")
@@ -159,8 +160,9 @@ def _status_line(ticket: Ticket, text: dict[str, str], today: bool) -> tuple[str
         return text["old"].format(date=ticket.business_date.isoformat()), ""
     counter = ticket.counter or ""
     if ticket.status == "waiting":
-        head = text["next"] if ticket.people_ahead == 0 else text["ahead"].format(n=ticket.people_ahead)
-        return head, text["wait"].format(m=ticket.estimated_wait_min)
+        head = text["next"] if is_next(ticket.people_ahead) else text["ahead"].format(n=ticket.people_ahead)
+        wait = shown_wait(ticket.people_ahead, ticket.estimated_wait_min)  # the kiosk's rule too
+        return head, "" if wait is None else text["wait"].format(m=wait)
     return text[ticket.status].format(counter=counter), ""
 
 

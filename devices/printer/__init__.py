@@ -23,6 +23,7 @@ from devices.printer.errors import (
     PrinterError,
     PrinterNeedsAttention,
     PrinterUnavailable,
+    staff_message,
     visitor_message,
 )
 from devices.printer.escpos_compat import DEFAULT_PROFILE, UnknownProfileError, profile_info
@@ -41,6 +42,7 @@ __all__ = [
     "SimulatorState",
     "Timeouts",
     "open_printer",
+    "staff_message",
     "visitor_message",
 ]
 

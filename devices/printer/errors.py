@@ -12,6 +12,8 @@ import errno as errno_codes
 from collections.abc import Mapping
 from typing import Literal
 
+from service_common.i18n import N_, catalog
+
 ErrorKey = Literal[
     "paper_out",
     "cover_open",
@@ -28,28 +30,25 @@ Phase = Literal["open", "before", "sending", "after", "status"]
 NEEDS_ATTENTION_KEYS: frozenset[str] = frozenset({"paper_out", "cover_open", "offline", "printer_error"})
 UNAVAILABLE_KEYS: frozenset[str] = frozenset({"no_answer", "bad_answer", "timeout", "io_error", "not_found"})
 
-#: Words for the person at the kiosk: no jargon, and always who can help.
-VISITOR_MESSAGES: dict[str, dict[str, str]] = {
-    "paper_out": {
-        "ru": "В принтере закончилась бумага. Пожалуйста, обратитесь к сотруднику центра.",
-        "zh-Hant": "印表機沒有紙了，請洽服務人員。",
-        "en": "The printer has run out of paper. Please ask a member of staff.",
-    },
-    "cover_open": {
-        "ru": "Крышка принтера открыта. Пожалуйста, обратитесь к сотруднику центра.",
-        "zh-Hant": "印表機上蓋未關閉，請洽服務人員。",
-        "en": "The printer cover is open. Please ask a member of staff.",
-    },
-    "not_ready": {
-        "ru": "Принтер не готов к печати. Пожалуйста, обратитесь к сотруднику центра.",
-        "zh-Hant": "印表機尚未就緒，請洽服務人員。",
-        "en": "The printer is not ready. Please ask a member of staff.",
-    },
-    "unavailable": {
-        "ru": "Принтер сейчас недоступен. Пожалуйста, обратитесь к сотруднику центра.",
-        "zh-Hant": "印表機暫時無法使用，請洽服務人員。",
-        "en": "The printer is not available right now. Please ask a member of staff.",
-    },
+#: Words for the person at the kiosk: no jargon, and always who can help. English msgids, translated
+#: in the gettext catalogs (assets/locale), so ``scripts/i18n.py check`` sees a missing translation.
+VISITOR_MESSAGES: dict[str, str] = {
+    "paper_out": N_("The printer has run out of paper. Please ask a member of staff."),
+    "cover_open": N_("The printer cover is open. Please ask a member of staff."),
+    "not_ready": N_("The printer is not ready. Please ask a member of staff."),
+    "unavailable": N_("The printer is not available right now. Please ask a member of staff."),
+}
+#: Words for center staff on the kiosk: what to do with their own hands; the raw codes stay in the log.
+STAFF_MESSAGES: dict[str, str] = {
+    "paper_out": N_("The printer is out of paper: load a new roll, then print again."),
+    "cover_open": N_("The printer cover is open: close it, then print again."),
+    "not_ready": N_(
+        "The printer is not ready: check the lights on its panel, or switch it off and on. "
+        "The details are in the kiosk log."
+    ),
+    "unavailable": N_(
+        "The printer does not answer: check its power and cable. The details are in the kiosk log."
+    ),
 }
 _VISITOR_GROUP = {
     "paper_out": "paper_out",
@@ -77,9 +76,12 @@ TECHNICIAN_HINTS: dict[str, str] = {
 
 def visitor_message(key: str, lang: str) -> str:
     """The visitor's sentence for an error key; English for an unknown language."""
-    group = _VISITOR_GROUP.get(key, "unavailable")
-    texts = VISITOR_MESSAGES[group]
-    return texts.get(lang) or texts["en"]
+    return catalog(lang).gettext(VISITOR_MESSAGES[_VISITOR_GROUP.get(key, "unavailable")])
+
+
+def staff_message(key: str, lang: str) -> str:
+    """Staff's sentence for an error key: what to fix, in their language, without hardware codes."""
+    return catalog(lang).gettext(STAFF_MESSAGES[_VISITOR_GROUP.get(key, "unavailable")])
 
 
 def errno_name(code: int | None) -> str:
@@ -121,6 +123,9 @@ class PrinterError(Exception):
 
     def visitor_message(self, lang: str) -> str:
         return visitor_message(self.key, lang)
+
+    def staff_message(self, lang: str) -> str:
+        return staff_message(self.key, lang)
 
     @property
     def technician_message(self) -> str:

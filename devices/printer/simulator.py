@@ -28,6 +28,11 @@ KEEP_IN_MEMORY = 20
 KEEP_ON_DISK = 200  # jobs; older .bin/.png pairs are deleted (receipts may one day carry personal data)
 
 
+def print_dir(data_dir: Path) -> Path:
+    """Where simulated jobs land: the one place that names the folder, so callers pass the data directory."""
+    return data_dir / "print"
+
+
 @dataclass(frozen=True)
 class SimJob:
     number: int
@@ -137,7 +142,7 @@ class SimulatorConnection(Connection):
     ) -> None:
         super().__init__(uri)
         self.state = state or SimulatorState(uri)
-        self.out_dir = data_dir / "print" if data_dir is not None else None
+        self.out_dir = print_dir(data_dir) if data_dir is not None else None
         self.paper_width_dots = paper_width_dots
         self.png = uri.param("png", "1") not in ("0", "false", "no")
         self._answers: deque[int] = deque()

@@ -5,25 +5,40 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from devices.receipts import template
 from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import TicketData, ticket_receipt
+from service_common.i18n import pick
 from service_common.redact import mask_phone
 
 SAMPLE_KINDS = (*template.BUILT, *template.NOT_BUILT)
 
+# One center in every language: used when the kiosk has not read its own center from central yet.
 _CENTER = {
     "ru": ("Центр обслуживания «Северный»", "ул. Ленина, 15, Москва", "Платежи и переводы"),
-    "zh-Hant": ("北區服務中心", "臺北市中山區南京東路二段15號", "繳費與轉帳"),
+    "zh-Hant": ("北區服務中心", "莫斯科市列寧街15號", "繳費與轉帳"),
     "en": ("North Service Center", "15 Lenin Street, Moscow", "Payments and transfers"),
 }
 
+Center = Mapping[str, Any]
+"""A center as central lists it (``name`` and ``address`` per language), e.g. the kiosk's own."""
 
-def sample_ticket(lang: str, now: datetime) -> TicketData:
+
+def _center(lang: str, center: Center | None) -> tuple[str, str, str]:
+    """Name, address and a service: the configured center's own words when known."""
     name, address, service = _CENTER.get(lang, _CENTER["en"])
+    if center is not None and center.get("name"):
+        name, address = pick(center.get("name"), lang), pick(center.get("address"), lang)
+    return name, address, service
+
+
+def sample_ticket(lang: str, now: datetime, center: Center | None = None) -> TicketData:
+    name, address, service = _center(lang, center)
     return TicketData(
         number="A017",
         service=service,
@@ -56,18 +71,19 @@ def demo_token(code: str, center_id: str, service_id: str, start: datetime, end:
     return f"{signed}.{_b64(hashlib.sha512(signed.encode('ascii')).digest())}"
 
 
-def sample_appointment(lang: str, now: datetime) -> AppointmentData:
+def sample_appointment(lang: str, now: datetime, center: Center | None = None) -> AppointmentData:
     """Tomorrow at 10:00 in ``now``'s zone: what a visitor takes home after booking."""
-    center, address, service = _CENTER.get(lang, _CENTER["en"])
+    center_name, address, service = _center(lang, center)
+    center_id = str(center.get("id", "C01")) if center is not None else "C01"
     name, phone = _VISITOR.get(lang, _VISITOR["en"])
     start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
     end = start + timedelta(minutes=20)
     code = "12345674"  # Luhn-valid
     return AppointmentData(
         code=code,
-        token=demo_token(code, "C01", "payments", start, end),
+        token=demo_token(code, center_id, "payments", start, end),
         service=service,
-        center_name=center,
+        center_name=center_name,
         center_address=address,
         slot_start=start,
         slot_end=end,
@@ -78,11 +94,12 @@ def sample_appointment(lang: str, now: datetime) -> AppointmentData:
     )
 
 
-def sample(kind: str, lang: str, now: datetime) -> Receipt:
-    """A demo receipt; ``NotBuiltError`` for kinds whose template does not exist yet."""
+def sample(kind: str, lang: str, now: datetime, center: Center | None = None) -> Receipt:
+    """A demo receipt, of ``center`` (the configured one) when given; ``NotBuiltError`` for kinds whose
+    template does not exist yet."""
     if kind == "ticket":
-        return ticket_receipt(sample_ticket(lang, now), lang)
+        return ticket_receipt(sample_ticket(lang, now, center), lang)
     if kind == "appointment":
-        return appointment_receipt(sample_appointment(lang, now), lang)
+        return appointment_receipt(sample_appointment(lang, now, center), lang)
     template.load(kind)  # raises NotBuiltError for statement and appeal
     raise template.TemplateError(f"no demo data for {kind!r}")

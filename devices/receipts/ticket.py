@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 
 from devices.receipts import template
 from devices.receipts.model import Receipt
-from service_common.i18n import babel_locale
+from service_common.i18n import babel_locale, is_next, shown_wait
 
 # The same keys as central's TicketCreate.priority.
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment", "other")
@@ -48,15 +48,17 @@ def wait_text(minutes: int, lang: str) -> str:
 
 def fields(data: TicketData, lang: str) -> dict[str, object]:
     locale = babel_locale(lang)
+    wait = shown_wait(data.people_ahead, data.wait_minutes)
     return {
         "number": data.number,
         "service": data.service,
         "center_name": data.center_name,
         "center_address": data.center_address,
         "people_ahead": None
-        if data.people_ahead is None
+        if not data.people_ahead  # 0 prints "you are next" instead
         else format_decimal(data.people_ahead, locale=locale),
-        "wait": None if data.wait_minutes is None else wait_text(data.wait_minutes, lang),
+        "next": is_next(data.people_ahead),
+        "wait": None if wait is None else wait_text(wait, lang),
         "issued": issued_text(data.issued_at, lang),
         "url": data.url or None,
         "offline": data.offline,

@@ -14,24 +14,20 @@ import errno as errno_codes
 import os
 from typing import Literal
 
+from service_common.i18n import N_, catalog
+
 ErrorKey = Literal["not_found", "disconnected", "io_error", "overflow", "bad_data"]
 
 UNAVAILABLE_KEYS: frozenset[str] = frozenset({"not_found", "disconnected", "io_error"})
 UNREADABLE_KEYS: frozenset[str] = frozenset({"overflow", "bad_data"})
 RAW_KEEP = 64
 
-#: Words for the person at the kiosk: no jargon, and what to do next.
-VISITOR_MESSAGES: dict[str, dict[str, str]] = {
-    "unavailable": {
-        "ru": "Сканер сейчас недоступен. Пожалуйста, обратитесь к сотруднику центра.",
-        "zh-Hant": "掃描器暫時無法使用，請洽服務人員。",
-        "en": "The scanner is not available right now. Please ask a member of staff.",
-    },
-    "unreadable": {
-        "ru": "Не удалось прочитать код. Поднесите его к сканеру ещё раз и держите неподвижно.",
-        "zh-Hant": "無法讀取條碼，請再次將條碼對準掃描器並保持不動。",
-        "en": "The code could not be read. Please hold it in front of the scanner again and keep it still.",
-    },
+#: Words for the person at the kiosk: no jargon, and what to do next (translated in assets/locale).
+VISITOR_MESSAGES: dict[str, str] = {
+    "unavailable": N_("The scanner is not available right now. Please ask a member of staff."),
+    "unreadable": N_(
+        "The code could not be read. Please hold it in front of the scanner again and keep it still."
+    ),
 }
 
 #: What the technician should check first, per key.
@@ -53,8 +49,7 @@ TECHNICIAN_HINTS: dict[str, str] = {
 
 def visitor_message(key: str, lang: str) -> str:
     """The visitor's sentence for an error key; English for an unknown language."""
-    texts = VISITOR_MESSAGES["unreadable" if key in UNREADABLE_KEYS else "unavailable"]
-    return texts.get(lang) or texts["en"]
+    return catalog(lang).gettext(VISITOR_MESSAGES["unreadable" if key in UNREADABLE_KEYS else "unavailable"])
 
 
 def errno_name(code: int | None) -> str:

@@ -274,13 +274,18 @@ class AppointmentService:
         return min(starts).astimezone(self.clock.tz) if starts else None
 
     def demo_token(self) -> str:
-        """What the demo's simulated scanner reads: the last confirmation, else the next booking here."""
+        """What the demo's simulated scanner reads: the last confirmation, else the next booking here,
+        else one already checked in (scanning it shows its ticket again); "" when there is none."""
         if self.last_token:
             return self.last_token
         entries = self.booking_docs.upcoming_entries()
-        return next(
-            (str(e["token"]) for e in entries if e.get("status") == "confirmed" and e.get("token")), ""
-        )
+        for status in ("confirmed", "checked_in"):
+            token = next(
+                (str(e["token"]) for e in entries if e.get("status") == status and e.get("token")), ""
+            )
+            if token:
+                return token
+        return ""
 
     def manage_url(self, code: str) -> str:
         """Central's public page for this booking (its public address, not the one kiosks use)."""
