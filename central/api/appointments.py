@@ -234,11 +234,15 @@ async def check_in(desk: Desk, kiosk: CurrentKiosk, code: Code, body: CheckInReq
     409 too_early (with ``opens_at``), too_late, not_confirmed, ticket_not_synced (retry after the
     ticket has been sent), ticket_conflict (not this kiosk's appointment ticket for this service,
     void, or attached to another booking). 422 checked_in_at more than 2 minutes ahead.
+
+    The ticket central makes is named after ``request_id``: if the kiosk never got this answer and
+    issued the visitor a number from its lease under the same id, POST /tickets adopts that number.
     """
     return desk.check_in(
         code,
         kiosk.id,
         kiosk.center_id,
+        request_id=body.request_id,
         ticket_request_id=body.ticket_request_id,
         checked_in_at=body.checked_in_at,
     )

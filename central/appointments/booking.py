@@ -550,6 +550,7 @@ class AppointmentDesk:
         kiosk_id: str | None,
         center_id: str,
         *,
+        request_id: str | None = None,
         ticket_request_id: str | None = None,
         checked_in_at: datetime | None = None,
         issued_by: str = "kiosk",
@@ -601,7 +602,11 @@ class AppointmentDesk:
                 opens, _ = engine.checkin_window(row.slot_start_utc, early, late)
                 raise BookingRefusal(409, "too_early", "check-in is not open yet", opens_at=opens)
             if verdict == "ok":
-                return self._issue(conn, row, sched, kiosk_id, center_id, now, seed, offline, issued_by)
+                ticket_request = (
+                    request_id if kiosk_id is not None and request_id else f"appointment:{row.id}"
+                )
+                return self._issue(conn, row, sched, kiosk_id, center_id, now, seed, offline, issued_by,
+                                   ticket_request)  # fmt: skip
             a = db.appointments
             conn.execute(sa.update(a).where(a.c.id == row.id).values(status="missed"))
         # Raised after the commit, so the refusal does not roll back the "missed" mark.
@@ -618,13 +623,18 @@ class AppointmentDesk:
         seed: bytes,
         offline: Row[Any] | None,
         issued_by: str = "kiosk",
+        ticket_request: str | None = None,
     ) -> CheckInResult:
-        """The ticket of a check-in, made (or, offline, attached) in the caller's write transaction."""
+        """The ticket of a check-in, made (or, offline, attached) in the caller's write transaction.
+
+        A kiosk's check-in names the ticket after its own request id (``ticket_request``), so the
+        same visitor's number from the kiosk's lease, sent later under that id, is adopted by it.
+        """
         a, t = db.appointments, db.tickets
         queued_at = queue_ticket_at(row.slot_start_utc)
         if offline is None:
             request = TicketCreate(
-                request_id=f"appointment:{row.id}",
+                request_id=ticket_request or f"appointment:{row.id}",
                 service_id=row.service_id,
                 priority="appointment",
                 language=row.language or "ru",

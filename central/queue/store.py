@@ -14,6 +14,7 @@ overlap and no two kiosks of a center can issue one number; the unique constrain
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter as Tally
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from central.queue.schemas import (
     TicketCreate,
     TicketEnvelope,
 )
+
+log = logging.getLogger(__name__)
 
 
 class Refusal(Exception):
@@ -348,6 +351,10 @@ def _create_in(
     if seen is not None:
         if seen.kiosk_id != kiosk_id or seen.service_id != req.service_id:
             raise Refusal(409, "idempotency_conflict", "request_id was used for a different ticket request")
+        if req.number is not None:
+            adopted = _adopt_lease_number(conn, ctx, item, now)
+            if adopted is not None:
+                return False, adopted
         return False, str(seen.response)
     svc = own_service(conn, req.service_id, item.center_id)
     if req.number is None:
@@ -412,6 +419,36 @@ def _create_in(
         },
     )
     return True, body
+
+
+def _adopt_lease_number(conn: Connection, ctx: Context, item: NewTicket, now: datetime) -> str | None:
+    """The kiosk printed a leased number for a request whose ticket central had already made.
+
+    That happens when central's answer was lost on the way back: the kiosk asked again while the
+    visitor waited, then issued from its lease under the same request id. The visitor holds the
+    leased number, so the ticket takes it (and keeps its place in line); a ticket already called
+    under its old number, which nobody held, waits again. The stored answer becomes the adopted
+    ticket, so every later replay of the request id answers the number on the paper. None: the
+    ticket already carries a leased number (a plain replay).
+    """
+    req, t = item.request, db.tickets
+    row = conn.execute(sa.select(t).where(t.c.request_id == req.request_id)).one()
+    if row.lease_id is not None:
+        return None
+    svc = own_service(conn, req.service_id, item.center_id)
+    _check_lease(conn, item.kiosk_id, svc, req, now)
+    values: dict[str, Any] = {"number": req.number, "lease_id": req.lease_id}
+    if row.started_at is None and row.status in ("called", "no_show"):
+        values.update(status="waiting", called_at=None, counter_id=None)
+    if req.status == "void" and row.status in ("waiting", "called", "no_show") and row.started_at is None:
+        values.update(status="void", void_reason="printing failed at the kiosk")
+    conn.execute(sa.update(t).where(t.c.id == row.id).values(**values))
+    ticket = to_ticket(conn, ctx, load_ticket(conn, row.id), now)
+    body = TicketEnvelope(ticket=ticket).model_dump_json()
+    conn.execute(sa.update(t).where(t.c.id == row.id).values(response=body))
+    log.info("ticket %s takes the number %s the kiosk printed for request %s",
+             rules.display(row.prefix, row.number), ticket.display, req.request_id)  # fmt: skip
+    return body
 
 
 create_in = _create_in

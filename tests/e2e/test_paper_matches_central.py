@@ -49,6 +49,7 @@ class Rig:
         self.ctx.sender.outbox.retry_now()
         assert self.ctx.sender.send()
         assert self.ctx.sender.outbox.pending_count() == 0
+        assert self.ctx.queue.top_up_leases()  # collects a block whose answer was lost: same request id
 
     def kiosk_tickets(self) -> dict[str, tuple[str, str]]:
         """request_id → (display, status) as the kiosk recorded what it printed."""
