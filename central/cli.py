@@ -25,7 +25,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, db, kiosks, migrate, seed, staff
+from central import __version__, cli_tickets, db, kiosks, migrate, seed, staff
 from central import config as central_config
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
+    cli_tickets.add_parsers(commands, with_db, plain)
     return parser
 
 
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    for group in ("kiosks", "staff", "counters", "reminders"):
+    for group in ("kiosks", "staff", "counters", "reminders", "tickets"):
         if args.command == group and getattr(args, f"{group}_command") is None:
             args.print_help(sys.stderr)
             return EXIT_USAGE
@@ -242,6 +243,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         return _staff(args, url, clock)
     if args.command == "counters":
         return _counters(args, url)
+    if args.command == "tickets":
+        engine = _open(url, must_exist=True)
+        _require_current(engine, url)
+        return cli_tickets.run(args, engine)
     raise AssertionError(args.command)
 
 

@@ -135,6 +135,8 @@ class QueueSection:
     board_calls: int = field(default=8, metadata=check(_at_least(1)))
     staff_idle_min: int = field(default=30, metadata=check(_at_least(1)))
     staff_max_hours: int = field(default=12, metadata=check(_at_least(1)))
+    lease_ceiling: int = field(default=999, metadata=check(_at_least(10)))
+    default_daily_volume: int = field(default=200, metadata=check(_at_least(1)))
     bonus_min: BonusSection = field(default_factory=BonusSection)
 
     def settings(self) -> QueueSettings:
@@ -147,6 +149,8 @@ class QueueSection:
             board_calls=self.board_calls,
             staff_idle_min=self.staff_idle_min,
             staff_max_hours=self.staff_max_hours,
+            lease_ceiling=self.lease_ceiling,
+            default_daily_volume=self.default_daily_volume,
         )
 
 

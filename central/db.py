@@ -237,8 +237,11 @@ ticket_sequences = sa.Table(
     ),
     sa.Column("business_date", sa.Date, primary_key=True),
     sa.Column("next_number", sa.Integer, nullable=False),
+    sa.Column("lease_floor", sa.Integer, nullable=True),
 )
-"""The one daily number sequence per service: online tickets take one, leases take a block."""
+"""The one daily number sequence per service: online tickets take the next number upward from 1,
+leases take blocks downward from the ceiling (``lease_floor`` is the lowest number leased so far),
+so the day's first visitor gets 001 however many numbers the kiosks hold for an outage."""
 
 leases = sa.Table(
     "leases",

@@ -62,10 +62,10 @@ def test_demo_scan_finds_a_checked_in_booking_to_show_again(tmp_path: Path) -> N
         assert service.demo_token() == ""  # nothing booked: the screen says so
         now = datetime.now(config.tz)
         entries = [{"code": "12345674", "status": "checked_in", "token": "A1.checked.in"}]
-        service.docs.put(service._upcoming_key, {"appointments": entries}, now)
+        service.booking_docs.docs.put(service.booking_docs.upcoming_key, {"appointments": entries}, now)
         assert service.demo_token() == "A1.checked.in"
         entries.append({"code": "23456781", "status": "confirmed", "token": "A1.confirmed"})
-        service.docs.put(service._upcoming_key, {"appointments": entries}, now)
+        service.booking_docs.docs.put(service.booking_docs.upcoming_key, {"appointments": entries}, now)
         assert service.demo_token() == "A1.confirmed"  # the next visit to check in comes first
     finally:
         ctx.close()

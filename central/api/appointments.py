@@ -111,16 +111,16 @@ async def list_free_slots(desk: Desk, _kiosk: CurrentKiosk, service_id: ServiceI
     response_model=HoldEnvelope,
     responses={
         200: {"model": HoldEnvelope, "description": "request_id seen before"},
-        **booking_errors(404, 409, 422),
+        **booking_errors(403, 404, 409, 422),
     },
 )
-async def create_hold(desk: Desk, _kiosk: CurrentKiosk, body: HoldCreate) -> Response:
+async def create_hold(desk: Desk, kiosk: CurrentKiosk, body: HoldCreate) -> Response:
     """Hold a place for a few minutes while the visitor types name and phone.
 
     409 with the slot engine's reason: slot_full, too_soon, beyond_horizon, holiday, closed, in_break,
     outside_schedule.
     """
-    created, hold = desk.hold(body)
+    created, hold = desk.hold(body, kiosk.center_id)
     payload = HoldEnvelope(hold=hold).model_dump_json().encode("utf-8")
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
@@ -132,6 +132,7 @@ async def create_hold(desk: Desk, _kiosk: CurrentKiosk, body: HoldCreate) -> Res
     responses={
         200: {"model": AppointmentEnvelope, "description": "request_id seen before: the first answer"},
         **booking_errors(
+            403,
             404,
             409,
             422,
@@ -140,20 +141,21 @@ async def create_hold(desk: Desk, _kiosk: CurrentKiosk, body: HoldCreate) -> Res
         ),
     },
 )
-async def confirm_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId, body: HoldConfirm) -> Response:
-    """Book the held place. 409 hold_expired, not_held, person_limit, cooldown (with ``until``)."""
-    created, payload = desk.confirm(hold_id, body)
+async def confirm_hold(desk: Desk, kiosk: CurrentKiosk, hold_id: HoldId, body: HoldConfirm) -> Response:
+    """Book the held place. 409 hold_expired, not_held, person_limit, cooldown (with ``until``);
+    403 other_center for a hold made by a kiosk of another center."""
+    created, payload = desk.confirm(hold_id, body, kiosk.center_id)
     return Response(payload, status_code=201 if created else 200, media_type=JSON)
 
 
 @router.post("/holds/{hold_id}/release", status_code=204, response_class=Response, responses=responses(422))
-async def release_hold(desk: Desk, _kiosk: CurrentKiosk, hold_id: HoldId) -> Response:
+async def release_hold(desk: Desk, kiosk: CurrentKiosk, hold_id: HoldId) -> Response:
     """Let a held place go before it expires (the visitor went back or walked away).
 
     Idempotent: an unknown, expired or already confirmed hold answers 204 too, and a booking
-    is never released this way.
+    is never released this way, nor a hold of another center's kiosk.
     """
-    desk.release(hold_id)
+    desk.release(hold_id, kiosk.center_id)
     return Response(status_code=204)
 
 

@@ -344,8 +344,11 @@ class AppointmentDesk:
 
     # ----- holding and confirming -----
 
-    def hold(self, body: HoldCreate) -> tuple[bool, Hold]:
-        """Hold one place for a few minutes; the count and the insert share one write lock."""
+    def hold(self, body: HoldCreate, center_id: str | None = None) -> tuple[bool, Hold]:
+        """Hold one place for a few minutes; the count and the insert share one write lock.
+
+        ``center_id``: the calling kiosk's center; a kiosk books only its own center's services.
+        """
         now = self.now()
         start = body.slot_start.astimezone(UTC)
         a = db.appointments
@@ -356,6 +359,8 @@ class AppointmentDesk:
                     raise BookingRefusal(409, "idempotency_conflict", "request_id was used for another hold")
                 return False, Hold(id=seen.id, expires_at=seen.hold_expires_at or seen.created_at)
             svc = self.schedule(conn, body.service_id, lock=True)
+            if center_id is not None and svc.center_id != center_id:
+                raise BookingRefusal(403, "other_center", "the service is at another center")
             verdict = engine.can_book(
                 svc.schedule, start, count_in_slot(conn, svc.service_id, start, now), now
             )
@@ -376,14 +381,18 @@ class AppointmentDesk:
             )
         return True, hold
 
-    def release(self, hold_id: str) -> bool:
-        """Give a held place back at once (the visitor left the form); a booking is never touched."""
+    def release(self, hold_id: str, center_id: str | None = None) -> bool:
+        """Give a held place back at once (the visitor left the form); a booking is never touched,
+        nor another center's hold."""
         a = db.appointments
+        where = [a.c.id == hold_id, a.c.status == "held"]
+        if center_id is not None:
+            where.append(a.c.center_id == center_id)
         with db.write_transaction(self.ctx.engine) as conn:
-            gone = conn.execute(sa.delete(a).where(a.c.id == hold_id, a.c.status == "held")).rowcount
+            gone = conn.execute(sa.delete(a).where(*where)).rowcount
         return bool(gone)
 
-    def confirm(self, hold_id: str, body: HoldConfirm) -> tuple[bool, bytes]:
+    def confirm(self, hold_id: str, body: HoldConfirm, center_id: str | None = None) -> tuple[bool, bytes]:
         """Turn a live hold into a booking; a retried request_id gets the first answer's bytes."""
         now = self.now()
         phone = normalise_phone(body.phone)
@@ -401,6 +410,8 @@ class AppointmentDesk:
             row = conn.execute(sa.select(a).where(a.c.id == hold_id)).first()
             if row is None:
                 raise BookingRefusal(404, "not_found", "no such hold")
+            if center_id is not None and row.center_id != center_id:
+                raise BookingRefusal(403, "other_center", "the hold is at another center")
             if row.status != "held":
                 raise BookingRefusal(409, "not_held", f"the hold is already {row.status}")
             if row.hold_expires_at is None or row.hold_expires_at <= now:

@@ -54,6 +54,10 @@ class QueueSettings:
     staff_max_hours: int = 12
     booking_late_min: float = 10
     """How long after its start a booking may still check in: create_app copies the appointments' value."""
+    lease_ceiling: int = 999
+    """Leased blocks are taken downward from here, online numbers upward from 1: the day starts at 001."""
+    default_daily_volume: int = 200
+    """Tickets a day a service is assumed to issue before it has a week of its own (lease sizing)."""
 
     def bonus(self, priority: str) -> float:
         return float(self.bonus_min.get(priority, 0))

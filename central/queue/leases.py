@@ -1,8 +1,9 @@
 """Leases: blocks of numbers a kiosk reserves so it can keep issuing tickets while central is unreachable.
 
-A lease takes ``size`` numbers from the same daily sequence that online tickets use (see
-:func:`central.queue.store.take_numbers`), so leased blocks and online numbers never overlap,
-and two kiosks never hold the same number. It is valid until the center's next local midnight.
+A lease takes ``size`` numbers of the service's daily sequence from the top, downward from the
+ceiling, while online tickets count up from 1 (:func:`central.queue.store.take_lease_block`), so
+leased blocks and online numbers never overlap, two kiosks never hold the same number, and the
+day still starts at 001. It is valid until the center's next local midnight.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from central import db
 from central.context import Context
 from central.queue import engine as rules
 from central.queue.schemas import Lease, LeaseCreate
-from central.queue.store import Refusal, load_service, own_service, take_numbers, utc_now
+from central.queue.store import Refusal, load_service, own_service, take_lease_block, utc_now
 
 
 def _lease(row: Row[Any], prefix: str) -> Lease:
@@ -52,7 +53,9 @@ def create_lease(ctx: Context, kiosk_id: str, center_id: str, req: LeaseCreate) 
             return False, _lease(seen, svc.prefix)
         svc = own_service(conn, req.service_id, center_id)
         day = rules.business_date(now, svc.tz)
-        first = take_numbers(conn, svc.id, day, req.size)
+        first = take_lease_block(conn, svc.id, day, req.size, ctx.settings.lease_ceiling)
+        if first is None:
+            raise Refusal(409, "numbers_exhausted", f"no block of {req.size} numbers left for {svc.id} today")
         values = {
             "id": uuid.uuid4().hex,
             "request_id": req.request_id,

@@ -102,6 +102,10 @@ class QueueService(Out):
     waiting: int
     estimated_wait_min: int = Field(description="For a ticket taken now")
     open_counters: int
+    daily_volume: int = Field(
+        description="Tickets a business day over the last 7 days that had any (else the configured default): "
+        "what a kiosk sizes its offline lease by"
+    )
 
 
 class RecentCall(Out):

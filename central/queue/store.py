@@ -84,9 +84,28 @@ SEQUENCE_TAKE = (
     sa.update(_seq)
     .where(_seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day"))
     .values(next_number=_seq.c.next_number + _bp("b_count", type_=sa.Integer))
-    .returning(_seq.c.next_number)
+    .returning(_seq.c.next_number, _seq.c.lease_floor)
 )
 SEQUENCE_START = sa.insert(_seq)
+SEQUENCE_JUMP = (
+    sa.update(_seq)
+    .where(_seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day"))
+    .values(next_number=_bp("b_next", type_=sa.Integer))
+)
+_FLOOR = sa.func.coalesce(_seq.c.lease_floor, _bp("b_ceiling", type_=sa.Integer) + 1)
+LEASE_TAKE = (
+    sa.update(_seq)
+    .where(
+        _seq.c.service_id == _bp("b_service"),
+        _seq.c.business_date == _bp("b_day"),
+        _FLOOR - _bp("b_count", type_=sa.Integer) >= _seq.c.next_number,
+    )
+    .values(lease_floor=_FLOOR - _bp("b_count", type_=sa.Integer))
+    .returning(_seq.c.lease_floor)
+)
+SEQUENCE_EXISTS = sa.select(_seq.c.next_number).where(
+    _seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day")
+)
 OPEN_COUNTERS = (
     sa.select(_k.c.serving)
     .join(_ss, _ss.c.token_hash == _k.c.opened_session)
@@ -171,15 +190,45 @@ def own_service(conn: Connection, service_id: str, center_id: str) -> ServiceInf
     return svc
 
 
-def take_numbers(conn: Connection, service_id: str, day: date, count: int) -> int:
-    """Reserve ``count`` consecutive numbers of the service's daily sequence; returns the first."""
-    after = conn.execute(
-        SEQUENCE_TAKE, {"b_service": service_id, "b_day": day, "b_count": count}
-    ).scalar_one_or_none()
-    if after is not None:
-        return int(after) - count
-    conn.execute(SEQUENCE_START, {"service_id": service_id, "business_date": day, "next_number": 1 + count})
-    return 1
+def take_numbers(conn: Connection, service_id: str, day: date, count: int, ceiling: int = 999) -> int:
+    """The next ``count`` online numbers of the service's day, upward from 1; returns the first.
+
+    Leased blocks sit at the top (:func:`take_lease_block`); an online number that would run into
+    them (a day busier than the ceiling) jumps above the ceiling instead.
+    """
+    row = conn.execute(SEQUENCE_TAKE, {"b_service": service_id, "b_day": day, "b_count": count}).first()
+    if row is None:
+        conn.execute(
+            SEQUENCE_START, {"service_id": service_id, "business_date": day, "next_number": 1 + count}
+        )
+        return 1
+    first = int(row.next_number) - count
+    if row.lease_floor is not None and first + count - 1 >= row.lease_floor and first <= ceiling:
+        first = ceiling + 1
+        conn.execute(SEQUENCE_JUMP, {"b_service": service_id, "b_day": day, "b_next": first + count})
+    return first
+
+
+def take_lease_block(conn: Connection, service_id: str, day: date, size: int, ceiling: int) -> int | None:
+    """``size`` numbers for a kiosk's lease, downward from ``ceiling``; returns the first (lowest).
+
+    None when the block would reach the numbers already given online: the lease is refused and
+    online tickets go on. One conditional UPDATE, so two kiosks leasing at once never overlap.
+    """
+    params = {"b_service": service_id, "b_day": day, "b_count": size, "b_ceiling": ceiling}
+    floor = conn.execute(LEASE_TAKE, params).scalar_one_or_none()
+    if floor is not None:
+        return int(floor)
+    if conn.execute(SEQUENCE_EXISTS, params).first() is not None:
+        return None
+    first = ceiling + 1 - size
+    if first < 1:
+        return None
+    conn.execute(
+        SEQUENCE_START,
+        {"service_id": service_id, "business_date": day, "next_number": 1, "lease_floor": first},
+    )
+    return first
 
 
 # ----- estimates -----
@@ -359,7 +408,7 @@ def _create_in(
     svc = own_service(conn, req.service_id, item.center_id)
     if req.number is None:
         issued, day, lease_id = now, rules.business_date(now, svc.tz), None
-        number = take_numbers(conn, svc.id, day, 1)
+        number = take_numbers(conn, svc.id, day, 1, ctx.settings.lease_ceiling)
     else:
         issued, day = _check_lease(conn, kiosk_id, svc, req, now)
         number, lease_id = req.number, req.lease_id

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter as Tally
-from datetime import date, datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,31 @@ def waiting_by_service(conn: Connection, service_ids: list[str], day: date) -> T
     return Tally({row[0]: int(row[1]) for row in rows})
 
 
+_VOLUMES: dict[tuple[int, str, date], dict[str, int]] = {}
+
+
+def daily_volumes(conn: Connection, center_id: str, day: date, default: int) -> dict[str, int]:
+    """Tickets per business day per service over the 7 days before ``day`` that had any.
+
+    Counted once per center and day (the past does not change), so the queue view stays cheap.
+    """
+    key = (id(conn.engine), center_id, day)
+    cached = _VOLUMES.get(key)
+    if cached is None:
+        t = db.tickets
+        rows = conn.execute(
+            sa.select(t.c.service_id, sa.func.count(), sa.func.count(sa.distinct(t.c.business_date)))
+            .where(t.c.center_id == center_id, t.c.business_date < day,
+                   t.c.business_date >= day - timedelta(days=7), t.c.status != "void")
+            .group_by(t.c.service_id)
+        ).all()  # fmt: skip
+        cached = {r[0]: max(1, round(r[1] / r[2])) for r in rows if r[2]}
+        if len(_VOLUMES) > 256:
+            _VOLUMES.clear()
+        _VOLUMES[key] = cached
+    return defaultdict(lambda: default, cached)
+
+
 def queue_view(conn: Connection, ctx: Context, center_id: str, now: datetime) -> Queue:
     """Waiting counts and estimates per service, and the latest calls, for one center today."""
     day = rules.business_date(now, center_zone(conn, center_id))
@@ -59,6 +85,7 @@ def queue_view(conn: Connection, ctx: Context, center_id: str, now: datetime) ->
     ).all()
     waiting = waiting_by_service(conn, [row.id for row in services], day)
     open_map = open_counters(conn, center_id, now)
+    volumes = daily_volumes(conn, center_id, day, ctx.settings.default_daily_volume)
     return Queue(
         center_id=center_id,
         business_date=day,
@@ -71,6 +98,7 @@ def queue_view(conn: Connection, ctx: Context, center_id: str, now: datetime) ->
                 # For a walk-in taking a ticket now: its rank is now, booked visitors included.
                 estimated_wait_min=estimate(conn, ctx, row.id, day, waiting[row.id], open_map, now, now),
                 open_counters=open_map[row.id],
+                daily_volume=volumes[row.id],
             )
             for row in services
         ],

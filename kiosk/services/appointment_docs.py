@@ -38,11 +38,11 @@ class AppointmentDocs:
         )
 
     @property
-    def _upcoming_key(self) -> str:
+    def upcoming_key(self) -> str:
         return f"appointments:upcoming:{self.center_id}"
 
     def upcoming_entries(self) -> list[dict[str, Any]]:
-        cached = self.docs.get(self._upcoming_key)
+        cached = self.docs.get(self.upcoming_key)
         return list((cached.body if cached is not None else {}).get("appointments", []))
 
     def upcoming(self, code: str) -> dict[str, Any]:
@@ -66,5 +66,5 @@ class AppointmentDocs:
         except CentralError as exc:
             log.warning("appointment check-in data not refreshed: %s", exc)
             return False
-        self.docs.put(self._upcoming_key, upcoming, now)
+        self.docs.put(self.upcoming_key, upcoming, now)
         return True

@@ -37,6 +37,7 @@ from service_common.i18n import pick
 log = logging.getLogger(__name__)
 
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment")
+MAX_LEASE = 200  # the most central grants in one block
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,8 @@ class QueueService:
             missing = target - self.leases.remaining(service["id"], today)
             if missing <= 0:
                 continue
-            if not self._lease(service["id"], today, max(missing, self.lease_policy.min_lease)):
+            size = min(MAX_LEASE, max(missing, self.lease_policy.min_lease))  # the rest on the next pass
+            if not self._lease(service["id"], today, size):
                 return False
         return True
 

@@ -153,7 +153,8 @@ def test_verification_and_upcoming(
     nine = book(client, headers)  # Tuesday 09:00
     ten = book(client, headers, "2026-11-24T10:00:00+03:00", phone="+79990000001")
     later = book(client, headers, "2026-11-25T09:00:00+03:00", phone="+79990000002")  # beyond 36 hours
-    elsewhere = book(client, headers, TUESDAY_9, service="C02-B", phone="+79990000003")
+    c02 = bearer(kiosks.add(seeded, "KIOSK-C02", "C02", clock))  # a kiosk books only at its own center
+    elsewhere = book(client, c02, TUESDAY_9, service="C02-B", phone="+79990000003")
     gone = book(client, headers, "2026-11-24T11:00:00+03:00", phone="+79990000004")
     client.post(f"{API}/{gone['code']}/cancel", json={"phone_last4": "0004"}, headers=headers)
     for appt in (nine, ten, later, elsewhere):
@@ -303,8 +304,9 @@ def test_offline_ticket_must_be_this_kiosks_for_this_service(
 ) -> None:
     appt = book(client, headers)
     clock.set(datetime(2026, 11, 24, 8, 50))
+    a_lease = _lease(client, headers, "C01-A")
     wrong_service = _offline_ticket(
-        client, headers, _lease(client, headers, "C01-A"), 1, _moscow(8, 50), service="C01-A"
+        client, headers, a_lease, a_lease["first"], _moscow(8, 50), service="C01-A"
     )
     r = _check_in(client, headers, appt["code"], 409, ticket_request_id=wrong_service["request_id"])
     assert r["error"] == "ticket_conflict"

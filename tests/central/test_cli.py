@@ -103,7 +103,7 @@ def test_refusals_are_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_migrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "migrate", "--db", str(tmp_path / "m.db"))
     assert (code, out) == (0, "")
-    assert err.endswith("schema at revision 0005\n")
+    assert err.endswith("schema at revision 0006\n")
 
 
 def test_seed_demo_twice_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,3 +125,36 @@ def test_seed_demo_clock_dates_the_demo(tmp_path: Path, capsys: pytest.CaptureFi
     code, out, err = run(capsys, "seed-demo", "--db", path, "--clock", "yesterday")
     assert (code, out) == (1, "")
     assert err == "kiosk-central: --clock 'yesterday': expected a local time such as 2026-12-01T09:55\n"
+
+
+def test_tickets_list_shows_the_days_tickets_with_their_request_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json as _json
+    import uuid
+
+    from fastapi.testclient import TestClient
+
+    from central.app import create_app
+    from central.db import create_engine, database_url
+    from service_common.clock import SystemClock
+
+    db_file = tmp_path / "c.db"
+    assert cli.main(["seed-demo", "--db", str(db_file)]) == 0
+    assert cli.main(["kiosks", "add", "KIOSK-LIST", "--center", "C01", "--db", str(db_file)]) == 0
+    token = capsys.readouterr().out.strip()
+    clock = SystemClock("Europe/Moscow")
+    with TestClient(create_app(create_engine(database_url(db_file)), clock)) as client:
+        request_id = str(uuid.uuid4())
+        made = client.post("/api/v1/tickets", json={"request_id": request_id, "service_id": "C01-A"},
+                           headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert made.status_code == 201, made.text
+    day = made.json()["ticket"]["business_date"]
+    assert cli.main(["tickets", "list", "--center", "C01", "--day", day, "--json", "--db", str(db_file)]) == 0
+    rows = _json.loads(capsys.readouterr().out)
+    assert rows == [
+        {**rows[0], "number": made.json()["ticket"]["display"], "request_id": request_id, "status": "waiting",
+         "kiosk_id": "KIOSK-LIST"}
+    ]  # fmt: skip
+    assert cli.main(["tickets", "list", "--center", "C01", "--day", day, "--db", str(db_file)]) == 0
+    assert request_id in capsys.readouterr().out

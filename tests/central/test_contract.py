@@ -120,6 +120,7 @@ def test_contract_has_the_queue_endpoints_the_kiosk_codes_against() -> None:
         "waiting",
         "estimated_wait_min",
         "open_counters",
+        "daily_volume",
     }
 
 

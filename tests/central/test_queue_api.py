@@ -146,19 +146,21 @@ def lease(
     return leased
 
 
-def test_lease_reserves_a_block_that_online_numbers_skip(client: TestClient, headers: dict[str, str]) -> None:
+def test_lease_reserves_a_block_from_the_top_and_online_numbers_count_up(
+    client: TestClient, headers: dict[str, str]
+) -> None:
     assert new_ticket(client, headers)["number"] == 1
     block = lease(client, headers, 20, request_id="lease-1")
     assert block["prefix"] == "A"
-    assert (block["first"], block["last"], block["business_date"]) == (2, 21, "2026-11-23")
+    assert (block["first"], block["last"], block["business_date"]) == (980, 999, "2026-11-23")
     assert block["expires_at"] == "2026-11-23T21:00:00Z"  # Moscow midnight
-    assert new_ticket(client, headers)["number"] == 22
+    assert new_ticket(client, headers)["number"] == 2
     again = client.post(
         "/api/v1/leases", json={"request_id": "lease-1", "service_id": "C01-A", "size": 20}, headers=headers
     )
     assert again.status_code == 200
     assert again.json()["lease"] == block
-    assert new_ticket(client, headers)["number"] == 23
+    assert new_ticket(client, headers)["number"] == 3
     changed = client.post(
         "/api/v1/leases", json={"request_id": "lease-1", "service_id": "C01-A", "size": 5}, headers=headers
     )
@@ -178,7 +180,7 @@ def test_offline_tickets_enter_the_line_by_issue_time(
     offline_issued = clock.now()
     clock.advance(timedelta(minutes=5))  # 10:10 an online ticket from another kiosk
     online = new_ticket(client, headers)
-    assert online["number"] == 11
+    assert online["number"] == 1
     clock.advance(timedelta(minutes=10))  # 10:20 the link is back: the outbox is uploaded
     upload = {
         "request_id": str(uuid.uuid4()),
@@ -190,7 +192,7 @@ def test_offline_tickets_enter_the_line_by_issue_time(
     response = client.post("/api/v1/tickets", json=upload, headers=headers)
     assert response.status_code == 201, response.text
     offline = response.json()["ticket"]
-    assert (offline["display"], offline["lease_id"], offline["people_ahead"]) == ("A001", block["id"], 0)
+    assert (offline["display"], offline["lease_id"], offline["people_ahead"]) == ("A990", block["id"], 0)
     assert offline["issued_at"] == "2026-11-23T07:05:00Z"
     assert (
         client.get(f"/api/v1/tickets/{online['id']}", headers=headers).json()["ticket"]["people_ahead"] == 1
@@ -198,9 +200,9 @@ def test_offline_tickets_enter_the_line_by_issue_time(
     assert client.post("/api/v1/tickets", json=upload, headers=headers).content == response.content
     sign_in(client)
     open_counter(client)
-    assert act(client, "call-next")["current"]["display"] == "A001"  # by issue time, not upload time
+    assert act(client, "call-next")["current"]["display"] == "A990"  # by issue time, not upload time
     act(client, "finish")
-    assert act(client, "call-next")["current"]["display"] == "A011"
+    assert act(client, "call-next")["current"]["display"] == "A001"
 
 
 def test_an_offline_ticket_that_did_not_print_is_uploaded_void(
@@ -211,7 +213,7 @@ def test_an_offline_ticket_that_did_not_print_is_uploaded_void(
         "request_id": "void-up",
         "service_id": "C01-A",
         "lease_id": block["id"],
-        "number": 2,
+        "number": block["first"] + 1,
         "status": "void",
     }
     response = client.post("/api/v1/tickets", json=body, headers=headers)
@@ -264,14 +266,16 @@ def test_numbers_never_repeat_between_leases_and_online(
     client: TestClient, headers: dict[str, str], seeded: Engine, clock: ManualClock
 ) -> None:
     second = bearer(kiosks.add(seeded, "KIOSK-T2", "C01", clock))
-    numbers: list[int] = []
+    leased: list[int] = []
+    online: list[int] = []
     for i in range(6):
         who = headers if i % 2 else second
         block = lease(client, who, 3 + i)
-        numbers += list(range(int(block["first"]), int(block["last"]) + 1))
-        numbers.append(new_ticket(client, who)["number"])
-    assert len(numbers) == len(set(numbers))
-    assert sorted(numbers) == list(range(1, len(numbers) + 1))
+        leased += list(range(int(block["first"]), int(block["last"]) + 1))
+        online.append(new_ticket(client, who)["number"])
+    assert online == [1, 2, 3, 4, 5, 6]  # the day starts at 001 whatever the kiosks lease
+    assert sorted(leased) == list(range(1000 - len(leased), 1000))  # leases: from the top, no gaps
+    assert not set(online) & set(leased)
 
 
 # ----- numbering restarts at the center's midnight -----

@@ -155,7 +155,9 @@ def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
     first = rig.ctx.checkin.check_in(scanned.token, "ru")
     assert first.ticket.offline
     assert first.ticket.priority == "appointment"
-    assert rig.ctx.checkin.check_in(scanned.token, "ru").ticket.display == first.ticket.display  # no second number
+    assert (
+        rig.ctx.checkin.check_in(scanned.token, "ru").ticket.display == first.ticket.display
+    )  # no second number
     with pytest.raises(CheckInRefused) as early:
         rig.ctx.checkin.check_in(typed.code, "ru")  # found in the synced list, checked offline: not yet
     assert early.value.reason == "too_early"

@@ -82,7 +82,9 @@ def test_kill_9_between_any_two_steps_of_an_offline_check_in(tmp_path: Path) -> 
         assert ctx.queue.top_up_leases()
         appts = ctx.appointments
         slot = appts.slots("C01-A", appts.days("C01-A")[0])[0]
-        booking = appts.confirm(appts.hold("C01-A", slot), "Анна", "+7 912 345-67-89", "ru", str(uuid.uuid4()))
+        booking = appts.confirm(
+            appts.hold("C01-A", slot), "Анна", "+7 912 345-67-89", "ru", str(uuid.uuid4())
+        )
         assert appts.booking_docs.sync()
         ctx.close()
         at = (booking.slot_start - timedelta(minutes=5)).replace(tzinfo=None).isoformat()
