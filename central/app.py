@@ -28,7 +28,8 @@ from central.api import (
     staff_appointments,
     tickets,
 )
-from central.appointments.booking import AppointmentDesk, BookingRefusal
+from central.appointments.booking import AppointmentDesk
+from central.appointments.records import BookingRefusal
 from central.appointments.reminders import Outbox, send_due
 from central.appointments.retention import erase_personal_data
 from central.appointments.settings import AppointmentSettings, ReminderSettings

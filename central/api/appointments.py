@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from central.appointments import visitor
-from central.appointments.booking import AppointmentDesk, BookingRefusal
+from central.appointments.booking import AppointmentDesk
+from central.appointments.records import BookingRefusal
 from central.appointments.schemas import (
     AppointmentCancel,
     AppointmentEnvelope,

@@ -25,7 +25,8 @@ from sqlalchemy.engine import Row
 from central import db
 from central.api.pages import HEADERS, choose_language
 from central.appointments import visitor
-from central.appointments.booking import AppointmentDesk, BookingRefusal, code_ok
+from central.appointments.booking import AppointmentDesk
+from central.appointments.records import BookingRefusal, code_ok
 from central.appointments.reminders import BABEL_LOCALES, comma, local_texts, pick
 from central.appointments.schemas import AppointmentEnvelope
 

@@ -1,4 +1,4 @@
-"""Appointments on the database: schedules from their tables, holds, bookings, cancel, check-in.
+"""Appointments on the database: holds, bookings, cancel and move; check-in is :mod:`central.appointments.checkin`.
 
 Every write is one short ``BEGIN IMMEDIATE`` transaction (:func:`central.db.write_transaction`):
 the count of a slot's bookings and the insert of the new one happen under the one write lock,
@@ -10,27 +10,40 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
-import secrets
 import threading
 import time as time_module
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from central import db
-from central.appointments import reminders
+from central.appointments import checkin, reminders
 from central.appointments import slots as engine
 from central.appointments import token as signing
+from central.appointments.records import (
+    PHONE_KEY,
+    SCHEDULE_TTL_S,
+    UPCOMING_AHEAD,
+    BookingRefusal,
+    ServiceSchedule,
+    _appointment,
+    _day_range,
+    _Fake,
+    _refuse,
+    booking_counts,
+    code_ok,
+    count_in_slot,
+    load_schedule,
+    new_code,
+    normalise_phone,
+)
 from central.appointments.schemas import (
     Appointment,
     AppointmentEnvelope,
-    AppointmentStatus,
     CheckInResult,
     FreeSlot,
     Hold,
@@ -43,183 +56,7 @@ from central.appointments.schemas import (
 )
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.context import Context
-from central.errors import ApiError
-from central.queue import engine as queue_rules
 from central.queue import store
-from central.queue.schemas import TicketCreate, TicketEnvelope
-
-PHONE_KEY = "phone_hmac"
-SCHEDULE_TTL_S = 10.0
-"""How long a service's schedule is reused before it is read again from the database."""
-CODE_DIGITS = 7
-"""Random digits of a code; one Luhn check digit follows, so a mistyped digit is caught at once."""
-UPCOMING_AHEAD = timedelta(hours=36)
-"""How far ahead GET /appointments/upcoming lists bookings: today's and tomorrow's, for an offline day."""
-CLOCK_SKEW = timedelta(minutes=2)
-"""How far a kiosk's ``checked_in_at`` may be ahead of central's clock before it is refused."""
-
-
-class BookingRefusal(ApiError):
-    """A 409 (or 404/403) with the slot engine's reason as the code, and maybe a time to show."""
-
-    def __init__(
-        self, status: int, code: str, message: str, service_id: str | None = None, **times: datetime
-    ) -> None:
-        super().__init__(status, code, message)
-        self.times = times
-        self.service_id = service_id  # too_late: the kiosk offers a walk-in ticket for this service
-
-
-# ----- small pure helpers -----
-
-
-def luhn_digit(digits: str) -> str:
-    """The Luhn check digit of ``digits``: every single-digit typo and most swaps are caught."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            d = d - 9 if d > 9 else d
-        total += d
-    return str((10 - total % 10) % 10)
-
-
-def code_ok(code: str) -> bool:
-    return code.isdigit() and len(code) == CODE_DIGITS + 1 and luhn_digit(code[:-1]) == code[-1]
-
-
-def new_code() -> str:
-    body = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-    return body + luhn_digit(body)
-
-
-def normalise_phone(phone: str) -> str | None:
-    """``+7 (912) 345-67-89``, ``89123456789`` and ``9123456789`` are one person: ``+79123456789``.
-
-    A number written with ``+`` (or ``00``) is taken as international as it stands, so ``+81 3 ...``
-    never becomes Russian. Without it, only Russian forms are understood (8/7 and 11 digits, or a
-    10-digit mobile starting with 9); any other national number needs its country code, because
-    ``0912 345 678`` could be anyone's.
-    """
-    text = phone.strip()
-    digits = re.sub(r"\D", "", text)
-    if text.startswith("00"):
-        digits = digits[2:]
-    elif not text.startswith("+"):
-        if len(digits) == 11 and digits[0] in "78":
-            digits = "7" + digits[1:]
-        elif len(digits) == 10 and digits.startswith("9"):
-            digits = "7" + digits
-        else:
-            return None
-    return "+" + digits if 8 <= len(digits) <= 15 and not digits.startswith("0") else None
-
-
-# ----- the phone key -----
-
-
-# ----- loading a schedule -----
-
-
-def _hhmm(text: str) -> time:
-    return time.fromisoformat(text)
-
-
-@dataclass(frozen=True)
-class ServiceSchedule:
-    service_id: str
-    center_id: str
-    schedule: engine.BookingSchedule
-
-
-def load_schedule(conn: Connection, service_id: str, *, lock: bool = False) -> ServiceSchedule:
-    """The service's booking schedule built from its rows; 404 when it takes no appointments.
-
-    ``lock`` takes the service's settings row FOR UPDATE: on PostgreSQL that serialises the
-    count-then-insert of concurrent bookings of one service, as BEGIN IMMEDIATE does on SQLite
-    (where SQLAlchemy leaves FOR UPDATE out).
-    """
-    bs, sv, ce = db.booking_settings, db.services, db.centers
-    if lock:
-        conn.execute(sa.select(bs.c.service_id).where(bs.c.service_id == service_id).with_for_update())
-    row = conn.execute(
-        sa.select(bs, sv.c.center_id, ce.c.timezone)
-        .join(sv, sv.c.id == bs.c.service_id)
-        .join(ce, ce.c.id == sv.c.center_id)
-        .where(bs.c.service_id == service_id, sv.c.active)
-    ).first()
-    if row is None:
-        raise BookingRefusal(404, "not_found", f"service {service_id!r} takes no appointments")
-    windows: dict[int, list[engine.Window]] = {}
-    breaks: dict[int, list[engine.Window]] = {}
-    for table, into in ((db.booking_schedules, windows), (db.booking_breaks, breaks)):
-        for w in conn.execute(sa.select(table).where(table.c.service_id == service_id)):
-            into.setdefault(w.weekday, []).append((_hhmm(w.start), _hhmm(w.end)))
-    ex = db.schedule_exceptions
-    exceptions: dict[date, list[engine.Window] | None] = {}
-    for e in conn.execute(sa.select(ex).where(ex.c.center_id == row.center_id)):
-        exceptions[e.date] = None if e.closed else [(_hhmm(a), _hhmm(b)) for a, b in (e.windows or [])]
-    schedule = engine.BookingSchedule(
-        windows=windows,
-        breaks=breaks,
-        slot_minutes=row.slot_minutes,
-        capacity=row.capacity,
-        buffer_minutes=row.buffer_minutes,
-        min_notice=timedelta(minutes=row.min_notice_min),
-        horizon=row.horizon_days,
-        holidays=row.holiday_country or None,
-        tz=row.timezone,
-        exceptions=exceptions,
-    )
-    return ServiceSchedule(service_id, row.center_id, schedule)
-
-
-def _taking_place(now: datetime) -> sa.ColumnElement[bool]:
-    """Rows that occupy a place: bookings, check-ins, and holds not yet expired."""
-    a = db.appointments
-    return sa.or_(
-        a.c.status.in_(("confirmed", "checked_in")),
-        sa.and_(a.c.status == "held", a.c.hold_expires_at > now),
-    )
-
-
-def booking_counts(
-    conn: Connection, service_id: str, lo: datetime, hi: datetime, now: datetime
-) -> dict[datetime, int]:
-    a = db.appointments
-    rows = conn.execute(
-        sa.select(a.c.slot_start_utc, sa.func.count())
-        .where(
-            a.c.service_id == service_id,
-            a.c.slot_start_utc >= lo,
-            a.c.slot_start_utc < hi,
-            _taking_place(now),
-        )
-        .group_by(a.c.slot_start_utc)
-    )
-    return {start: int(n) for start, n in rows}
-
-
-def count_in_slot(conn: Connection, service_id: str, start: datetime, now: datetime) -> int:
-    a = db.appointments
-    n = conn.execute(
-        sa.select(sa.func.count()).where(
-            a.c.service_id == service_id, a.c.slot_start_utc == start.astimezone(UTC), _taking_place(now)
-        )
-    ).scalar_one()
-    return int(n)
-
-
-def _day_range(first: date, last: date) -> tuple[datetime, datetime]:
-    """UTC bounds wide enough for any zone's local days ``first``..``last``."""
-    lo = datetime.combine(first - timedelta(days=1), time(), UTC)
-    return lo, datetime.combine(last + timedelta(days=2), time(), UTC)
-
-
-def _refuse(reason: str) -> BookingRefusal:
-    code = "slot_full" if reason == "full" else reason
-    return BookingRefusal(409, code, f"the slot cannot be booked: {reason}")
 
 
 @dataclass
@@ -553,8 +390,6 @@ class AppointmentDesk:
             reminders.schedule(conn, new_id, start, old.email, now, self.reminder_settings)
         return True, payload.encode("utf-8")
 
-    # ----- check-in -----
-
     def check_in(
         self,
         code: str,
@@ -566,103 +401,11 @@ class AppointmentDesk:
         checked_in_at: datetime | None = None,
         issued_by: str = "kiosk",
     ) -> CheckInResult:
-        """Turn a booking into an ``appointment`` priority ticket; the same code again gets that ticket.
-
-        Online, central issues the ticket. Offline, the kiosk already issued it from its lease and
-        synced it (``ticket_request_id``); it is attached here, and the window is judged at
-        ``checked_in_at`` (else the ticket's issue time), so a late sync still counts, even after the
-        sweeper marked the booking missed. A second ticket for a booking already checked in (two
-        kiosks, or online then offline) is voided if still waiting; the first one keeps the place.
-        Either way the ticket joins the line at the slot's start (:func:`queue_ticket_at`).
-        """
-        now, seed = self.now(), self.signing_seed()
-        if checked_in_at is not None and checked_in_at.astimezone(UTC) > now + CLOCK_SKEW:
-            raise BookingRefusal(422, "invalid_request", "checked_in_at is in the future")
-        s = self.settings
-        self.ctx.links.key(self.ctx.engine)  # made before the write lock, as store.create_tickets does
-        with db.write_transaction(self.ctx.engine) as conn:
-            row = self._by_code(conn, code, None)
-            if row.center_id != center_id:
-                raise BookingRefusal(403, "other_center", "the appointment is at another center")
-            sched = self.schedule(conn, row.service_id).schedule
-            offline = (
-                None if ticket_request_id is None else _offline_ticket(conn, row, ticket_request_id, kiosk_id)
-            )
-            if row.status == "checked_in" and row.ticket_id is not None:
-                if offline is not None and offline.id != row.ticket_id and offline.status == "waiting":
-                    conn.execute(
-                        sa.update(db.tickets)
-                        .where(db.tickets.c.id == offline.id)
-                        .values(status="void", void_reason=f"duplicate check-in of appointment {row.code}")
-                    )
-                ticket = store.to_ticket(conn, self.ctx, store.load_ticket(conn, row.ticket_id), now)
-                return CheckInResult(appointment=_appointment(row, sched, seed=seed), ticket=ticket)
-            if row.status not in ("confirmed", "missed"):
-                raise BookingRefusal(409, "not_confirmed", f"the appointment is {row.status}")
-            if offline is not None and offline.status != "waiting":
-                raise BookingRefusal(409, "ticket_conflict", f"the offline ticket is {offline.status}")
-            at = checked_in_at or (offline.issued_at if offline is not None else now)
-            at = min(at.astimezone(UTC), now)
-            early, late = timedelta(minutes=s.checkin_early_min), timedelta(minutes=s.checkin_late_min)
-            verdict = engine.checkin_verdict(at, row.slot_start_utc, early, late)
-            if row.status == "missed" and verdict != "ok":  # the sweep got there first: still "too late"
-                raise BookingRefusal(
-                    409, "too_late", "the check-in window has closed", service_id=row.service_id
-                )
-            if verdict == "too_early":
-                opens, _ = engine.checkin_window(row.slot_start_utc, early, late)
-                raise BookingRefusal(409, "too_early", "check-in is not open yet", opens_at=opens)
-            if verdict == "ok":
-                ticket_request = (
-                    request_id if kiosk_id is not None and request_id else f"appointment:{row.id}"
-                )
-                return self._issue(conn, row, sched, kiosk_id, center_id, now, seed, offline, issued_by,
-                                   ticket_request)  # fmt: skip
-            a = db.appointments
-            conn.execute(sa.update(a).where(a.c.id == row.id).values(status="missed"))
-        # Raised after the commit, so the refusal does not roll back the "missed" mark.
-        raise BookingRefusal(409, "too_late", "the check-in window has closed", service_id=row.service_id)
-
-    def _issue(
-        self,
-        conn: Connection,
-        row: Row[Any],
-        sched: engine.BookingSchedule,
-        kiosk_id: str | None,
-        center_id: str,
-        now: datetime,
-        seed: bytes,
-        offline: Row[Any] | None,
-        issued_by: str = "kiosk",
-        ticket_request: str | None = None,
-    ) -> CheckInResult:
-        """The ticket of a check-in, made (or, offline, attached) in the caller's write transaction.
-
-        A kiosk's check-in names the ticket after its own request id (``ticket_request``), so the
-        same visitor's number from the kiosk's lease, sent later under that id, is adopted by it.
-        """
-        a, t = db.appointments, db.tickets
-        queued_at = queue_ticket_at(row.slot_start_utc)
-        if offline is None:
-            request = TicketCreate(
-                request_id=ticket_request or f"appointment:{row.id}",
-                service_id=row.service_id,
-                priority="appointment",
-                language=row.language or "ru",
-                issued_by=issued_by,
-            )
-            item = store.NewTicket(kiosk_id, center_id, request)
-            _created, body = store.create_in(conn, self.ctx, item, now, queued_at=queued_at)
-            ticket_id = TicketEnvelope.model_validate_json(body).ticket.id
-        else:
-            ticket_id = offline.id
-            rank = queue_rules.rank_at(queued_at, "appointment", self.ctx.settings)
-            conn.execute(sa.update(t).where(t.c.id == ticket_id).values(queued_at=queued_at, rank_at=rank))
-        conn.execute(sa.update(a).where(a.c.id == row.id).values(status="checked_in", ticket_id=ticket_id))
-        ticket = store.to_ticket(conn, self.ctx, store.load_ticket(conn, ticket_id), now)
-        return CheckInResult(
-            appointment=_appointment(row, sched, status="checked_in", seed=seed), ticket=ticket
-        )
+        """See :func:`central.appointments.checkin.check_in`."""
+        return checkin.check_in(
+            self, code, kiosk_id, center_id, request_id=request_id, ticket_request_id=ticket_request_id,
+            checked_in_at=checked_in_at, issued_by=issued_by,
+        )  # fmt: skip
 
     def mark_missed(self, appointment_id: str | None = None) -> int:
         """Mark bookings whose check-in window has closed as missed (one, or all); returns how many.
@@ -676,70 +419,3 @@ class AppointmentDesk:
             where.append(a.c.id == appointment_id)
         with db.write_transaction(self.ctx.engine) as conn:
             return int(conn.execute(sa.update(a).where(*where).values(status="missed")).rowcount)
-
-
-def queue_ticket_at(slot_start: datetime) -> datetime:
-    """A checked-in booking joins the line at its booked time, early or late (within the window).
-
-    With the appointment bonus its place is ``slot - bonus``: a late visitor keeps it, an early one
-    waits from the slot time, and a walk-in who came more than the bonus before the slot is still
-    called first (the bonus cap, central.queue.engine).
-    """
-    return slot_start.astimezone(UTC)
-
-
-def _offline_ticket(conn: Connection, row: Row[Any], request_id: str, kiosk_id: str | None) -> Row[Any]:
-    """The ticket the kiosk issued offline for this booking; 409 ticket_not_synced until it has arrived."""
-    t, a = db.tickets, db.appointments
-    ticket = conn.execute(sa.select(t).where(t.c.request_id == request_id)).first()
-    if ticket is None:
-        raise BookingRefusal(409, "ticket_not_synced", "the offline ticket has not reached central yet")
-    if ticket.kiosk_id != kiosk_id or ticket.service_id != row.service_id or ticket.priority != "appointment":
-        raise BookingRefusal(
-            409, "ticket_conflict", "the ticket is not this kiosk's appointment ticket for this service"
-        )
-    other = conn.execute(sa.select(a.c.id).where(a.c.ticket_id == ticket.id, a.c.id != row.id)).first()
-    if other is not None:
-        raise BookingRefusal(409, "ticket_conflict", "the ticket belongs to another appointment")
-    return ticket
-
-
-class _Fake:
-    """Row-like access to a dict of values, so a row about to be inserted renders like a stored one."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.__dict__.update(values)
-
-
-def _appointment(
-    row: Any,
-    sched: engine.BookingSchedule,
-    *,
-    status: AppointmentStatus | None = None,
-    code: str | None = None,
-    seed: bytes | None = None,
-) -> Appointment:
-    """The API view of a row; with ``seed``, a confirmed or checked-in booking carries its signed token."""
-    start = row.slot_start_utc.astimezone(sched.zone)
-    end = (row.slot_start_utc + sched.slot_length).astimezone(sched.zone)
-    code, status = code or row.code, status or row.status
-    token = None
-    if seed is not None and status in ("confirmed", "checked_in"):
-        token = signing.sign(
-            seed,
-            code=code,
-            center_id=row.center_id,
-            service_id=row.service_id,
-            slot_start=start,
-            slot_end=end,
-        )
-    return Appointment(
-        id=row.id,
-        code=code,
-        center_id=row.center_id,
-        service_id=row.service_id,
-        slot_start=start,
-        slot_end=end,
-        status=status,
-        token=token,
-    )

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection, Row
 from central import db
 from central.appointments import reminders
 from central.appointments import slots as engine
-from central.appointments.booking import AppointmentDesk, BookingRefusal
+from central.appointments.booking import AppointmentDesk
+from central.appointments.records import BookingRefusal
 from central.appointments.staff_schemas import (
     StaffAction,
     StaffAppointment,

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from central import config as central_config
 from central import db
 from central.app import create_app
-from central.appointments.booking import code_ok, luhn_digit, normalise_phone
+from central.appointments.records import code_ok, luhn_digit, normalise_phone
 from central.appointments.settings import AppointmentSettings
 from service_common.clock import ManualClock
 

@@ -17,7 +17,8 @@ import pytest
 import requests
 from sqlalchemy.engine import Engine
 
-from central.appointments.booking import AppointmentDesk, BookingRefusal
+from central.appointments.booking import AppointmentDesk
+from central.appointments.records import BookingRefusal
 from central.appointments.schemas import HoldCreate
 from central.context import Context
 from service_common.clock import ManualClock
