@@ -47,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Service-center kiosk: the touchscreen app and its staff and technician commands.",
     )
     parser.add_argument(
-        "--config", metavar="PATH", default=None, help="kiosk configuration file (TOML); default $KIOSK_CONFIG"
+        "--config",
+        metavar="PATH",
+        default=None,
+        help="kiosk configuration file (TOML); default $KIOSK_CONFIG",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
