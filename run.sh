@@ -3,6 +3,7 @@
 #   bash run.sh demo    install what is missing, then start the demo (central + kiosk, simulated devices)
 #   bash run.sh test    install what is missing (test tools too), then lint, type-check and run every test
 #   bash run.sh setup   install only
+#   bash run.sh wheel   install, then build dist/service_kiosk-*.whl (assets, fonts and catalogs inside)
 # Safe to run again: each step checks what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -100,8 +101,15 @@ case "$ACTION" in
     fi
     exit "$rc"
     ;;
+  wheel)
+    setup
+    say "building the wheel into dist/"
+    rm -rf build
+    "$PY" -m pip wheel -q --no-deps --no-build-isolation -w dist .
+    ls dist/service_kiosk-*.whl
+    ;;
   *)
-    echo "usage: bash run.sh [demo|test|setup] [extra arguments]" >&2
+    echo "usage: bash run.sh [demo|test|setup|wheel] [extra arguments]" >&2
     exit 2
     ;;
 esac
