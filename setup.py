@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
@@ -36,20 +36,17 @@ class BuildWithAssets(build_py):
         super().run()
 
 
+FIRST_PARTY = ["kiosk", "service_common", "devices", "screens", "offline_cache", "server_sync", "central"]
+# Namespace discovery: data folders (central/static, assets/kv, ...) are packages to setuptools too.
+ASSET_DIRS = [
+    f"service_common.assets.{name}" for name in find_namespace_packages("assets", exclude=["*__pycache__*"])
+]
+
 setup(
     packages=[
-        *find_packages(
-            include=[
-                "kiosk*",
-                "service_common*",
-                "devices*",
-                "screens*",
-                "offline_cache*",
-                "server_sync*",
-                "central*",
-            ]
-        ),
+        *find_namespace_packages(include=[f"{name}*" for name in FIRST_PARTY], exclude=["*__pycache__*"]),
         "service_common.assets",
+        *ASSET_DIRS,
     ],
     package_dir={"service_common.assets": "assets"},
     package_data={
