@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,14 @@ def install(venv: Path, wheel: Path) -> Path:
     return python
 
 
+def _installed(name: str) -> bool:
+    try:
+        version(name)
+    except PackageNotFoundError:
+        return False
+    return True
+
+
 def _screen_drawn(path: Path) -> bool:
     """A frame with content: the first offscreen frame can come out all black."""
     try:
@@ -98,6 +107,9 @@ def _screen_drawn(path: Path) -> bool:
 
 
 def test_wheel_installed_with_the_lock_runs_the_demo(tmp_path: Path) -> None:
+    setuptools_major = int(version("setuptools").split(".")[0]) if _installed("setuptools") else 0
+    if setuptools_major < 77:  # the build has no isolation: it uses this venv's (locked) setuptools
+        pytest.skip("this venv was not installed from locks/dev.txt (bash run.sh setup): setuptools < 77")
     missing = [name for name in BUILT if not (ROOT / "assets" / name).is_file()]
     assert not missing, f"build the assets first (bash run.sh setup): {missing}"
     started = time.monotonic()
