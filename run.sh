@@ -41,10 +41,10 @@ apt_install() {
 python_ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; }
 
 # Installs exactly the hashed versions in locks/NAME.txt (see scripts/lock.sh), then this checkout itself
-# (editable, no dependencies of its own). Skipped when neither the lock nor pyproject.toml changed.
+# (editable, no dependencies of its own). Skipped unless the lock, pyproject.toml or setup.py changed.
 install_locked() {
   local lock="locks/$1.txt" stamp="$VENV/.installed" want
-  want="$1 $(cat "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)"
+  want="$1 $(cat "$lock" pyproject.toml setup.py | sha256sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return
   fi
