@@ -1,11 +1,15 @@
 # Shortcuts for developers; the README's commands (bash run.sh ...) need nothing but bash.
-.PHONY: run test setup lint screenshots
+.PHONY: run test setup wheel lock lint screenshots
 run:
 	bash run.sh demo
 test:
 	bash run.sh test
 setup:
 	bash run.sh setup
+wheel:
+	bash run.sh wheel
+lock:
+	bash scripts/lock.sh
 lint:
 	.venv/bin/ruff check . && .venv/bin/mypy kiosk devices screens offline_cache server_sync central service_common
 screenshots:

@@ -3,6 +3,7 @@
 #   bash run.sh demo    install what is missing, then start the demo (central + kiosk, simulated devices)
 #   bash run.sh test    install what is missing (test tools too), then lint, type-check and run every test
 #   bash run.sh setup   install only
+#   bash run.sh wheel   install, then build dist/service_kiosk-*.whl (assets, fonts and catalogs inside)
 # Safe to run again: each step checks what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -39,6 +40,21 @@ apt_install() {
 
 python_ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; }
 
+# Installs exactly the hashed versions in locks/NAME.txt (see scripts/lock.sh), then this checkout itself
+# (editable, no dependencies of its own). Skipped unless the lock, pyproject.toml or setup.py changed.
+install_locked() {
+  local lock="locks/$1.txt" stamp="$VENV/.installed" want
+  want="$1 $(cat "$lock" pyproject.toml setup.py | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return
+  fi
+  say "pip: installing $lock (exact versions, hashes checked)"
+  rm -f "$stamp"
+  "$PY" -m pip install -q --require-hashes --no-deps -r "$lock"
+  "$PY" -m pip install -q --no-deps --no-build-isolation -e .
+  echo "$want" >"$stamp"
+}
+
 setup() {
   local with_test="${1:-}"
   apt_install "${APT_RUNTIME[@]}"
@@ -50,13 +66,7 @@ setup() {
     rm -rf "$VENV"
     "$base" -m venv "$VENV"
   fi
-  local stamp="$VENV/.installed"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    say "pip: installing the kiosk and its dependencies"
-    "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q -e '.[dev,pcsc]'
-    touch "$stamp"
-  fi
+  install_locked dev
   say "fonts and translations"
   "$PY" scripts/build_font.py
   cp -u /usr/share/fonts/truetype/material-design-icons-iconfont/MaterialIcons-Regular.ttf assets/fonts/
@@ -77,7 +87,7 @@ case "$ACTION" in
     say "ruff"
     "$VENV/bin/ruff" check .
     say "mypy"
-    "$VENV/bin/mypy" kiosk devices screens offline_cache server_sync central
+    "$VENV/bin/mypy" service_common kiosk devices screens offline_cache server_sync central
     say "translations"
     "$PY" scripts/i18n.py check
     say "pytest"
@@ -91,8 +101,15 @@ case "$ACTION" in
     fi
     exit "$rc"
     ;;
+  wheel)
+    setup
+    say "building the wheel into dist/"
+    rm -rf build
+    "$PY" -m pip wheel -q --no-deps --no-build-isolation -w dist .
+    ls dist/service_kiosk-*.whl
+    ;;
   *)
-    echo "usage: bash run.sh [demo|test|setup] [extra arguments]" >&2
+    echo "usage: bash run.sh [demo|test|setup|wheel] [extra arguments]" >&2
     exit 2
     ;;
 esac

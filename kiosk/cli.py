@@ -33,14 +33,24 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # --config is accepted before and after the command. The subcommands' copy defaults to SUPPRESS,
+    # so that an absent one does not overwrite the value given before the command (argparse would).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", metavar="PATH", help="kiosk configuration file (TOML); default $KIOSK_CONFIG"
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="kiosk configuration file (TOML); default $KIOSK_CONFIG",
     )
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Service-center kiosk: the touchscreen app and its staff and technician commands.",
-        parents=[common],
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None,
+        help="kiosk configuration file (TOML); default $KIOSK_CONFIG",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -36,9 +36,11 @@ from kivy.uix.behaviors import ButtonBehavior, FocusBehavior
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 
+from service_common.paths import ASSETS
+
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+ASSETS_DIR = ASSETS  # a checkout's assets/ or the installed copy (service_common.paths)
 KEYBOARDS_DIR = ASSETS_DIR / "keyboards"
 TEXT_FONT_FILE = ASSETS_DIR / "fonts" / "KioskSans-Regular.otf"
 TEXT_FONT_BOLD_FILE = ASSETS_DIR / "fonts" / "KioskSans-Bold.otf"
