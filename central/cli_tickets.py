@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse
     sub = tickets.add_subparsers(dest="tickets_command", metavar="ACTION")
     listing = sub.add_parser("list", parents=[with_db], help="list one center's tickets of one business day")
     listing.add_argument("--center", required=True, metavar="CENTER_ID")
-    listing.add_argument("--day", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    listing.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the center's business day")
     listing.add_argument("--json", action="store_true", help="one JSON list")
 
 
@@ -62,12 +63,17 @@ def day_tickets(engine: Engine, center_id: str, day: date) -> list[dict[str, Any
 
 
 def run(args: argparse.Namespace, engine: Engine) -> int:
-    rows = day_tickets(engine, args.center, args.day)
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        print(f"kiosk-central: --day {args.day!r}: expected a date such as 2026-12-01", file=sys.stderr)
+        return 2
+    rows = day_tickets(engine, args.center, day)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
     if not rows:
-        print(f"no tickets at {args.center} on {args.day.isoformat()}")
+        print(f"no tickets at {args.center} on {day.isoformat()}")
         return 0
     for r in rows:
         print(f"{r['number']:6} {r['status']:8} {r['service_id']:8} {r['kiosk_id'] or '(staff)':16} "
