@@ -21,28 +21,19 @@ LANGS = ("ru", "zh-Hant", "en")
 MAX_QUERY_CHARS = 200  # a visitor's question is short; a pasted page must not cost seconds
 
 _WORD = re.compile(r"[0-9a-zа-яё]+|[\u3400-\u9fff\uf900-\ufaff]+", re.IGNORECASE)
+_CYR = re.compile("[а-яё]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _RU_ROOT = 7
 _RU_PREFIXES = ("пере", "раз", "рас", "при", "под", "от", "за", "вы", "по", "на", "у", "с")
 
 STOP = {
     "en": set(
-        "a an the i me my we our you your he she it its they them their is are was were be been being do does "
-        "did have has had how what when where which who why can could would should will shall may might must "
-        "to of in on at by for with from about into as and or not no if so this that these those there here "
-        "get got want need please there's i'm don't".split()
+        ["a", "an", "the", "i", "me", "my", "we", "our", "you", "your", "he", "she", "it", "its", "they", "them", "their", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had", "how", "what", "when", "where", "which", "who", "why", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "to", "of", "in", "on", "at", "by", "for", "with", "from", "about", "into", "as", "and", "or", "not", "no", "if", "so", "this", "that", "these", "those", "there", "here", "get", "got", "want", "need", "please", "there's", "i'm", "don't"]
     ),
     "ru": set(
-        "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот "
-        "от меня еще нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас нибудь опять уж "
-        "вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без "
-        "будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один "
-        "почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после "
-        "над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед "
-        "иногда лучше чуть том нельзя такой им более всегда конечно всю между мне моя моё мою мой нужно хочу "
-        "делать сделать могу ли как-то".split()
+        ["и", "в", "во", "не", "что", "он", "на", "я", "с", "со", "как", "а", "то", "все", "она", "так", "его", "но", "да", "ты", "к", "у", "же", "вы", "за", "бы", "по", "только", "ее", "мне", "было", "вот", "от", "меня", "еще", "нет", "о", "из", "ему", "теперь", "когда", "даже", "ну", "ли", "если", "уже", "или", "ни", "быть", "был", "него", "до", "вас", "нибудь", "опять", "уж", "вам", "ведь", "там", "потом", "себя", "ничего", "ей", "может", "они", "тут", "где", "есть", "надо", "ней", "для", "мы", "тебя", "их", "чем", "была", "сам", "чтоб", "без", "будто", "чего", "раз", "тоже", "себе", "под", "будет", "ж", "тогда", "кто", "этот", "того", "потому", "этого", "какой", "совсем", "ним", "здесь", "этом", "один", "почти", "мой", "тем", "чтобы", "нее", "сейчас", "были", "куда", "зачем", "всех", "никогда", "можно", "при", "наконец", "два", "об", "другой", "хоть", "после", "над", "больше", "тот", "через", "эти", "нас", "про", "всего", "них", "какая", "много", "разве", "три", "эту", "моя", "впрочем", "хорошо", "свою", "этой", "перед", "иногда", "лучше", "чуть", "том", "нельзя", "такой", "им", "более", "всегда", "конечно", "всю", "между", "мне", "моя", "моё", "мою", "мой", "нужно", "хочу", "делать", "сделать", "могу", "ли", "как-то"]
     ),
-    "zh": set("的 了 是 我 你 要 在 和 嗎 吗 呢 吧 啊 怎 麼 么 怎么 怎麼 如何 什么 什麼 可以 能 请 請 我的 一 个 個 有".split()),
+    "zh": set(["的", "了", "是", "我", "你", "要", "在", "和", "嗎", "吗", "呢", "吧", "啊", "怎", "麼", "么", "怎么", "怎麼", "如何", "什么", "什麼", "可以", "能", "请", "請", "我的", "一", "个", "個", "有"]),
 }
 
 
@@ -52,7 +43,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._ru = Stemmer.Stemmer("russian")
         self._en = Stemmer.Stemmer("english")
-        self._t2s = opencc.OpenCC("t2s")
+        self._t2s = opencc.OpenCC("tw2sp")  # Taiwan words too: 簡訊 -> 短信, 網路 -> 网络
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Analyzer per process; words repeat a lot
     def _stem(self, lang: str, word: str) -> tuple[str, ...]:
@@ -71,27 +62,48 @@ class Analyzer:
         return str(self._t2s.convert(text))
 
     def words(self, text: str) -> list[str]:
-        """Surface words (lower case), Chinese runs kept whole."""
-        return [m.group(0).lower() for m in _WORD.finditer(unicodedata.normalize("NFKC", text))]
+        """Words as written, Chinese runs kept whole."""
+        return [m.group(0) for m in _WORD.finditer(unicodedata.normalize("NFKC", text))]
+
+    def analyze(self, text: str, lang: str, *, query: bool = False) -> list[tuple[str, str]]:
+        """(term, word as written) pairs of ``text``; stop words dropped from queries only.
+
+        Articles get jieba's search mode (``信用卡`` gives ``信用`` too); a query gets whole words,
+        and the search splits a query word the index does not know (see :meth:`han_pieces`).
+        """
+        out: list[tuple[str, str]] = []
+        for written in self.words(text):
+            if written[0] >= "\u3400":  # a Chinese run (the word pattern keeps scripts apart)
+                out.extend(self._han(written, query))
+                continue
+            word = written.lower()
+            if query and word in STOP["ru" if "а" <= word[0] <= "ё" else "en"]:
+                continue
+            out.extend((t, written) for t in self._word(word))
+        return out
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one Analyzer per process; words repeat a lot
+    def _word(self, word: str) -> tuple[str, ...]:
+        if word.isdigit():
+            return (word,)
+        return self._stem("ru" if _CYR.search(word) else "en", word)  # mixed scripts: by the word's alphabet
+
+    @lru_cache(maxsize=16384)  # noqa: B019
+    def _han(self, run: str, query: bool) -> tuple[tuple[str, str], ...]:
+        simple = self.to_simplified(run)
+        same = len(simple) == len(run)
+        if query:
+            pieces = [(p, s, e) for p, s, e in rjieba.tokenize(simple) if p not in STOP["zh"]]
+        else:
+            pieces = rjieba.tokenize(simple, mode="search")
+        return tuple((p, run[s:e] if same else p) for p, s, e in pieces)
 
     def terms(self, text: str, lang: str, *, query: bool = False) -> list[str]:
-        """Index terms of ``text``; stop words dropped from queries only (an article keeps its wording)."""
-        out: list[str] = []
-        for word in self.words(text):
-            if _HAN.match(word):
-                for piece in rjieba.cut_for_search(self.to_simplified(word)):
-                    if query and piece in STOP["zh"]:
-                        continue
-                    out.append(piece)
-                continue
-            wlang = "ru" if re.match("[а-яё]", word) else "en"  # mixed scripts: each word by its own alphabet
-            if query and word in STOP[wlang]:
-                continue
-            if wlang == "en" and word.isdigit():
-                out.append(word)
-                continue
-            out.extend(self._stem(wlang, word))
-        return out
+        return [t for t, _ in self.analyze(text, lang, query=query)]
+
+    def han_pieces(self, term: str) -> list[str]:
+        """The shorter words inside a Chinese word, for a query word the index does not have whole."""
+        return [p for p in rjieba.cut_for_search(term) if p != term and len(p) > 1]
 
 
 _ANALYZER: Analyzer | None = None
