@@ -43,6 +43,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._ru = Stemmer.Stemmer("russian")
         self._en = Stemmer.Stemmer("english")
+        self._words: dict[str, tuple[str, ...]] = {}  # word -> terms; words repeat a lot
         self._t2s = opencc.OpenCC("tw2sp")  # Taiwan words too: 簡訊 -> 短信, 網路 -> 网络
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Analyzer per process; words repeat a lot
@@ -72,17 +73,23 @@ class Analyzer:
         and the search splits a query word the index does not know (see :meth:`han_pieces`).
         """
         out: list[tuple[str, str]] = []
-        for written in self.words(text):
+        cache = self._words
+        for written in _WORD.findall(unicodedata.normalize("NFKC", text)):
             if written[0] >= "\u3400":  # a Chinese run (the word pattern keeps scripts apart)
                 out.extend(self._han(written, query))
                 continue
             word = written.lower()
             if query and word in STOP["ru" if "а" <= word[0] <= "ё" else "en"]:
                 continue
-            out.extend((t, written) for t in self._word(word))
+            terms = cache.get(word)
+            if terms is None:
+                terms = self._word(word)
+                if len(cache) < 200_000:
+                    cache[word] = terms
+            for term in terms:
+                out.append((term, written))
         return out
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - one Analyzer per process; words repeat a lot
     def _word(self, word: str) -> tuple[str, ...]:
         if word.isdigit():
             return (word,)

@@ -78,7 +78,7 @@ def create_tables(db: Any) -> None:
     db.execute(
         "CREATE TABLE kb_articles (id TEXT PRIMARY KEY, lang TEXT NOT NULL, title TEXT NOT NULL, "
         "body TEXT NOT NULL, topic_path TEXT NOT NULL, keywords TEXT NOT NULL, synonyms TEXT NOT NULL, "
-        "updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, terms TEXT NOT NULL DEFAULT '', surfaces TEXT NOT NULL DEFAULT '{}')"
+        "updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, terms TEXT NOT NULL DEFAULT '', surfaces TEXT NOT NULL DEFAULT '')"
     )
     db.execute("CREATE INDEX kb_articles_lang ON kb_articles (lang, deleted)")
     for table in _FTS.values():
@@ -126,16 +126,12 @@ class KnowledgeStore:
             an.analyze(" ; ".join(a.keywords + a.synonyms + a.topic_path[-1:]), a.lang),
             an.analyze(a.body, a.lang),
         ]
-        surfaces: dict[str, list[str]] = {}
-        for term, written in (pair for f in fields for pair in f):
-            forms = surfaces.setdefault(term, [])
-            if written not in forms and len(forms) < 4:
-                forms.append(written)
+        seen = {pair for f in fields for pair in f}
         # adjacent term pairs of title and keywords: a query's "card back" rewards "card back" over "card ... cashback"
-        pairs = {f"{x[0]}|{y[0]}" for f in fields[:2] for x, y in itertools.pairwise(f)}
-        terms = " ".join(sorted(surfaces.keys() | pairs))
+        pairs = {f"{x[0]}|{y[0]}" for f in fields[:2] for x, y in zip(f, f[1:], strict=False)}
+        terms = " ".join({t for t, _ in seen} | pairs)
         values = [a.lang, a.title, a.body, _j(a.topic_path), _j(a.keywords), _j(a.synonyms), a.updated_at, terms,
-                  json.dumps(surfaces, ensure_ascii=False)]
+                  " ".join(f"{t}\x1f{w}" for t, w in seen)]  # term, word as written: for highlighting
         title, keywords, body = ([t for t, _ in f] for f in fields)
         if row is None:
             rowid = conn.execute(
@@ -173,7 +169,7 @@ class KnowledgeStore:
                 return False
             conn.execute(f"DELETE FROM {_FTS[row[1]]} WHERE rowid = ?", [row[0]])  # noqa: S608 - table names from _FTS
             conn.execute(
-                "UPDATE kb_articles SET deleted = 1, title = '', body = '', terms = '', surfaces = '{}', updated_at = ? "
+                "UPDATE kb_articles SET deleted = 1, title = '', body = '', terms = '', surfaces = '', updated_at = ? "
                 "WHERE id = ?",
                 [updated_at or row[2], article_id],
             )
@@ -259,8 +255,8 @@ class KnowledgeStore:
         scored.sort(key=lambda s: -s[0])
         hits = []
         for score, art_id, title, topic_path, matched, surfaces in scored[:limit]:
-            forms = json.loads(surfaces)
-            written = list(dict.fromkeys(w for t in matched for w in forms.get(t, [])))
+            want = set(matched)
+            written = sorted({w for t, w in (p.split("\x1f") for p in surfaces.split(" ") if p) if t in want})
             hits.append(Hit(art_id, lang, title, round(score, 4), json.loads(topic_path), written))
         return hits
 
