@@ -15,6 +15,7 @@ import math
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import process
@@ -128,7 +129,7 @@ class KnowledgeStore:
         ]
         seen = {pair for f in fields for pair in f}
         # adjacent term pairs of title and keywords: a query's "card back" rewards "card back" over "card ... cashback"
-        pairs = {f"{x[0]}|{y[0]}" for f in fields[:2] for x, y in zip(f, f[1:], strict=False)}
+        pairs = {f"{x[0]}|{y[0]}" for f in fields[:2] for x, y in pairwise(f)}
         terms = " ".join({t for t, _ in seen} | pairs)
         values = [a.lang, a.title, a.body, _j(a.topic_path), _j(a.keywords), _j(a.synonyms), a.updated_at, terms,
                   " ".join(f"{t}\x1f{w}" for t, w in seen)]  # term, word as written: for highlighting
