@@ -55,7 +55,7 @@ def main() -> int:
         print(f"  rjieba     ready {load:7.1f} ms  {_per_call_us(rjieba.cut, ZH_TEXT):7.1f} us/article  "
               f"{rjieba.cut_for_search('信用卡挂失需要带身份证')}")
     if _try("jieba"):
-        import jieba
+        jieba: Any = importlib.import_module("jieba")  # optional, untyped: compared, not used
 
         jieba.setLogLevel(60)
         _, load = _timed(lambda: jieba.lcut("預熱"))
@@ -70,7 +70,7 @@ def main() -> int:
         print(f"  opencc     ready {load:7.1f} ms  {_per_call_us(conv.convert, ZH_TEXT):7.1f} us/article  "
               f"{conv.convert(sample)}")
     if _try("zhconv"):
-        import zhconv
+        zhconv: Any = importlib.import_module("zhconv")  # optional, untyped: compared, not used
 
         _, load = _timed(lambda: zhconv.convert("預熱", "zh-cn"))
         print(f"  zhconv     ready {load:7.1f} ms  "
@@ -84,13 +84,13 @@ def main() -> int:
         print(f"  PyStemmer  ready {load:7.1f} ms  {_per_call_us(st.stemWord, RU_WORDS):7.2f} us/word  "
               f"{st.stemWords(HARD_RU)}")
     if _try("snowballstemmer"):
-        import snowballstemmer
+        snowballstemmer: Any = importlib.import_module("snowballstemmer")  # optional, untyped: compared, not used
 
         sb, load = _timed(lambda: snowballstemmer.stemmer("russian"))
         print(f"  snowball   ready {load:7.1f} ms  {_per_call_us(sb.stemWord, RU_WORDS):7.2f} us/word  "
               f"{sb.stemWords(HARD_RU)}")
     if _try("pymorphy3"):
-        import pymorphy3
+        pymorphy3: Any = importlib.import_module("pymorphy3")  # optional, untyped: compared, not used
 
         morph, load = _timed(pymorphy3.MorphAnalyzer)
         print(f"  pymorphy3  ready {load:7.1f} ms  "

@@ -82,6 +82,9 @@ def create_tables(db: Any) -> None:
         "updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, terms TEXT NOT NULL DEFAULT '', surfaces TEXT NOT NULL DEFAULT '')"
     )
     db.execute("CREATE INDEX kb_articles_lang ON kb_articles (lang, deleted)")
+    # bumped by every write to a language, so a store in another thread or process sees a stale vocabulary
+    db.execute("CREATE TABLE kb_state (lang TEXT PRIMARY KEY, generation INTEGER NOT NULL)")
+    db.conn.executemany("INSERT INTO kb_state VALUES (?, 0)", [(lang,) for lang in _FTS])
     for table in _FTS.values():
         db.execute(
             f"CREATE VIRTUAL TABLE {table} USING fts5(title, keywords, body, "
@@ -152,6 +155,7 @@ class KnowledgeStore:
             f"INSERT INTO {_FTS[a.lang]} (rowid, title, keywords, body) VALUES (?, ?, ?, ?)",  # noqa: S608 - table names from _FTS
             [rowid, " ".join(title), " ".join(keywords), " ".join(body)],
         )
+        _bump(conn, a.lang, row[1] if row else a.lang)
         return True
 
     def delete(self, article_id: str, updated_at: str = "") -> bool:
@@ -169,6 +173,7 @@ class KnowledgeStore:
             if updated_at and row[2] > updated_at:
                 return False
             conn.execute(f"DELETE FROM {_FTS[row[1]]} WHERE rowid = ?", [row[0]])  # noqa: S608 - table names from _FTS
+            _bump(conn, row[1], row[1])
             conn.execute(
                 "UPDATE kb_articles SET deleted = 1, title = '', body = '', terms = '', surfaces = '', updated_at = ? "
                 "WHERE id = ?",
@@ -202,9 +207,10 @@ class KnowledgeStore:
     def _vocabulary(self, lang: str) -> _Vocab:
         """Term -> document frequency, kept in memory until the next write to this language."""
         vocab = self._vocab.get(lang)
-        if vocab is None:
+        generation = self.cache.db.execute("SELECT generation FROM kb_state WHERE lang = ?", [lang]).fetchone()[0]
+        if vocab is None or vocab.generation != generation:
             rows = self.cache.db.execute(f"SELECT term, doc FROM {_FTS[lang]}_vocab").fetchall()  # noqa: S608 - table names from _FTS
-            vocab = _Vocab({str(t): int(d) for t, d in rows}, max(1, self.count(lang)))
+            vocab = _Vocab({str(t): int(d) for t, d in rows}, max(1, self.count(lang)), generation)
             self._vocab[lang] = vocab
         return vocab
 
@@ -265,7 +271,8 @@ class KnowledgeStore:
 class _Vocab:
     """One language's indexed terms with document frequencies, bucketed by first letter for typos."""
 
-    def __init__(self, df: dict[str, int], docs: int) -> None:
+    def __init__(self, df: dict[str, int], docs: int, generation: int) -> None:
+        self.generation = generation
         self.df = df
         self.docs = docs
         self._by_first: dict[str, list[str]] = {}
@@ -288,6 +295,11 @@ class _Vocab:
             return None
         best = min(found, key=lambda m: (m[1], -self.df[m[0]]))
         return str(best[0])
+
+
+def _bump(conn: sqlite3.Connection, *langs: str) -> None:
+    """A new generation for the languages an article left and joined."""
+    conn.execute("UPDATE kb_state SET generation = generation + 1 WHERE lang IN (?, ?)", [langs[0], langs[-1]])
 
 
 def _match(terms: list[str], vocab: _Vocab) -> str:

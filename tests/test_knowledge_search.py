@@ -132,3 +132,16 @@ def test_cli_import_reports_bad_lines_and_search_prints_json(
     assert set(out[0]) == {"id", "title", "score"}
     assert main(["kb", "search", "???", "--lang", "en", "--json", "--config", str(config)]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_write_through_another_store_is_seen_at_once(tmp_path: Path) -> None:
+    """The sync worker writes through its own store; the screen's store must not keep a stale vocabulary."""
+    cache = CacheDB(tmp_path / "kiosk.db")
+    screen, sync = KnowledgeService(cache), KnowledgeService(cache)
+    sync.store.upsert(Article("a1", "ru", "Парковка у центра", "Бесплатная парковка.", updated_at="1"))
+    assert _top(screen, "парковка", "ru") == ["a1"]
+    sync.store.upsert(Article("a2", "ru", "Велопарковка", "Стойки для велосипедов у входа.", updated_at="1"))
+    assert _top(screen, "велосипед", "ru") == ["a2"]
+    sync.store.delete("a2", "2")
+    assert _top(screen, "велосипед", "ru") == []
+    cache.close()
