@@ -286,7 +286,7 @@ class _Vocab:
         Only terms with the same first letter are tried: typos there are rare and this keeps a
         correction under a millisecond on a 50,000-article index.
         """
-        if len(term) < 4 or not ((term.isascii() and term.isalpha()) or _cyrillic(term)):
+        if not 4 <= len(term) <= 30 or not ((term.isascii() and term.isalpha()) or _cyrillic(term)):
             return None
         limit = 1 if len(term) <= 5 else 2
         bucket = self._by_first.get(term[0], [])
