@@ -5,6 +5,10 @@ per call on demo text, and what it makes of the hard cases. Libraries not instal
 only the chosen ones are project dependencies. See docs/search.md for what was chosen and why.
 
     .venv/bin/python bench/search_libs.py
+
+The alternatives are not project dependencies; to see them too, install them first (a scratch venv
+is best): ``pip install jieba==0.42.1 zhconv==1.4.3 pymorphy3==2.0.6 snowballstemmer==3.1.1``.
+Do not install opencc-python-reimplemented next to opencc: both install a module named ``opencc``.
 """
 
 from __future__ import annotations
