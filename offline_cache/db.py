@@ -115,7 +115,14 @@ def _m004_sync(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync]
+def _m005_knowledge(db: sqlite_utils.Database) -> None:
+    """Knowledge articles with tombstones, and one FTS5 index of analyzed terms per language."""
+    from offline_cache.knowledge import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
