@@ -100,6 +100,7 @@ def run(data_dir: str, url: str, token: str, headless: bool) -> dict[str, Any]:
     app._run_prepare()
     f["build_s"], f["build_mib"] = process_age_s(), rss_mib()
     f["built_screens_at_start"] = len(app.manager.screens)
+    f["screens"] = len(SCREENS)
     while not first:
         EventLoop.idle()
     f["first_frame_s"], f["first_frame_mib"] = first[0], rss_mib()
@@ -115,11 +116,15 @@ def run(data_dir: str, url: str, token: str, headless: bool) -> dict[str, Any]:
             if visit == 0:
                 first_visit_s += time.perf_counter() - start
             pump(app)
+            f["journey_peak_mib"] = max(f.get("journey_peak_mib", 0.0), rss_mib())
+        f[f"round{visit + 1}_all_built_mib"] = rss_mib()
+        if visit == VISITS - 1:
+            f["textures_mib"] = label_texture_mib(app)
         app.home()
         pump(app)
         f[f"round{visit + 1}_mib"] = rss_mib()
     f["first_visits_s"] = first_visit_s
-    f["textures_mib"] = label_texture_mib(app)
+    f["home_textures_mib"] = label_texture_mib(app)
     f["font_objects"] = len(fonts)
     f["full_face_objects"] = sum("KioskSansFull" in fid for fid in fonts)
     f["full_face_texts"] = sorted(full_face_texts)[:8]

@@ -68,6 +68,7 @@ def stages(f: dict[str, Any]) -> list[tuple[str, float, float]]:
 def report(name: str, runs: list[dict[str, Any]], kiosk: bool, fonts: dict[str, float]) -> None:
     first = [r["first_frame_s"] for r in runs]
     peak = [max(r[f"round{i}_mib"] for i in (1, 2, 3)) for r in runs]
+    journey = [r.get("journey_peak_mib", 0.0) for r in runs]
     print(f"\n== {name} ({len(runs)} runs; min/median/max)")
     print(f"  first frame         {spread(first)} s   (aim <= {AIM_FIRST_FRAME_S} s on every run)")
     print(f"  RSS at first frame  {spread([r['first_frame_mib'] for r in runs], '{:.0f}')} MiB")
@@ -76,6 +77,8 @@ def report(name: str, runs: list[dict[str, Any]], kiosk: bool, fonts: dict[str, 
     print(f"  RSS peak            {spread(peak, '{:.0f}')} MiB   (aim <= {AIM_RSS_MIB:.0f} MiB)")
     if not kiosk:
         return
+    print(f"  RSS peak within a journey through all {runs[0]['screens']} screens: {spread(journey, '{:.0f}')} MiB"
+          f" (every screen built and shown)")  # fmt: skip
     per_stage: dict[str, list[tuple[float, float]]] = {}
     for r in runs:
         for label, secs, mib in stages(r):
@@ -96,8 +99,9 @@ def report(name: str, runs: list[dict[str, Any]], kiosk: bool, fonts: dict[str, 
         f"{fonts['font_subset_mib']:.2f} MiB (subset) against {fonts['font_full_mib']:.2f} MiB (full face)"
     )
     print(
-        f"    text textures of built screens: {spread([r['textures_mib'] for r in runs], '{:.1f}')} MiB after every "
-        f"screen, {spread([r['released_textures_mib'] for r in runs], '{:.1f}')} MiB once the session ends"
+        f"    text textures of built screens: {spread([r['textures_mib'] for r in runs], '{:.1f}')} MiB with every "
+        f"screen built, {spread([r['home_textures_mib'] for r in runs], '{:.1f}')} MiB back home, "
+        f"{spread([r['released_textures_mib'] for r in runs], '{:.1f}')} MiB once the session ends"
     )
     print(f"    RSS once the session ends (screens released): {spread([r['released_mib'] for r in runs], '{:.0f}')} MiB;"
           f" after 500 more frames {spread([r['after_500_frames_mib'] for r in runs], '{:.0f}')} MiB")  # fmt: skip

@@ -156,6 +156,7 @@ class KioskApp(App):  # type: ignore[misc]
         # current_screen, and removing that would make the manager switch screens on its own.
         leaving = self.manager.current_screen
         keep = {HOME, self.manager.current, leaving.name if leaving is not None else HOME}
+        keep.update(name for name, _params in self.history)  # the way back stays as it was
         dropped = [s for s in self.manager.screens if s.name not in keep]
         for screen in dropped:
             screen.reset()
@@ -171,6 +172,10 @@ class KioskApp(App):  # type: ignore[misc]
             name, params = "coming_soon", {"feature": name}
         if remember and self.manager.current:
             self.history.append((self.manager.current, dict(getattr(self.current, "params", {}))))
+        # A screen shown is the visitor's doing (a tap, a scan, an answer to one): the idle clock
+        # starts again. Without this, a screen built on its first visit (a few hundred ms on a busy
+        # machine) let the periodic idle check run in between and wipe a session just resumed.
+        self.ctx.idle.activity()
         screen = self.screen(name)
         screen.params = params
         self.manager.current = name
