@@ -121,10 +121,13 @@ def run(data_dir: str, url: str, token: str, headless: bool) -> dict[str, Any]:
         if visit == VISITS - 1:
             f["textures_mib"] = label_texture_mib(app)
         app.home()
-        pump(app)
+        pump(app, least_s=0.7)  # home hands freed memory back 0.5 s after it shows
         f[f"round{visit + 1}_mib"] = rss_mib()
     f["first_visits_s"] = first_visit_s
     f["home_textures_mib"] = label_texture_mib(app)
+    from screens.app import return_memory
+
+    f["return_memory_s"] = return_memory()
     f["font_objects"] = len(fonts)
     f["full_face_objects"] = sum("KioskSansFull" in fid for fid in fonts)
     f["full_face_texts"] = sorted(full_face_texts)[:8]
