@@ -1,80 +1,111 @@
-"""Start-up time and memory of the kiosk app, measured the way a visitor meets it.
+"""Start-up time and memory of the kiosk app, measured the way a visitor meets it, beside a bare Kivy app.
 
-Prints the time from process start (the kernel's own start time of this process) to the
-first drawn frame of the home screen, then the resident memory after visiting every
-screen with data from a real central service on loopback. Aims: 1.5 s and 250 MiB.
+Each run starts fresh processes: the kiosk and a bare Kivy app with as many screens, in a real
+X window (a private Xvfb, if installed) and offscreen. For each it prints the time from the
+kernel's start of the process to the first drawn frame, the resident memory after visiting
+every screen three times (data from a real central service on loopback), and what each stage
+costs: window and GL context, imports, the context, building the app, the first frame, the
+screens' first visits, text textures, fonts. Figures only, never asserts: min/median/max of
+the runs. Aims: first frame <= 1.0 s on every run, <= 200 MiB after every screen three times.
 
-    .venv/bin/python bench/startup.py [--runs 3]
+    .venv/bin/python bench/startup.py [--runs 3] [--only kiosk] [--no-x11]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._measure import child_env, spread, xvfb  # noqa: E402
 
-def process_age_s() -> float:
-    """Seconds since the kernel started this process (so interpreter start-up counts too)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-    uptime = float(Path("/proc/uptime").read_text().split()[0])
-    return uptime - start_ticks / ticks
+WIDTH, HEIGHT = 1080, 1920
+AIM_FIRST_FRAME_S, AIM_RSS_MIB = 1.0, 200.0
 
 
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def screen_count() -> int:
+    """The kiosk's screens, read from the registry's source: importing it would open a window here."""
+    tree = ast.parse((ROOT / "screens" / "registry.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "SCREENS":
+            assert isinstance(node.value, ast.Dict)
+            return len(node.value.keys)
+    raise SystemExit("screens/registry.py: no SCREENS")
 
 
-def child(data_dir: str, url: str, token: str) -> None:
-    from kiosk.config import load
-    from screens.bootstrap import WindowSpec, configure
+def measure(script: str, args: list[str], display: str | None) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True, text=True, env=child_env(display), timeout=300,
+    )  # fmt: skip
+    if out.returncode != 0 or not out.stdout.strip():
+        raise RuntimeError(f"{script} failed:\n{out.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
 
-    configure(WindowSpec(1080, 1920, headless=True), Path(data_dir) / "kivy")
-    from kivy.base import EventLoop
-    from kivy.core.window import Window
 
-    from kiosk.context import build
-    from screens.app import KioskApp
-    from screens.registry import SCREENS
+def stages(f: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(stage, seconds, MiB) of one kiosk run, each the difference from the stage before."""
+    marks = [("interpreter + bench", "start"), ("window + GL context", "window"), ("project imports", "imports"),
+             ("context (db, services)", "context"), ("app build (kv, home screen)", "build"),
+             ("first frame (textures)", "first_frame")]  # fmt: skip
+    rows, last_s, last_mib = [], 0.0, 0.0
+    for label, key in marks:
+        rows.append((label, f[f"{key}_s"] - last_s, f[f"{key}_mib"] - last_mib))
+        last_s, last_mib = f[f"{key}_s"], f[f"{key}_mib"]
+    return rows
 
-    config = load(None, {"KIOSK_DATA_DIR": data_dir})
-    config.central.url, config.central.token = url, token
-    ctx = build(config)
-    app = KioskApp(ctx, animate=False)
-    first: list[float] = []
-    Window.bind(on_flip=lambda *_: first or first.append(process_age_s()))
-    app._run_prepare()
-    while not first:
-        EventLoop.idle()
-    for name in SCREENS:
-        params = {"feature": "ticket"} if name == "coming_soon" else {}
-        app.go(name, **params)
-        deadline = time.monotonic() + 5
-        while (app.tasks.busy or time.monotonic() < deadline - 4.3) and time.monotonic() < deadline:
-            EventLoop.idle()
-    app.home()
-    for _ in range(10):
-        EventLoop.idle()
-    after_screens = rss_mib()
-    # A long-running kiosk redraws for months: 500 forced frames must not grow memory.
-    for _ in range(500):
-        Window.canvas.ask_update()
-        EventLoop.idle()
-    print(f"{first[0]:.3f} {after_screens:.1f} {rss_mib():.1f}", flush=True)
-    app.tasks.shutdown()
-    ctx.close()
-    os._exit(0)
+
+def report(name: str, runs: list[dict[str, Any]], kiosk: bool, fonts: dict[str, float]) -> None:
+    first = [r["first_frame_s"] for r in runs]
+    peak = [max(r[f"round{i}_mib"] for i in (1, 2, 3)) for r in runs]
+    journey = [r.get("journey_peak_mib", 0.0) for r in runs]
+    print(f"\n== {name} ({len(runs)} runs; min/median/max)")
+    print(f"  first frame         {spread(first)} s   (aim <= {AIM_FIRST_FRAME_S} s on every run)")
+    print(f"  RSS at first frame  {spread([r['first_frame_mib'] for r in runs], '{:.0f}')} MiB")
+    for i in (1, 2, 3):
+        print(f"  RSS after visit {i}   {spread([r[f'round{i}_mib'] for r in runs], '{:.0f}')} MiB")
+    print(f"  RSS peak            {spread(peak, '{:.0f}')} MiB   (aim <= {AIM_RSS_MIB:.0f} MiB)")
+    if not kiosk:
+        return
+    print(f"  RSS peak within a journey through all {runs[0]['screens']} screens: {spread(journey, '{:.0f}')} MiB"
+          f" (every screen built and shown)")  # fmt: skip
+    per_stage: dict[str, list[tuple[float, float]]] = {}
+    for r in runs:
+        for label, secs, mib in stages(r):
+            per_stage.setdefault(label, []).append((secs, mib))
+    print("  where it goes (median of runs):")
+    for label, values in per_stage.items():
+        secs = sorted(v[0] for v in values)[len(values) // 2]
+        mib = sorted(v[1] for v in values)[len(values) // 2]
+        print(f"    {label:<30} {secs:6.3f} s  {mib:+6.1f} MiB")
+    med = runs[len(runs) // 2]
+    print(
+        f"    {'first visits of all screens':<30} {spread([r['first_visits_s'] for r in runs], '{:.3f}')} s"
+    )
+    print(f"    imported modules (project imports stage): {med['imported_modules']}")
+    print(
+        f"    fonts: {med['fonts_at_first_frame']} font objects at the first frame, {med['font_objects']} after every "
+        f"screen ({med['full_face_objects']} of the full face); one object costs "
+        f"{fonts['font_subset_mib']:.2f} MiB (subset) against {fonts['font_full_mib']:.2f} MiB (full face)"
+    )
+    print(
+        f"    text textures of built screens: {spread([r['textures_mib'] for r in runs], '{:.1f}')} MiB with every "
+        f"screen built, {spread([r['home_textures_mib'] for r in runs], '{:.1f}')} MiB back home, "
+        f"{spread([r['released_textures_mib'] for r in runs], '{:.1f}')} MiB once the session ends"
+    )
+    print(f"    RSS once the session ends (screens released): {spread([r['released_mib'] for r in runs], '{:.0f}')} MiB;"
+          f" after 500 more frames {spread([r['after_500_frames_mib'] for r in runs], '{:.0f}')} MiB")  # fmt: skip
+    print(f"    screens built at start: {med['built_screens_at_start']}; window: {med['window_provider']}")
 
 
 def main() -> int:
@@ -82,41 +113,45 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("kiosk", "bare"))
+    parser.add_argument("--no-x11", action="store_true", help="offscreen only")
     args = parser.parse_args()
-    if args.child:
-        child(*args.child)
-        return 0
     from tests.conftest import start_central
+
+    screens = screen_count()
 
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     central = start_central(work / "central.db")
     token = central.enrol("KIOSK-BENCH")
-    times, rss = [], []
+    results: dict[str, list[dict[str, Any]]] = {}
+    fonts = measure("_kiosk.py", ["fonts", str(work / "fonts")], None)
     try:
-        for run in range(args.runs):
-            data_dir = work / f"kiosk-{run}"
-            env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1")
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(data_dir), central.url, token],
-                capture_output=True, text=True, env=env, timeout=120,
-            )  # fmt: skip
-            if out.returncode != 0 or not out.stdout.strip():
-                print(out.stderr[-2000:], file=sys.stderr)
-                return 1
-            first, mem, redrawn = (float(v) for v in out.stdout.split())
-            times.append(first)
-            rss.append(mem)
-            print(
-                f"run {run + 1}: first frame of the home screen {first:.2f} s; RSS after every screen {mem:.0f} MiB; "
-                f"after 500 more frames {redrawn:.0f} MiB"
-            )
+        with xvfb(WIDTH, HEIGHT) as display:
+            windows: list[tuple[str, str | None]] = [("offscreen", None)]
+            if display and not args.no_x11:
+                windows.insert(0, ("X window (Xvfb)", display))
+            elif not args.no_x11:
+                print("no Xvfb here (apt-get install -y xvfb): offscreen only", file=sys.stderr)
+            for run in range(args.runs):
+                for window, disp in windows:
+                    mode = "x11" if disp else "offscreen"
+                    if args.only != "bare":
+                        data = work / f"kiosk-{mode}-{run}"
+                        f = measure("_kiosk.py", [str(data), central.url, token, mode], disp)
+                        results.setdefault(f"kiosk, {window}", []).append(f)
+                        print(f"run {run + 1} kiosk {mode}: first frame {f['first_frame_s']:.2f} s, "
+                              f"RSS after 3 visits {f['round3_mib']:.0f} MiB", flush=True)  # fmt: skip
+                    if args.only != "kiosk":
+                        home = work / f"bare-{mode}-{run}"
+                        f = measure("_bare.py", [str(screens), str(WIDTH), str(HEIGHT), str(home)], disp)
+                        results.setdefault(f"bare Kivy, {screens} screens, {window}", []).append(f)
+                        print(f"run {run + 1} bare  {mode}: first frame {f['first_frame_s']:.2f} s, "
+                              f"RSS after 3 visits {f['round3_mib']:.0f} MiB", flush=True)  # fmt: skip
     finally:
         central.stop()
-    print(
-        f"startup: best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s (aim <= 1.5 s); "
-        f"memory: max {max(rss):.0f} MiB (aim <= 250 MiB); software rendering, {os.cpu_count()} cores"
-    )
+    for name, runs in results.items():
+        report(name, runs, kiosk=name.startswith("kiosk"), fonts=fonts)
+    print(f"\n{os.cpu_count()} cores, software rendering (llvmpipe), load average {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -39,7 +39,12 @@ ESC, GS, FS, DLE, NUL = 0x1B, 0x1D, 0x1C, 0x10, 0x00
 _DIGITS = range(0x30, 0x3A)
 FONT_CELLS: dict[str, tuple[int, int]] = {"A": (12, 24), "B": (9, 17)}  # dots, Epson 203 dpi fonts
 DEFAULT_LINE_SPACING = 30  # ESC 2 on 203-dpi Epson printers: 30/203 inch; ESC 3 n is taken as n dots
-DEFAULT_FONT = FONTS / "KioskSans-Regular.otf"
+# The full face when built: receipts carry names with characters the interface's subset lacks.
+DEFAULT_FONT = next(
+    p
+    for p in (FONTS / "KioskSansFull-Regular.otf", FONTS / "KioskSans-Regular.otf")
+    if p.exists() or "Full" not in p.name
+)
 
 #: ``ESC t n`` numbering of Epson TM printers (same as python-escpos's TM-T20II profile) -> Python codec.
 #: Pages Python has no codec for (11 CP851, 12 CP853, 30/31 TCVN-3, 41 CP1098, 42 CP774, 43 CP772, 255 user)

@@ -6,7 +6,11 @@ routes between them and makes sure an abandoned session is wiped.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
+import time
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -41,6 +45,21 @@ def _kivy_post(callback: Any) -> None:
     Clock.schedule_once(lambda _dt: callback(), 0)
 
 
+def return_memory() -> float:
+    """Collect the released screens now and hand the freed heap back to the system; returns seconds taken.
+
+    glibc keeps freed memory for reuse; after a session's screens and textures are dropped
+    that is tens of MiB a kiosk would otherwise hold until the next visitor, at its peak.
+    """
+    start = time.perf_counter()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    took = time.perf_counter() - start
+    log.debug("memory returned in %.3f s", took)
+    return took
+
+
 class KioskApp(App):  # type: ignore[misc]
     title = "Service kiosk"
 
@@ -65,8 +84,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.root_widget = root
         self.manager = root.ids.manager
         self.manager.transition = FadeTransition(duration=0.12) if self.animate else NoTransition()
-        for name, screen_cls in registry.SCREENS.items():
-            self.manager.add_widget(screen_cls(name=name))
+        self.screen(HOME)  # the others are built on their first visit (start-up time and memory)
         self._build_language_switch(root)
         self._build_keyboard(root)
         self.overlay = IdleOverlay(on_continue=self.ctx.idle.activity)
@@ -126,13 +144,45 @@ class KioskApp(App):  # type: ignore[misc]
         screen: KioskScreen = self.manager.current_screen
         return screen
 
+    def screen(self, name: str) -> KioskScreen:
+        """The screen called ``name``, built now if this is its first visit since start or the last release."""
+        if not self.manager.has_screen(name):
+            self.manager.add_widget(registry.SCREENS[name](name=name))
+        screen: KioskScreen = self.manager.get_screen(name)
+        return screen
+
+    def release_screens(self) -> int:
+        """Drop every built screen but home and the one shown, with their widgets and text textures.
+
+        Called when a session ends: the next visitor's screens are built afresh on their visit
+        (a screen is built in milliseconds), and a kiosk that ran for months holds no more than
+        one that just started. Returns how many screens were dropped.
+        """
+        # The screen being left stays too: until the transition ends it is still the manager's
+        # current_screen, and removing that would make the manager switch screens on its own.
+        leaving = self.manager.current_screen
+        keep = {HOME, self.manager.current, leaving.name if leaving is not None else HOME}
+        keep.update(name for name, _params in self.history)  # the way back stays as it was
+        dropped = [s for s in self.manager.screens if s.name not in keep]
+        for screen in dropped:
+            screen.reset()
+            screen.release()
+            self.manager.remove_widget(screen)
+        if dropped:
+            return_memory()
+        return len(dropped)
+
     def go(self, name: str, remember: bool = True, **params: Any) -> None:
-        if name not in self.manager.screen_names:
+        if name not in registry.SCREENS:
             log.error("no screen named %r", name)
             name, params = "coming_soon", {"feature": name}
         if remember and self.manager.current:
             self.history.append((self.manager.current, dict(getattr(self.current, "params", {}))))
-        screen: KioskScreen = self.manager.get_screen(name)
+        # A screen shown is the visitor's doing (a tap, a scan, an answer to one): the idle clock
+        # starts again. Without this, a screen built on its first visit (a few hundred ms on a busy
+        # machine) let the periodic idle check run in between and wipe a session just resumed.
+        self.ctx.idle.activity()
+        screen = self.screen(name)
         screen.params = params
         self.manager.current = name
         self.keyboard.detach()
@@ -150,6 +200,8 @@ class KioskApp(App):  # type: ignore[misc]
     def home(self) -> None:
         self.history.clear()
         self.go(HOME, remember=False)
+        # A journey's end: what its screens freed goes back to the system once home is drawn.
+        Clock.schedule_once(lambda _dt: return_memory(), 0.5)
 
     # ----- language -----
     def set_language(self, lang: str) -> None:
@@ -245,6 +297,7 @@ class KioskApp(App):  # type: ignore[misc]
             screen.reset()
         self.ctx.idle.activity()
         self.home()
+        self.release_screens()
 
     def on_start(self) -> None:
         self.ctx.sync.on_report = lambda report: _kivy_post(lambda: self._on_sync(report))

@@ -53,6 +53,16 @@ class KioskScreen(Screen):  # type: ignore[misc]
             self.app.watch_input(self.ids[field_id], mode)
         self.app.keyboard.bind(on_done=on_done)
         self.__dict__["_keyboard_fields"] = fields
+        self.__dict__["_keyboard_done"] = on_done
+
+    def release(self) -> None:
+        """Undo what ties this screen to the app's keyboard, so a released screen is freed."""
+        fields = self.__dict__.pop("_keyboard_fields", None) or {}
+        for field_id in fields:
+            self.app.keyboard.unwatch(self.ids[field_id])
+        on_done = self.__dict__.pop("_keyboard_done", None)
+        if on_done is not None:
+            self.app.keyboard.unbind(on_done=on_done)
 
     def say(self, prop: str, text: str | Callable[[], str]) -> None:
         """Set a text property that follows the language: ``text`` is made again after a switch.

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from screens.fonts import install_fallback
 from service_common.paths import FONTS
 
 
@@ -66,6 +67,7 @@ def register_fonts() -> list[str]:
         LabelBase.register("KioskSans", str(regular), fn_bold=str(bold) if bold.exists() else None)
     else:
         missing.append(str(regular))
+    install_fallback()  # integral font sizes; the subset's missing characters come from the full face
     icons = icon_font_path()
     if icons is not None:
         LabelBase.register("Icons", str(icons))

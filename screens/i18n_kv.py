@@ -18,7 +18,10 @@ class KvTranslator(Observable):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()
         self._translator = Translator("en")
-        self._observers: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        # uid -> rule callback. The callbacks hold weak proxies of their widgets; the uid lets
+        # Kivy unbind them when a widget dies (a released screen), so this never grows.
+        self._observers: dict[int, tuple[Callable[..., Any], tuple[Any, ...]]] = {}
+        self._next_uid = 1
 
     def attach(self, translator: Translator) -> None:
         self._translator = translator
@@ -34,21 +37,37 @@ class KvTranslator(Observable):  # type: ignore[misc]
 
     def fbind(self, name: str, func: Callable[..., Any], *largs: Any, **kwargs: Any) -> Any:
         if name == "_":
-            self._observers.append((func, largs, kwargs))
-            return 0
+            uid = self._next_uid
+            self._next_uid += 1
+            self._observers[uid] = (func, largs)
+            return uid
         return super().fbind(name, func, *largs, **kwargs)
 
     def funbind(self, name: str, func: Callable[..., Any], *largs: Any, **kwargs: Any) -> Any:
         if name == "_":
-            key = (func, largs, kwargs)
-            if key in self._observers:
-                self._observers.remove(key)
+            for uid, observer in list(self._observers.items()):
+                if observer == (func, largs):
+                    del self._observers[uid]
+                    break
             return None
         return super().funbind(name, func, *largs, **kwargs)
 
+    def unbind_uid(self, name: str, uid: int) -> Any:
+        if name == "_":
+            self._observers.pop(uid, None)
+            return None
+        return super().unbind_uid(name, uid)
+
     def refresh(self) -> None:
-        for func, largs, _kwargs in list(self._observers):
-            func(*largs, None, None)
+        for uid, (func, largs) in list(self._observers.items()):
+            try:
+                func(*largs, None, None)
+            except ReferenceError:  # its widget is gone and was not unbound: forget it
+                self._observers.pop(uid, None)
+
+    def observer_count(self) -> int:
+        """How many kv rules follow the language (the soak bench watches it stay flat)."""
+        return len(self._observers)
 
 
 tr = KvTranslator()

@@ -57,6 +57,9 @@ KEY_KINDS = frozenset({"char", "shift", "backspace", "space", "layout", "done", 
 _ICONS = {"backspace": "\ue14a", "shift": "\ue5d8", "caps": "\ue318"}
 _ICON_FALLBACKS = {"backspace": "←", "shift": "⇧", "caps": "⇪"}
 
+# Font sizes keys use (pixels): the type scale of screens/theme.py at 1080 pixels, and two below it.
+_FONT_STEPS = (20, 26, 32, 38, 44, 58, 76)
+
 # Colours as RGBA floats, from the app palette (screens/theme.py) without importing it, since that
 # module touches the Window on import. Dark tray, white character keys, grey function keys, the
 # bank's primary blue for the action key: contrast stays high under bright hall lighting.
@@ -576,19 +579,28 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
                 key.text_size = (kw * 0.92, None)
         self._fit_fonts()
 
+    @staticmethod
+    def _step(size: float) -> int:
+        """The largest font step not above ``size``: each distinct size opens one more font object
+        (about 1.2 MiB of the interface font), and on a 1080-pixel panel these steps are the app's own.
+        """
+        return max((step for step in _FONT_STEPS if step <= size), default=max(8, round(size)))
+
     def _fit_fonts(self) -> None:
         """Words shrink to stay on one line, so an app-supplied done label like "Продолжить" fits."""
         char_size, word_size, icon_size = self._font_sizes
         for spec, key in self._iter_keys():
             if spec.kind == "char" and len(key.text) <= 1:
-                key.font_size = char_size
+                key.font_size = self._step(char_size)
             elif spec.kind in ("backspace", "shift") and key.font_name == self._icon_font:
                 # The caps-lock glyph sits small in its em box; enlarge it to match the arrow.
                 key.font_size = round(icon_size * (1.3 if key.text == _ICONS["caps"] else 1.0))
             else:
                 size = word_size * (0.85 if spec.kind == "space" else 1.0)
                 # ~0.58 em per glyph is a safe average width for Latin and Cyrillic in this font.
-                key.font_size = round(max(8.0, min(size, key.width * 0.86 / (0.58 * max(len(key.text), 1)))))
+                key.font_size = self._step(
+                    max(8.0, min(size, key.width * 0.86 / (0.58 * max(len(key.text), 1))))
+                )
 
     def _refresh_labels(self, *_: Any) -> None:
         layout = self._current_layout()

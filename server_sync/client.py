@@ -4,16 +4,17 @@ Built on a ``requests.Session`` that callers may inject (tests mount their own a
 may add client certificates). Every call has a connect and a read timeout, and every failure is
 classified by what central may have done (never sent / unknown). Endpoints and their URL paths
 live in :mod:`server_sync.gateway`, not here.
+
+``requests`` (with urllib3, about 0.15 s of imports) is imported on the first request, which
+the kiosk makes from a worker thread: it is off the way to the first frame.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
-
-import requests
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+import threading
+from typing import TYPE_CHECKING, Any
 
 from server_sync.errors import (
     CentralNoAnswer,
@@ -23,6 +24,9 @@ from server_sync.errors import (
     CentralUnreachable,
 )
 from service_common import __version__
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +47,36 @@ class CentralClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
-        self.session = session or requests.Session()
-        self.session.headers.update(
-            {"Authorization": f"Bearer {token}", "User-Agent": f"service-kiosk/{__version__}"}
+        self._token, self._verify = token, verify
+        self._session = session
+        self._session_lock = threading.Lock()
+        if session is not None:
+            self._prepare(session)
+
+    def _prepare(self, session: requests.Session) -> None:
+        session.headers.update(
+            {"Authorization": f"Bearer {self._token}", "User-Agent": f"service-kiosk/{__version__}"}
         )
-        self.session.verify = verify
+        session.verify = self._verify
+
+    @property
+    def session(self) -> requests.Session:
+        """The HTTP session, made on first use (see the module's note on import time)."""
+        with self._session_lock:
+            if self._session is None:
+                import requests
+
+                self._session = requests.Session()
+                self._prepare(self._session)
+            return self._session
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send one request and return its decoded JSON body, or raise a ``CentralError``."""
         url = self.base_url + path
         kwargs.setdefault("timeout", self.timeout)
         shown = safe_path(path)  # messages end up in logs: no booking codes in them
+        import requests
+
         try:
             response = self.session.request(method, url, **kwargs)
         except requests.ConnectTimeout as exc:
@@ -88,7 +111,8 @@ class CentralClient:
             raise CentralNoAnswer(f"central sent a body that is not JSON ({method} {shown})") from exc
 
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
 
 
 _CODE_IN_PATH = re.compile(r"(/appointments/)\d+(\d{3})(?=/|$)")
@@ -101,6 +125,8 @@ def safe_path(path: str) -> str:
 
 def _never_sent(exc: requests.ConnectionError) -> bool:
     """True when the connection was never made, so the request cannot have reached central."""
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
     seen: BaseException | None = exc
     for _ in range(6):
         if seen is None:

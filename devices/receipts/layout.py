@@ -46,8 +46,18 @@ DOTS_PER_MM = 8  # 203 dpi
 CELL_W, CELL_H = 12, 24  # font A
 LINE_DOTS = 30  # ESC 2 default line spacing
 RASTER_CHUNK_ROWS = 256  # some clones refuse taller GS v 0 images
-FONT_REGULAR = FONTS / "KioskSans-Regular.otf"
-FONT_BOLD = FONTS / "KioskSans-Bold.otf"
+# The full face when built (scripts/build_font.py): a receipt carries visitors' names, and the
+# interface's subset lacks rare characters. FreeType maps the file, so its size costs little here.
+FONT_REGULAR = next(
+    p
+    for p in (FONTS / "KioskSansFull-Regular.otf", FONTS / "KioskSans-Regular.otf")
+    if p.exists() or "Full" not in p.name
+)
+FONT_BOLD = next(
+    p
+    for p in (FONTS / "KioskSansFull-Bold.otf", FONTS / "KioskSans-Bold.otf")
+    if p.exists() or "Full" not in p.name
+)
 GS = b"\x1d"
 _LEFT: Align = "left"
 _CENTER: Align = "center"
