@@ -15,7 +15,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
 from kivy.lang import Builder
-from kivy.uix.screenmanager import FadeTransition, NoTransition
+from kivy.uix.screenmanager import NoTransition
 
 from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
@@ -27,7 +27,7 @@ from screens.bootstrap import register_fonts
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import KioskRoot, LangButton
+from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
 from service_common.i18n import SHORT_NAMES, babel_locale, pick
 from service_common.paths import KV
@@ -63,7 +63,7 @@ class KioskApp(App):  # type: ignore[misc]
         root = KioskRoot()
         self.root_widget = root
         self.manager = root.ids.manager
-        self.manager.transition = FadeTransition(duration=0.12) if self.animate else NoTransition()
+        self.manager.transition = SteadyFadeTransition(duration=0.12) if self.animate else NoTransition()
         for name, screen_cls in registry.SCREENS.items():
             self.manager.add_widget(screen_cls(name=name))
         self._build_language_switch(root)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import FadeTransition
 
 from screens import theme as T
 
@@ -55,3 +56,19 @@ class ServiceButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     text = StringProperty("")
     hint = StringProperty("")
     service_id = StringProperty("")
+
+
+class SteadyFadeTransition(FadeTransition):  # type: ignore[misc]
+    """A fade that leaves the new screen where the manager is *now*.
+
+    Kivy's shader transitions end with ``screen_in.pos = screen_out.pos`` and the manager does not
+    move screens while a transition runs. When the navigation bar appears or goes with the screen
+    change, the manager moves during the fade, and the new screen stayed at the old position:
+    shifted by the bar's height, its bottom buttons under the bar (seen in a real X window).
+    """
+
+    def on_complete(self) -> None:
+        super().on_complete()
+        manager = self.manager
+        if manager is not None:
+            self.screen_in.pos = manager.pos
