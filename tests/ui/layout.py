@@ -97,7 +97,9 @@ def natural_lines(label: Label) -> tuple[list[str], tuple[int, int]]:
     options["shorten"] = False
     options["max_lines"] = 0
     options.pop("text", None)
-    core = type(label._label)(text=label.text, **options)  # a markup label stays one
+    # The text as drawn: a WrapLabel hands the core label its own line breaks.
+    text = label.text if label.markup else label._label.text
+    core = type(label._label)(text=text, **options)  # a markup label stays one
     core.refresh()
     lines = ["".join(word.text for word in line.words) for line in core._cached_lines]
     pad = options.get("padding", (0, 0, 0, 0))
@@ -305,7 +307,7 @@ def _label_problems(
     name = describe(label, roots)
     lines, content = natural_lines(label)
     if label.font_name != "Icons":
-        for detail in break_problems(label.text, lines, label.markup):
+        for detail in break_problems(label.text if label.markup else label._label.text, lines, label.markup):
             problems.append(Problem("break", name, detail))
     limit_w = label.text_size[0] or label.width
     limit_h = label.text_size[1] or label.height

