@@ -44,9 +44,7 @@ def break_opportunities(text: str) -> list[int]:
         before, after = text[i - 1], text[i]
         if after == " ":
             found.append(i)
-        elif before == " " or i in keep:
-            continue
-        elif after in CLOSING or before in OPENING:
+        elif before == " " or i in keep or after in CLOSING or before in OPENING:
             continue
         elif (is_cjk(before) or before in CLOSING) and is_cjk(after):
             found.append(i)
