@@ -114,6 +114,11 @@ class KioskApp(App):  # type: ignore[misc]
         keyboard.bind(target=follow, height=lambda kb, _h: follow(kb, kb.target))
         follow(keyboard, None)
         self.keyboard = keyboard
+        self._label_keyboard()
+
+    def _label_keyboard(self) -> None:
+        """The Done key in the visitor's language (the keypad otherwise took the letter layout's)."""
+        self.keyboard.done_label = self.ctx.translator.gettext("Done")
 
     def watch_input(self, textinput: object, mode: str | None = None) -> None:
         """Screens call this for each text field: focusing it brings up the docked keyboard."""
@@ -160,6 +165,7 @@ class KioskApp(App):  # type: ignore[misc]
         for button in self.frame.ids.header.ids.languages.children:
             button.active = button.lang == lang
         self._load_header()
+        self._label_keyboard()
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
             screen.resay()
