@@ -27,7 +27,7 @@ def open_form(ui: UI) -> None:
     service = app.ctx.appointments.services()[0]
     ui.go("book_time", service_id=service["id"])
     ui.wait_for(lambda: ui.screen.ids.times.children)
-    list(reversed(ui.screen.ids.times.children))[0].dispatch("on_release")
+    ui.screen.ids.times.children[-1].dispatch("on_release")  # the first time shown
     ui.wait_for(lambda: app.manager.current == "book_form")
     ui.frames(3)
 
