@@ -21,7 +21,7 @@ from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
 from kiosk.session import IdlePhase
 from kiosk.tasks import TaskRunner
-from screens import registry
+from screens import lift, registry
 from screens.base import KioskScreen
 from screens.bootstrap import register_fonts
 from screens.i18n_kv import tr
@@ -110,8 +110,20 @@ class KioskApp(App):  # type: ignore[misc]
             dock.height = kb.height if target is not None else 0
             kb.opacity = 1 if target is not None else 0
             kb.disabled = target is None
+            # Once the frame has laid out around the keyboard: the field in sight.
+            Clock.schedule_once(lambda _dt: lift.settle(self.manager, kb.target), 0.1)
 
         keyboard.bind(target=follow, height=lambda kb, _h: follow(kb, kb.target))
+
+        # The screens' area changes size a frame after the keyboard comes or goes, and a fade
+        # ends later still: settle again after each.
+        def settle_soon(*_args: Any) -> None:
+            # Returns None: a handler returning a true value would stop the transition's own
+            # on_complete (the fade's picture then stays on screen, black).
+            Clock.schedule_once(lambda _dt: lift.settle(self.manager, keyboard.target), 0)
+
+        self.manager.bind(size=settle_soon)
+        self.manager.transition.bind(on_complete=settle_soon)
         follow(keyboard, None)
         self.keyboard = keyboard
         self._label_keyboard()

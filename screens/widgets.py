@@ -118,8 +118,8 @@ class ServiceButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
 class SteadyFadeTransition(FadeTransition):  # type: ignore[misc]
     """A fade that leaves the new screen where the manager is *now*.
 
-    Kivy's shader transitions end with ``screen_in.pos = screen_out.pos`` and the manager does not
-    move screens while a transition runs. When the navigation bar appears or goes with the screen
+    Kivy's shader transitions end with ``screen_in.pos = screen_out.pos`` and the manager neither
+    moves nor resizes screens while a transition runs. When the navigation bar appears or goes with the screen
     change, the manager moves during the fade, and the new screen stayed at the old position:
     shifted by the bar's height, its bottom buttons under the bar (seen in a real X window).
     """
@@ -128,4 +128,7 @@ class SteadyFadeTransition(FadeTransition):  # type: ignore[misc]
         super().on_complete()
         manager = self.manager
         if manager is not None:
+            # Nor are screens resized during a fade: the keyboard coming up with a focused
+            # field left the screen as tall as before, its field under the keyboard.
             self.screen_in.pos = manager.pos
+            self.screen_in.size = manager.size

@@ -16,6 +16,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.stencilview import StencilView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
@@ -216,8 +217,8 @@ def touch_target(window: Any, x: float, y: float) -> Widget | None:
         hit = _collide(widget, x, y)
         if widget.disabled and hit:
             return widget  # a disabled widget swallows the touch
-        if isinstance(widget, ScrollView) and not hit:
-            return None
+        if isinstance(widget, StencilView) and not hit:
+            return None  # a clipping view (a scroll view, the screens' area) lets nothing outside in
         for child in widget.children:
             found = visit(child)
             if found is not None:
@@ -251,6 +252,9 @@ def check(screen: Widget, frame: Widget, window: Any, keyboard: Widget | None = 
     manager = frame.ids.manager
     area = window_rect(manager)
     labels: list[tuple[Label, Rect]] = []
+    # While typing, a tall screen cannot all fit above the keyboard: what lies outside is clipped
+    # away (never drawn over the header); only the focused field must show.
+    typing = keyboard is not None and getattr(keyboard, "target", None) is not None
     widgets = list(walk_shown(screen)) + [
         w for w in walk_shown(frame.ids.header) if w is not frame.ids.header
     ]
@@ -261,11 +265,13 @@ def check(screen: Widget, frame: Widget, window: Any, keyboard: Widget | None = 
         if clip is not None:
             visible = intersect(visible, clip) or (0, 0, 0, 0)
         if isinstance(widget, Label) and widget.text.strip() and not isinstance(widget.parent, TextInput):
-            problems.extend(_label_problems(widget, roots, labels, visible, clip is not None))
+            problems.extend(_label_problems(widget, roots, labels, visible, clip is not None or typing))
         elif takes_touch(widget) and not isinstance(widget, ModalView):
             rect = window_rect(widget)
             name = describe(widget, roots)
-            if clip is None and not inside(rect, visible):
+            if typing and not in_frame and intersect(rect, visible) is None:
+                continue  # out of sight while typing
+            if clip is None and not typing and not inside(rect, visible):
                 problems.append(Problem("outside", name, f"{_fmt(rect)} not inside {_fmt(visible)}"))
                 continue
             probe = intersect(rect, visible)
