@@ -17,7 +17,8 @@ PY="$VENV/bin/python"
 APT_RUNTIME=(python3 python3-venv python3-dev gcc libmtdev1 libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
   fonts-noto-cjk fonts-material-design-icons-iconfont pcscd libpcsclite-dev)
 # Tests only: never install these on a real kiosk (vpcd lets anyone on the LAN "insert" a card).
-APT_TEST=(vsmartcard-vpcd chromium chromium-driver socat)
+# The UI tests run in a private Xvfb (a real X window, as on a kiosk); xdotool and import drive it by hand.
+APT_TEST=(vsmartcard-vpcd chromium chromium-driver socat xvfb xauth xdotool imagemagick)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -19,19 +19,19 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
 from kivy.lang import Builder
-from kivy.uix.screenmanager import FadeTransition, NoTransition
+from kivy.uix.screenmanager import NoTransition
 
 from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
 from kiosk.session import IdlePhase
 from kiosk.tasks import TaskRunner
-from screens import registry
+from screens import lift, registry
 from screens.base import KioskScreen
 from screens.bootstrap import register_fonts
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import KioskRoot, LangButton
+from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
 from service_common.i18n import SHORT_NAMES, babel_locale, pick
 from service_common.paths import KV
@@ -83,7 +83,7 @@ class KioskApp(App):  # type: ignore[misc]
         root = KioskRoot()
         self.root_widget = root
         self.manager = root.ids.manager
-        self.manager.transition = FadeTransition(duration=0.12) if self.animate else NoTransition()
+        self.manager.transition = SteadyFadeTransition(duration=0.12) if self.animate else NoTransition()
         self.screen(HOME)  # the others are built on their first visit (start-up time and memory)
         self._build_language_switch(root)
         self._build_keyboard(root)
@@ -129,10 +129,27 @@ class KioskApp(App):  # type: ignore[misc]
             dock.height = kb.height if target is not None else 0
             kb.opacity = 1 if target is not None else 0
             kb.disabled = target is None
+            # Once the frame has laid out around the keyboard: the field in sight.
+            Clock.schedule_once(lambda _dt: lift.settle(self.manager, kb.target), 0.1)
 
         keyboard.bind(target=follow, height=lambda kb, _h: follow(kb, kb.target))
+
+        # The screens' area changes size a frame after the keyboard comes or goes, and a fade
+        # ends later still: settle again after each.
+        def settle_soon(*_args: Any) -> None:
+            # Returns None: a handler returning a true value would stop the transition's own
+            # on_complete (the fade's picture then stays on screen, black).
+            Clock.schedule_once(lambda _dt: lift.settle(self.manager, keyboard.target), 0)
+
+        self.manager.bind(size=settle_soon)
+        self.manager.transition.bind(on_complete=settle_soon)
         follow(keyboard, None)
         self.keyboard = keyboard
+        self._label_keyboard()
+
+    def _label_keyboard(self) -> None:
+        """The Done key in the visitor's language (the keypad otherwise took the letter layout's)."""
+        self.keyboard.done_label = self.ctx.translator.gettext("Done")
 
     def watch_input(self, textinput: object, mode: str | None = None) -> None:
         """Screens call this for each text field: focusing it brings up the docked keyboard."""
@@ -214,6 +231,7 @@ class KioskApp(App):  # type: ignore[misc]
             button.active = button.lang == lang
         self._show_center(self._center)  # the name in the new language now, from the last one read
         self._load_header()
+        self._label_keyboard()
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
             screen.resay()

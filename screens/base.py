@@ -51,7 +51,15 @@ class KioskScreen(Screen):  # type: ignore[misc]
             return
         for field_id, mode in fields.items():
             self.app.watch_input(self.ids[field_id], mode)
-        self.app.keyboard.bind(on_done=on_done)
+
+        def done(keyboard: Any, target: Any) -> None:
+            # ``ids`` holds weak proxies and the keyboard the field itself: hand the screen its
+            # own proxy, so ``target is self.ids.name`` holds (it never did: Done only closed).
+            ref = getattr(target, "proxy_ref", target)
+            if target is not None and any(self.ids[field_id] is ref for field_id in fields):
+                on_done(keyboard, ref)
+
+        self.app.keyboard.bind(on_done=done)
         self.__dict__["_keyboard_fields"] = fields
         self.__dict__["_keyboard_done"] = on_done
 

@@ -57,26 +57,29 @@ def block(
 
 
 def table(rows: list[tuple[str, str]], size: float = 38, bold_first: bool = False) -> Widget:
-    """A two-column table as two labels (left column, right column) that line up row by row."""
-    box = Factory.BoxLayout(size_hint_y=None, spacing=theme.u * 16)
-    columns = []
-    for index, halign in ((0, "left"), (1, "right")):
-        lines = [esc(r[index]) for r in rows]
-        if bold_first and lines:
-            lines[0] = f"[b]{lines[0]}[/b]"
-        column = label("\n".join(lines), size)
-        column.markup = True
-        column.halign = halign
-        column.line_height = 1.3
-        columns.append(column)
-        box.add_widget(column)
+    """A two-column table drawn row by row: a product name that wraps makes its own row taller.
 
-    def fit(*_args: object) -> None:
-        box.height = max(c.height for c in columns)
+    It was two column labels lined up by line count: a wrapped name (or a Chinese line of another
+    height) paired every later rate with the wrong product.
+    """
+    box = Factory.BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.u * 10)
+    box.bind(minimum_height=box.setter("height"))
+    for index, (left, right) in enumerate(rows):
+        bold = bold_first and index == 0
+        row = Factory.BoxLayout(size_hint_y=None, spacing=theme.u * 16)
+        name, value = label(left, size, bold=bold), label(right, size, bold=bold)
+        value.halign = "right"
+        name.pos_hint = value.pos_hint = {"top": 1}  # a wrapped name: its rate on its first line
+        row.add_widget(name)
+        row.add_widget(value)
 
-    for column in columns:
-        column.bind(height=fit)
-    fit()
+        def fit(*_args: object, row: Widget = row, name: Widget = name, value: Widget = value) -> None:
+            row.height = max(name.height, value.height)
+
+        name.bind(height=fit)
+        value.bind(height=fit)
+        fit()
+        box.add_widget(row)
     return box
 
 

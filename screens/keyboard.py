@@ -286,6 +286,15 @@ class KeyButton(ButtonBehavior, Label):  # type: ignore[misc]
         self.color = self.ink_down if down else self.ink
 
 
+def _identity(widget: Any) -> int:
+    """One key for a widget and the weak proxy kv's ``ids`` hand out for it.
+
+    Keyed by ``id(textinput)``, a field registered through ``self.ids`` (a proxy) was never found
+    when the field itself gained focus: the phone field came up with the letter keyboard.
+    """
+    return id(getattr(widget, "proxy_ref", widget))
+
+
 class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
     """Docked kiosk keyboard typing into one TextInput at a time.
 
@@ -369,19 +378,19 @@ class OnScreenKeyboard(FloatLayout):  # type: ignore[misc]
 
     def watch(self, textinput: Any, mode: str | None = None) -> None:
         """Attach whenever ``textinput`` gains focus and detach when it loses it."""
-        self._watched[id(textinput)] = (textinput, mode)
+        self._watched[_identity(textinput)] = (textinput, mode)
         textinput.fbind("focus", self._on_watched_focus)
 
     def unwatch(self, textinput: Any) -> None:
         """Undo :meth:`watch`, e.g. when a screen with its fields is thrown away."""
-        if self._watched.pop(id(textinput), None) is not None:
+        if self._watched.pop(_identity(textinput), None) is not None:
             textinput.funbind("focus", self._on_watched_focus)
-        if self.target is textinput:
+        if self.target is not None and _identity(self.target) == _identity(textinput):
             self.detach()
 
     def _on_watched_focus(self, textinput: Any, focused: bool) -> None:
         if focused:
-            _, mode = self._watched.get(id(textinput), (textinput, None))
+            _, mode = self._watched.get(_identity(textinput), (textinput, None))
             self.attach(textinput, mode)
         elif self.target is textinput:
             self.detach()

@@ -1,4 +1,4 @@
-"""Shared test set-up: Kivy renders offscreen in a private home, before anything imports it."""
+"""Shared test set-up: Kivy draws in a private X server (or offscreen) and a private home, before anything imports it."""
 
 from __future__ import annotations
 
@@ -28,17 +28,19 @@ os.environ["KIVY_NO_ARGS"] = "1"
 os.environ["KIVY_LOG_MODE"] = "PYTHON"
 os.environ["KIVY_NO_FILELOG"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
-os.environ["SDL_VIDEODRIVER"] = "offscreen"
 os.environ["KIVY_WINDOW"] = "sdl2"
 os.environ["KIVY_CLIPBOARD"] = "dummy"
 os.environ.pop("KIOSK_CONFIG", None)
 os.environ.pop("KIOSK_DATA_DIR", None)
 
-# Test modules import screens (and so the one Window) at collection time: size it first.
+# Test modules import screens (and so the one Window) at collection time: size it first, and
+# draw it in a real X window (a private Xvfb) the way a kiosk does, offscreen only without Xvfb.
 from screens.bootstrap import WindowSpec, configure  # noqa: E402
+from tests.xserver import use_real_window  # noqa: E402
 
 _size = os.environ.get("KIOSK_UI_WINDOW", "1080x1920").split("x")
-configure(WindowSpec(int(_size[0]), int(_size[1]), headless=True), Path(_KIVY_HOME))
+UI_DRIVER = use_real_window(int(_size[0]), int(_size[1]))
+configure(WindowSpec(int(_size[0]), int(_size[1]), headless=UI_DRIVER == "offscreen"), Path(_KIVY_HOME))
 
 
 def free_port() -> int:
@@ -180,7 +182,8 @@ def ui(
     from tests.ui.harness import UI
 
     ctx = build(config, ui_clock)
-    app = KioskApp(ctx, animate=False)
+    # Animated as on a kiosk: the fade's end is where screens were misplaced.
+    app = KioskApp(ctx, animate=True)
     app._run_prepare()
     harness = UI(app)
     harness.frames(5)

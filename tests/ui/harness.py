@@ -1,4 +1,4 @@
-"""A headless UI harness: the real KioskApp in a real (offscreen) window, driven by real touches."""
+"""A UI harness: the real KioskApp in a real X window (Xvfb; offscreen without it), driven by real touches."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ class UI:
     def frames(self, n: int = 2) -> None:
         for _ in range(n):
             EventLoop.idle()
+        self.settle()
+
+    def settle(self, timeout: float = 3.0) -> None:
+        """Pump frames until no screen transition runs (the app fades between screens, as on a kiosk)."""
+        manager = getattr(self.app, "manager", None)
+        deadline = time.monotonic() + timeout
+        while manager is not None and manager.transition.is_active and time.monotonic() < deadline:
+            EventLoop.idle()
+        if manager is not None and manager.transition.is_active:
+            raise AssertionError("a screen transition did not end")
+        EventLoop.idle()
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Pump frames until ``predicate`` is truthy: for results coming back from worker threads."""
