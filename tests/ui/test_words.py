@@ -102,6 +102,8 @@ def test_placeholders_read_at_4_5_to_1_on_their_field(fresh: UI) -> None:
     # and every field of the app uses it
     from kivy.uix.textinput import TextInput
 
+    for name in ("staff_login", "book_form", "my_booking", "checkin"):  # built on first visit
+        fresh.app.screen(name)
     fields = [w for screen in fresh.app.manager.screens for w in screen.walk() if isinstance(w, TextInput)]
     assert fields
     for field in fields:
