@@ -44,7 +44,6 @@ from central.appointments.records import (
 from central.appointments.schemas import (
     Appointment,
     AppointmentEnvelope,
-    CheckInResult,
     FreeSlot,
     Hold,
     HoldConfirm,
@@ -390,22 +389,7 @@ class AppointmentDesk:
             reminders.schedule(conn, new_id, start, old.email, now, self.reminder_settings)
         return True, payload.encode("utf-8")
 
-    def check_in(
-        self,
-        code: str,
-        kiosk_id: str | None,
-        center_id: str,
-        *,
-        request_id: str | None = None,
-        ticket_request_id: str | None = None,
-        checked_in_at: datetime | None = None,
-        issued_by: str = "kiosk",
-    ) -> CheckInResult:
-        """See :func:`central.appointments.checkin.check_in`."""
-        return checkin.check_in(
-            self, code, kiosk_id, center_id, request_id=request_id, ticket_request_id=ticket_request_id,
-            checked_in_at=checked_in_at, issued_by=issued_by,
-        )  # fmt: skip
+    check_in = checkin.check_in  # a booking becomes a ticket: see that module
 
     def mark_missed(self, appointment_id: str | None = None) -> int:
         """Mark bookings whose check-in window has closed as missed (one, or all); returns how many.
