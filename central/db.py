@@ -164,7 +164,8 @@ kiosks = sa.Table(
 
 TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "parked", "void")
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment")
-STAFF_ROLES = ("agent", "supervisor")
+STAFF_ROLES = ("agent", "supervisor", "maintainer", "reviewer", "admin", "technician")
+"""One role per account: counter (agent, supervisor), knowledge (maintainer, reviewer), admin, technician."""
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
