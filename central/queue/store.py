@@ -526,6 +526,9 @@ def create_tickets(ctx: Context, items: list[NewTicket]) -> list[tuple[bool, byt
     return out
 
 
+RACE_RETRIES = 3
+
+
 def create_ticket(
     ctx: Context, kiosk_id: str | None, center_id: str, req: TicketCreate
 ) -> tuple[bool, bytes]:
@@ -534,10 +537,17 @@ def create_ticket(
     Returns (created, body). The body is kept with the ticket so a retry gets exactly the bytes
     of the first answer, even if the ticket has been called since.
     """
-    try:
-        (result,) = create_tickets(ctx, [NewTicket(kiosk_id, center_id, req)])
-    except IntegrityError as exc:  # the unique constraints: a bug or a race the checks missed
-        raise Refusal(409, "lease_conflict", "that number of this service is already a ticket") from exc
+    for attempt in range(1, RACE_RETRIES + 1):
+        try:
+            (result,) = create_tickets(ctx, [NewTicket(kiosk_id, center_id, req)])
+            break
+        except IntegrityError as exc:
+            # On PostgreSQL (READ COMMITTED) a concurrent retry of the same request can pass the
+            # "seen before?" check and lose at the unique index; run again, and it is a replay.
+            if attempt == RACE_RETRIES:
+                raise Refusal(
+                    409, "lease_conflict", "that number of this service is already a ticket"
+                ) from exc
     if isinstance(result, Refusal):
         raise result
     return result

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from central import db, migrate
 
+from .conftest import sqlite_only
+
 TABLES = {
     "centers",
     "opening_hours",
@@ -68,6 +70,7 @@ def test_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert set(sa.inspect(engine).get_table_names()) == TABLES
 
 
+@sqlite_only
 def test_sqlite_pragmas_on_every_connection(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -1,7 +1,8 @@
-"""The same schema, seed and API on PostgreSQL, when a scratch database is offered.
+"""PostgreSQL's own checks: migrations up from nothing and down again, the schema the models expect.
 
-Set ``CENTRAL_TEST_POSTGRES_URL`` (e.g. ``postgresql+psycopg://central@127.0.0.1:5439/central``,
-with a driver installed) to run these; the database's tables are dropped and recreated.
+They run in the suite's PostgreSQL pass (``CENTRAL_TEST_DB=postgresql``, which also runs every other
+central test there), or against a server of your own with ``CENTRAL_TEST_POSTGRES_URL`` (e.g.
+``postgresql+psycopg://central@127.0.0.1:5439/central``; its tables are dropped and recreated).
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ from central import db, kiosks, migrate, seed
 from central.app import create_app
 from service_common.clock import ManualClock
 
-from .conftest import bearer
+from .conftest import BACKEND, bearer
 
 URL = os.environ.get("CENTRAL_TEST_POSTGRES_URL", "")
-pytestmark = pytest.mark.skipif(not URL, reason="CENTRAL_TEST_POSTGRES_URL not set")
+pytestmark = pytest.mark.skipif(
+    not URL and BACKEND != "postgresql", reason="the PostgreSQL pass (CENTRAL_TEST_DB=postgresql) runs these"
+)
 
 
 @pytest.fixture
-def pg() -> Iterator[Engine]:
-    engine = db.create_engine(URL)
+def pg(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    url = URL or request.getfixturevalue("pg_cluster").database(template=None)
+    engine = db.create_engine(url)
     migrate.downgrade(engine, "base")
     migrate.upgrade(engine)
     yield engine

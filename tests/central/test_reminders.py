@@ -519,7 +519,7 @@ def test_config_section_and_cli_send_due(
     tmp_path: Path,
     client: TestClient,
     headers: dict[str, str],
-    db_path: Path,
+    db_arg: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     book(client, headers)
@@ -530,7 +530,7 @@ def test_config_section_and_cli_send_due(
         f'email = "file:{spool}/email"\nsender = "Bank <no-reply@bank.example>"\nbatch = 10\n',
         encoding="utf-8",
     )
-    argv = ["--config", str(config), "reminders", "send-due", "--db", str(db_path)]
+    argv = ["--config", str(config), "reminders", "send-due", "--db", db_arg]
     assert cli.main([*argv, "--clock", "2026-11-24T08:59"]) == 0
     assert capsys.readouterr().out == "0\n"
     assert cli.main([*argv, "--clock", "2026-11-24T09:00"]) == 0
@@ -540,5 +540,5 @@ def test_config_section_and_cli_send_due(
     assert parse_eml(eml)["Message-ID"].endswith("@bank.example>")
 
     config.write_text('[reminders]\nsms = "smtp://x"\n', encoding="utf-8")
-    assert cli.main(["--config", str(config), "reminders", "send-due", "--db", str(db_path)]) == 2
+    assert cli.main(["--config", str(config), "reminders", "send-due", "--db", db_arg]) == 2
     assert "reminders.sms: empty" in capsys.readouterr().err
