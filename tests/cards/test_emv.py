@@ -196,12 +196,12 @@ def test_any_corrupted_answer_is_card_data_or_a_card_error(name: str, at: int, w
                 return answer[:i] + bytes([answer[i] ^ 0xFF]) + answer[i + 1 :]
             return answer[:-2] + b"\x6f\x00"
 
+    outcome: CardData | CardError
     try:
-        data = EmvSession(Corrupting(), now=lambda: NOW).read()
+        outcome = EmvSession(Corrupting(), now=lambda: NOW).read()
     except CardError as exc:
-        assert "4111111111111111" not in str(exc)
-    else:
-        assert len(data.pan_masked) >= 12
+        outcome = exc
+    assert "4111111111111111" not in str(outcome)
 
 
 # --- PIN -------------------------------------------------------------------------------------------------
@@ -258,7 +258,8 @@ def test_card_data_keeps_the_number_to_itself() -> None:
     with pytest.raises(TypeError):
         copy.deepcopy(data)
     token = data.token(DEMO_TOKEN_KEY)
-    assert len(token) == 64 and token != data.token(b"another key of sixteen bytes")
+    assert len(token) == 64
+    assert token != data.token(b"another key of sixteen bytes")
     data.wipe()
     assert data.wiped
     with pytest.raises(ValueError):
