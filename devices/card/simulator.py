@@ -163,8 +163,9 @@ class SimulatorCardReader(CardReader):
             return data
 
     def _current(self) -> object:
-        self._card()
-        if self._session is None:
+        if not self.connected:
+            raise NoReaderError("", "simulated reader unplugged")
+        if self.card is None or self._session is None:
             raise CardRemovedError("", "no card read yet")
         return self._session
 

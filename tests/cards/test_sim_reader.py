@@ -1,0 +1,104 @@
+"""The sim: reader the demo drives: events on its own thread, demo cards, unplugging; and the kiosk wiring."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from devices.card import (
+    CardInserted,
+    CardRemoved,
+    CardRemovedError,
+    NoCardError,
+    NoReaderError,
+    ReaderBack,
+    ReaderLost,
+    SimulatorCardReader,
+    open_card_reader,
+)
+from devices.card.virtual.profiles import DEMO_PIN
+from kiosk.config import ConfigError, card_token_key, load
+from kiosk.context import build
+from tests.cards.conftest import Events
+
+
+def test_events_arrive_on_the_readers_thread(events: Events) -> None:
+    reader = open_card_reader("sim:")
+    assert isinstance(reader, SimulatorCardReader)
+    threads: list[str] = []
+    reader.start(lambda ev: (threads.append(threading.current_thread().name), events(ev)))
+    try:
+        reader.insert("visa")
+        inserted = events.next(CardInserted)
+        assert isinstance(inserted, CardInserted)
+        assert inserted.atr.startswith("3B")
+        card = reader.read_card()
+        assert card.pan_masked == "411111******1111"
+        assert reader.verify_pin(DEMO_PIN).ok
+        reader.remove()
+        events.next(CardRemoved)
+        with pytest.raises(NoCardError):
+            reader.read_card()
+        with pytest.raises(CardRemovedError):
+            reader.verify_pin(DEMO_PIN)
+        reader.unplug()
+        events.next(ReaderLost)
+        assert not reader.status().ok
+        with pytest.raises(NoReaderError):
+            reader.read_card()
+        reader.insert("mastercard")
+        reader.plug()
+        events.next(ReaderBack)
+        events.next(CardInserted)
+        assert reader.read_card().label == "MASTERCARD"
+    finally:
+        reader.stop()
+    assert set(threads) == {"card-sim"}
+
+
+def test_a_card_pulled_mid_read_empties_the_slot(events: Events) -> None:
+    reader = open_card_reader("sim:?card=pulled")
+    reader.start(events)
+    try:
+        events.next(CardInserted)
+        with pytest.raises(CardRemovedError):
+            reader.read_card()
+        events.next(CardRemoved)
+        assert reader.readers()[0].state == "empty"
+    finally:
+        reader.stop()
+
+
+def test_blocked_demo_card() -> None:
+    reader = open_card_reader("sim:?card=blocked")
+    reader.read_card()
+    assert reader.pin_tries_left() == 0
+    assert reader.verify_pin(DEMO_PIN).blocked
+
+
+def test_the_kiosk_builds_and_closes_its_reader(tmp_path: Path) -> None:
+    config = load(None, {"KIOSK_DATA_DIR": str(tmp_path)})
+    ctx = build(config)
+    try:
+        assert isinstance(ctx.card_reader, SimulatorCardReader)
+        ctx.card_reader.start(lambda _ev: None)
+        assert ctx.card_reader.running
+    finally:
+        ctx.close()
+    assert not ctx.card_reader.running
+
+
+def test_token_key_file(tmp_path: Path) -> None:
+    key = tmp_path / "card.key"
+    key.write_bytes(b"0123456789abcdef0123456789abcdef\n")
+    conf = tmp_path / "kiosk.toml"
+    conf.write_text(f'[card]\ntoken_key_file = "{key}"\n', encoding="utf-8")
+    assert card_token_key(load(conf, {})) == b"0123456789abcdef0123456789abcdef"
+    key.write_bytes(b"short")
+    with pytest.raises(ConfigError, match="at least 16 bytes"):
+        card_token_key(load(conf, {}))
+    conf.write_text('[card]\ntoken_key_file = "relative.key"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="absolute path"):
+        load(conf, {})
