@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from devices.card import (
+    CardEvent,
     CardInserted,
     CardRemoved,
     CardRemovedError,
@@ -19,8 +20,9 @@ from devices.card import (
     open_card_reader,
 )
 from devices.card.virtual.profiles import DEMO_PIN
-from kiosk.config import ConfigError, card_token_key, load
+from kiosk.config import card_token_key, load
 from kiosk.context import build
+from service_common.tomlconfig import ConfigError
 from tests.cards.conftest import Events
 
 
@@ -28,7 +30,12 @@ def test_events_arrive_on_the_readers_thread(events: Events) -> None:
     reader = open_card_reader("sim:")
     assert isinstance(reader, SimulatorCardReader)
     threads: list[str] = []
-    reader.start(lambda ev: (threads.append(threading.current_thread().name), events(ev)))
+
+    def listener(event: CardEvent) -> None:
+        threads.append(threading.current_thread().name)
+        events(event)
+
+    reader.start(listener)
     try:
         reader.insert("visa")
         inserted = events.next(CardInserted)
