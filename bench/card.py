@@ -110,9 +110,9 @@ def main() -> int:
         finally:
             daemon.stop()
     for figure in FIGURES:
-        line = figure()
-        if line:
-            print(line)
+        extra = figure()
+        if extra:
+            print(extra)
     return 0
 
 
