@@ -178,6 +178,16 @@ class CardData:
         raise TypeError("CardData holds a card number and is never copied")
 
 
+def preferred_language(lang_pref: list[str], available: list[str] | tuple[str, ...]) -> str | None:
+    """The first of the card's ISO 639-1 codes (5F2D, in the card's order) that the kiosk speaks, as the
+    kiosk's own tag (``zh`` → ``zh-Hant``); None when none matches."""
+    for code in lang_pref:
+        for tag in available:
+            if tag.lower().split("-")[0] == code.lower():
+                return tag
+    return None
+
+
 @dataclass(frozen=True)
 class PinResult:
     ok: bool

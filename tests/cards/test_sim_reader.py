@@ -109,3 +109,27 @@ def test_token_key_file(tmp_path: Path) -> None:
     conf.write_text('[card]\ntoken_key_file = "relative.key"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="absolute path"):
         load(conf, {})
+
+
+def test_every_error_key_has_words_in_every_language() -> None:
+    from typing import get_args
+
+    from devices.card.base import ErrorKey
+    from devices.card.errors import TECHNICIAN_HINTS, VISITOR_MESSAGES, visitor_message
+
+    keys = set(get_args(ErrorKey))
+    assert keys == set(VISITOR_MESSAGES) == set(TECHNICIAN_HINTS)
+    for key in keys:
+        english = visitor_message(key, "en")
+        assert visitor_message(key, "ru") != english
+        assert visitor_message(key, "zh-Hant") != english
+
+
+def test_the_cards_language_preference_picks_the_kiosks_language() -> None:
+    from devices.card import preferred_language
+
+    kiosk = ("ru", "zh-Hant", "en")
+    assert preferred_language(["zh"], kiosk) == "zh-Hant"
+    assert preferred_language(["de", "en", "ru"], kiosk) == "en"
+    assert preferred_language(["fr"], kiosk) is None
+    assert preferred_language([], kiosk) is None
