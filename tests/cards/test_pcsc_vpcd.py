@@ -21,6 +21,8 @@ from devices.card import (
 from devices.card.pcsc import PcscCardReader
 from devices.card.virtual.profiles import profile
 from devices.card.virtual.vpcd import VpcdCard
+from devices.uri import CARD_READER_SCHEMES, DeviceURI
+from devices.uri import parse as _parse
 from tests.cards.conftest import Events
 from tests.cards.pcscd import VPCD_READER, Pcscd
 from tests.cards.test_emv import EXPECTED
@@ -128,3 +130,18 @@ def test_pcscd_restart_while_the_loop_runs(
     assert reader.restarts >= 1
     insert(slot, events, "mastercard")
     assert reader.read_card().label == "MASTERCARD"
+
+
+def test_a_reader_unplugged_and_plugged_back_is_reported(events: Events) -> None:
+    """The loop's bookkeeping when the PnP notification or a relisting shows readers come and go."""
+    r = PcscCardReader(parse_uri("pcsc:"))
+    r._on_event = events  # no loop thread: only the bookkeeping is under test
+    r._sync_readers(["USB Reader 00 00"], announce=False)  # at start: no news
+    r._sync_readers([], announce=True)
+    assert events.next(ReaderLost, timeout=1) == ReaderLost("USB Reader 00 00")
+    r._sync_readers(["USB Reader 00 00"], announce=True)
+    assert events.next(ReaderBack, timeout=1) == ReaderBack("USB Reader 00 00")
+
+
+def parse_uri(text: str) -> DeviceURI:
+    return _parse(text, CARD_READER_SCHEMES)
