@@ -138,11 +138,16 @@ class CardData:
     name: str = ""
     lang_pref: list[str] = field(default_factory=list)
     pin_cvm: bool = False
-    _pan: bytearray = field(default_factory=bytearray, repr=False)
+
+    def __post_init__(self) -> None:
+        # Not a dataclass field, so dataclasses.asdict/astuple/fields never reach it either.
+        self._pan = bytearray()
 
     @classmethod
     def from_pan(cls, pan: str, **fields: Any) -> CardData:
-        return cls(pan_masked=mask_pan(pan), _pan=bytearray(pan.encode("ascii")), **fields)
+        data = cls(pan_masked=mask_pan(pan), **fields)
+        data._pan = bytearray(pan.encode("ascii"))
+        return data
 
     def token(self, key: bytes) -> str:
         """HMAC-SHA256 of the card number, hex: how central knows the card without its number."""
