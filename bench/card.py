@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 AIM_MS = 20.0
 
 
-def insertion_to_pan(profiles: list[str], cards: int) -> list[str]:
+def insertion_to_pan(profiles: list[str], cards: int, quickack: bool = True) -> list[str]:
     """One line per profile: event-to-PAN median/p95/max, APDUs, and pcscd's polling delay."""
     from devices.card import CardEvent, CardInserted, CardRemoved, open_card_reader
     from devices.card.virtual.profiles import profile
@@ -51,7 +51,7 @@ def insertion_to_pan(profiles: list[str], cards: int) -> list[str]:
             poll_ms: list[float] = []
             apdus = 0
             for i in range(cards + 1):  # the first is a warm-up
-                card = VpcdCard(profile(name))
+                card = VpcdCard(profile(name), quickack=quickack)
                 card.insert()
                 seen = next_event(CardInserted)
                 data = reader.read_card()
@@ -90,6 +90,11 @@ def main() -> int:
     )
     parser.add_argument("--cards", type=int, default=20, help="insertions per profile (default 20)")
     parser.add_argument("--profiles", default="visa,mastercard,pse,multi")
+    parser.add_argument(
+        "--no-quickack",
+        action="store_true",
+        help="the virtual card without TCP_QUICKACK (shows the ACK stall)",
+    )
     args = parser.parse_args()
 
     from tests.cards.pcscd import Pcscd, exclusive, missing
@@ -105,7 +110,7 @@ def main() -> int:
             print(
                 f"{args.cards} insertions per profile, pcscd + vpcd on loopback, pyscard, the kiosk's driver"
             )
-            for line in insertion_to_pan(args.profiles.split(","), args.cards):
+            for line in insertion_to_pan(args.profiles.split(","), args.cards, not args.no_quickack):
                 print(line)
         finally:
             daemon.stop()
