@@ -49,3 +49,16 @@ def test_card_read_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["devices", "card-read", "--card-reader", "sim:?card=magstripe", "--config", config]) == 1
     assert "mag_stripe_only" in capsys.readouterr().err
     assert main(["devices", "card-read", "--card-reader", "lpt:1", "--config", config]) == 2
+
+
+def test_doctor_checks_the_card_reader_and_the_token_key(tmp_path: Path) -> None:
+    from kiosk.config import load
+    from kiosk.doctor import Problem, check_card_reader
+
+    config = load(write_config(tmp_path, "sim:?card=visa"), {})
+    assert (
+        check_card_reader(config) == "Simulated Card Reader 00 (card) via sim:?card=visa; the demo token key"
+    )
+    config.card.token_key_file = str(tmp_path / "missing.key")
+    with pytest.raises(Problem, match="card.token_key_file"):
+        check_card_reader(config)
