@@ -60,5 +60,5 @@ def test_doctor_checks_the_card_reader_and_the_token_key(tmp_path: Path) -> None
         check_card_reader(config) == "Simulated Card Reader 00 (card) via sim:?card=visa; the demo token key"
     )
     config.card.token_key_file = str(tmp_path / "missing.key")
-    with pytest.raises(Problem, match="card.token_key_file"):
+    with pytest.raises(Problem, match=r"card\.token_key_file"):
         check_card_reader(config)
