@@ -276,3 +276,82 @@ def test_errors_pickle_and_print_their_code() -> None:
 def test_with_changes_for_other_card_shapes() -> None:
     p = with_changes("visa", long_lengths=True, padding=True, t0=True, wrong_le=True)
     assert session(VirtualCard(p)).read().label == "VISA CLASSIC"
+
+
+# --- what the books allow beyond our profiles ------------------------------------------------------------
+
+OK = b"\x90\x00"
+AID = bytes.fromhex("A0000000031010")
+
+
+class Card:
+    """A card scripted by whole commands: (CLA INS P1 P2 [data]) prefix → answer."""
+
+    def __init__(self, script: dict[bytes, bytes]) -> None:
+        self.script = script
+
+    def transmit(self, apdu: bytes) -> bytes:
+        for prefix, answer in sorted(self.script.items(), key=lambda kv: -len(kv[0])):
+            if apdu.startswith(prefix):
+                return answer
+        return b"\x6a\x82"
+
+
+def select(name: bytes) -> bytes:
+    return bytes([0x00, 0xA4, 0x04, 0x00, len(name)]) + name
+
+
+def read(record: int, sfi: int) -> bytes:
+    return bytes([0x00, 0xB2, record, (sfi << 3) | 4])
+
+
+def test_several_afl_entries_proprietary_sfi_records_and_no_label() -> None:
+    pan = "6011000990139424123"  # 19 digits: odd, padded with F
+    afl = bytes([1 << 3, 1, 1, 0, 11 << 3, 1, 1, 0, 2 << 3, 1, 1, 0])
+    card = Card(
+        {
+            select(b"2PAY.SYS.DDF01"): tlv.encode(0x6F, tlv.encode(0xA5, tlv.encode(0xBF0C, b"")))
+            + OK,  # empty PPSE
+            select(b"1PAY.SYS.DDF01"): b"\x6a\x81",
+            select(AID): tlv.encode(0x6F, tlv.encode(0x84, AID) + tlv.encode(0xA5, b""))
+            + OK,  # no 50, no 9F12
+            b"\x80\xa8": tlv.encode(0x77, tlv.encode(0x82, b"\x19\x00") + tlv.encode(0x94, afl)) + OK,
+            read(1, 1): tlv.encode(0x70, tlv.encode(0x5F20, b"SMITH/JOHN ")) + OK,
+            read(1, 11): b"\x01\x02\x03 proprietary" + OK,
+            read(1, 2): tlv.encode(
+                0x70, tlv.encode(0x5A, bytes.fromhex(pan + "F")) + tlv.encode(0x5F24, b"\x27\x02\x28")
+            )
+            + OK,
+        }
+    )
+    data = EmvSession(card, now=lambda: NOW).read()
+    assert (data.pan_masked, data.expiry, data.label, data.name) == (
+        "601100*********4123",
+        "2027-02",
+        "VISA",
+        "JOHN SMITH",
+    )
+
+
+def test_a_blocked_application_6283_is_skipped() -> None:
+    mc = bytes.fromhex("A0000000041010")
+    entries = tlv.encode(0x61, tlv.encode(0x4F, AID) + tlv.encode(0x87, b"\x01")) + tlv.encode(
+        0x61, tlv.encode(0x4F, mc) + tlv.encode(0x87, b"\x02")
+    )
+    card = Card(
+        {
+            select(b"2PAY.SYS.DDF01"): tlv.encode(0x6F, tlv.encode(0xA5, tlv.encode(0xBF0C, entries))) + OK,
+            select(AID): tlv.encode(0x6F, tlv.encode(0x84, AID)) + b"\x62\x83",
+            select(mc): tlv.encode(0x6F, tlv.encode(0x84, mc) + tlv.encode(0xA5, tlv.encode(0x50, b"MC")))
+            + OK,
+            b"\x80\xa8": tlv.encode(0x80, b"\x19\x00" + bytes([1 << 3, 1, 1, 0])) + OK,
+            read(1, 1): tlv.encode(0x70, tlv.encode(0x57, bytes.fromhex("5555555555554444D2905201"))) + OK,
+        }
+    )
+    data = EmvSession(card, now=lambda: NOW).read()
+    assert (data.label, data.aid, data.expiry, data.pan_masked) == (
+        "MC",
+        mc.hex().upper(),
+        "2029-05",
+        "555555******4444",
+    )
