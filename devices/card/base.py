@@ -6,18 +6,15 @@ on the UI thread). ``read_card`` and ``verify_pin`` block on the card: callers r
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
-#: The key the demo and the tests make card tokens with; central's demo core bank uses the same one.
-#: A real kiosk reads the bank's key from ``[card] token_key_file``.
-DEMO_TOKEN_KEY = b"kiosk-demo-card-token-key-not-for-production"
-
+# The demo key lives in service_common so central's demo core bank makes the same tokens.
+from service_common.card_token import DEMO_TOKEN_KEY as DEMO_TOKEN_KEY
+from service_common.card_token import card_token
 
 # --- events -------------------------------------------------------------------------------------------------
 
@@ -153,7 +150,7 @@ class CardData:
         """HMAC-SHA256 of the card number, hex: how central knows the card without its number."""
         if not self._pan:
             raise ValueError("card data wiped")
-        return hmac.new(key, bytes(self._pan), hashlib.sha256).hexdigest()
+        return card_token(key, self._pan)
 
     @property
     def wiped(self) -> bool:

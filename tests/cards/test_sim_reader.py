@@ -133,3 +133,12 @@ def test_the_cards_language_preference_picks_the_kiosks_language() -> None:
     assert preferred_language(["de", "en", "ru"], kiosk) == "en"
     assert preferred_language(["fr"], kiosk) is None
     assert preferred_language([], kiosk) is None
+
+
+def test_the_demo_pans_central_knows_are_the_profiles_pans() -> None:
+    from devices.card.virtual.profiles import PROFILES
+    from service_common.card_token import DEMO_CARD_PANS
+    from service_common.redact import luhn_ok
+
+    assert {name: tuple(app.pan for app in p.apps) for name, p in PROFILES.items()} == DEMO_CARD_PANS
+    assert all(luhn_ok(pan) for pans in DEMO_CARD_PANS.values() for pan in pans)
