@@ -3,6 +3,7 @@ file the kiosk wrote (data dir, logs, print previews) nor pcscd's log holds a fu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,9 @@ def test_no_full_card_number_in_any_file(
         captured = capsys.readouterr()
         outputs.append(captured.out + captured.err)
     assert '"pan_masked": "555555******4444"' in "".join(outputs)
+    listing = json.loads(outputs[0].splitlines()[1])  # visa: card-read's line, then list's
+    (slot,) = listing["card_reader"]["readers"]
+    assert (slot["name"], slot["state"], slot["atr"]) == (VPCD_READER, "card", profile("visa").atr)
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     written += [p for p in pcscd.log_path.parent.rglob("*") if p.is_file()]
     assert any(p.name == "kiosk.log" for p in written)
