@@ -166,7 +166,7 @@ class SimulatorCardReader(CardReader):
         if not self.connected:
             raise NoReaderError("", "simulated reader unplugged")
         if self.card is None or self._session is None:
-            raise CardRemovedError("", "no card read yet")
+            raise CardRemovedError("", "no card read, or it was removed since")
         return self._session
 
     def verify_pin(self, pin: str) -> PinResult:
