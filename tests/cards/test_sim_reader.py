@@ -142,3 +142,22 @@ def test_the_demo_pans_central_knows_are_the_profiles_pans() -> None:
 
     assert {name: tuple(app.pan for app in p.apps) for name, p in PROFILES.items()} == DEMO_CARD_PANS
     assert all(luhn_ok(pan) for pans in DEMO_CARD_PANS.values() for pan in pans)
+
+
+def test_a_pulled_card_wipes_the_card_session_in_the_app() -> None:
+    from types import SimpleNamespace
+
+    from kiosk.session import CardIdentity, Session
+    from screens.app import KioskApp
+
+    session = Session(default_language="ru")
+    wiped: list[str] = []
+    session.on_wipe(wiped.append)
+    app = SimpleNamespace(ctx=SimpleNamespace(session=session))
+    KioskApp._on_card_event(app, CardInserted("r", "3B00"))  # type: ignore[arg-type]
+    KioskApp._on_card_event(app, CardRemoved("r"))  # type: ignore[arg-type]
+    assert wiped == []  # no card session yet: nothing to wipe
+    session.card = CardIdentity(masked_pan="411111******1111")
+    KioskApp._on_card_event(app, ReaderLost("r"))  # type: ignore[arg-type]
+    assert wiped == ["card removed"]
+    assert session.card is None
