@@ -355,3 +355,16 @@ def test_a_blocked_application_6283_is_skipped() -> None:
         "2029-05",
         "555555******4444",
     )
+
+
+@pytest.mark.parametrize("name", ["visa", "mastercard", "pse", "multi"])
+@pytest.mark.parametrize("at", range(1, 12))
+def test_pulled_at_any_command_is_removed_or_read(name: str, at: int) -> None:
+    card = VirtualCard(with_changes(name, pull_after=at))
+    try:
+        data = session(card).read()
+    except CardRemovedError:
+        assert card.pulled
+    else:
+        assert not card.pulled
+        assert data.pan_masked
