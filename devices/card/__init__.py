@@ -91,7 +91,12 @@ def open_card_reader(uri: str) -> CardReader:
     ``read_card`` (so a reader plugged in later, or pcscd started later, simply starts working)."""
     parsed = uris.parse(uri, uris.CARD_READER_SCHEMES)
     if parsed.scheme == "pcsc":
-        from devices.card.pcsc import PcscCardReader
+        try:
+            from devices.card.pcsc import PcscCardReader
+        except ImportError:
+            raise uris.DeviceURIError(
+                "pcsc: needs pyscard (pip extra 'pcsc'; builds with libpcsclite-dev)"
+            ) from None
 
         return PcscCardReader(parsed)
     return SimulatorCardReader(parsed)
