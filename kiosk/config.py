@@ -132,6 +132,19 @@ class OfflineSection:
     min_lease: int = field(default=20, metadata=check(_positive))
 
 
+def _key_file_check(value: object) -> str | None:
+    text = str(value)
+    return None if not text or Path(text).is_absolute() else "an absolute path, or empty for the demo key"
+
+
+@dataclass
+class CardSection:
+    """Card tokens: an HMAC key the bank provisions (a file of at least 16 bytes, read once at start).
+    Empty: the embedded demo key, which central's demo core bank also uses."""
+
+    token_key_file: str = field(default="", metadata=check(_key_file_check))
+
+
 @dataclass
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
@@ -141,6 +154,7 @@ class KioskConfig:
     idle: IdleSection = field(default_factory=IdleSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     offline: OfflineSection = field(default_factory=OfflineSection)
+    card: CardSection = field(default_factory=CardSection)
     source: str = field(default="<embedded defaults>", compare=False, metadata={"internal": True})
 
     @property
@@ -154,6 +168,21 @@ class KioskConfig:
     @property
     def languages(self) -> list[str]:
         return list(self.ui.languages)
+
+
+def card_token_key(cfg: KioskConfig) -> bytes:
+    """The key card tokens are made with; raises ConfigError for a missing or too short key file."""
+    if not cfg.card.token_key_file:
+        from devices.card.base import DEMO_TOKEN_KEY
+
+        return DEMO_TOKEN_KEY
+    try:
+        key = Path(cfg.card.token_key_file).read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(cfg.source, "card.token_key_file", f"cannot read it ({exc.strerror})") from None
+    if len(key) < 16:
+        raise ConfigError(cfg.source, "card.token_key_file", "the key must be at least 16 bytes")
+    return key
 
 
 def default_data_dir() -> str:

@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.card import CardReader, open_card_reader
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, card_token_key
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
@@ -51,6 +52,9 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
+    # The chip card reader (devices.card_reader); the app starts it, close() stops it. Tokens use the key.
+    card_reader: CardReader
+    card_token_key: bytes
 
     @property
     def data_dir(self) -> Path:
@@ -59,6 +63,7 @@ class KioskContext:
     def close(self) -> None:
         self.sync.stop()
         self.scanner.stop()
+        self.card_reader.stop()
         if self.gateway is not None:
             self.gateway.close()
         self.cache.close()
@@ -139,4 +144,6 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
+        card_reader=open_card_reader(config.devices.card_reader),
+        card_token_key=card_token_key(config),
     )
