@@ -16,6 +16,7 @@ from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
+from kiosk.services.knowledge import KnowledgeService
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
@@ -51,6 +52,7 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
+    knowledge: KnowledgeService
 
     @property
     def data_dir(self) -> Path:
@@ -139,4 +141,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
+        knowledge=KnowledgeService(cache, clock),
     )
