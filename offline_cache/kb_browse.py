@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from offline_cache.db import CacheDB
 from offline_cache.knowledge import ARTICLE_COLUMNS, Article, article_from_row
 
+ID_SUFFIX = {"ru": "ru", "zh-Hant": "zh", "en": "en"}
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -106,3 +108,17 @@ class KnowledgeBrowser:
         ).fetchall()
         found = {r[0]: Entry(r[0], r[1], r[2]) for r in rows}
         return [found[i] for i in ids if i in found]
+
+    def translation(self, article: Article, lang: str) -> Article | None:
+        """The same article in ``lang``: by its ``group``, or by the id convention ``<stem>-ru|zh|en``."""
+        if article.lang == lang:
+            return article
+        stem = article.id.rsplit("-", 1)[0] if article.id.endswith(("-ru", "-zh", "-en")) else article.id
+        guess = f"{stem}-{ID_SUFFIX.get(lang, lang)}"
+        row = self.cache.db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM kb_articles WHERE lang = ? AND deleted = 0 "  # noqa: S608 - fixed text
+            "AND (id = ? OR (? != '' AND json_extract(extra, '$.group') = ?)) ORDER BY id = ? DESC LIMIT 1",
+            [lang, guess, article.group, article.group, guess],
+        ).fetchone()
+        return None if row is None else article_from_row(row)
+

@@ -42,6 +42,21 @@ def mark(text: str, words: Iterable[str], color: str) -> str:
     return "".join(out)
 
 
+def snippet(text: str, words: Iterable[str], around: int = 40) -> str:
+    """A short piece of ``text`` around the first of ``words`` found in it ("" when none is)."""
+    lowered = text.lower()
+    found = [i for i in (lowered.find(w.lower()) for w in words if w.strip()) if i >= 0]
+    if not found:
+        return ""
+    at = min(found)
+    start, end = max(0, at - around), min(len(text), at + around * 2)
+    if start > 0:
+        space = text.rfind(" ", start, at)
+        start = space + 1 if space > 0 else start
+    piece = text[start:end].strip()
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+
+
 def _pieces(markup: str) -> list[tuple[str, str]]:
     """(plain character or "", markup it comes from): tags give "", entities one character."""
     pieces: list[tuple[str, str]] = []

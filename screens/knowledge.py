@@ -19,9 +19,10 @@ from offline_cache.kb_browse import Entry, Topic
 from offline_cache.knowledge import Article, Hit
 from screens import theme as T
 from screens.base import KioskScreen
-from screens.highlight import mark
+from screens.highlight import mark, snippet
 from screens.theme import theme
 from service_common.i18n import N_
+from service_common.redact import mask_card_numbers
 
 SEARCH_DELAY_S = 0.3  # typing pauses this long before the search runs
 RESULTS = 8
@@ -44,10 +45,17 @@ def ask_question(screen: KioskScreen, text: str) -> None:
         screen.app.go("coming_soon", feature="appeal")
 
 
-def entry_button(entry: Entry | Hit | Article, on_release: Any, words: list[str] | None = None) -> Widget:
-    """One article in a list: its title (the visitor's words marked, for a search result)."""
+def entry_button(
+    entry: Entry | Hit | Article, on_release: Any, words: list[str] | None = None, body: str = ""
+) -> Widget:
+    """One article in a list: its title, and for a search result the words found marked (in the
+    title, and in a line of the text where the title does not have them)."""
     button = Factory.ArticleButton()
-    button.ids.title.source = mark(entry.title, words or [], _hex(T.ACCENT))
+    words = words or []
+    button.ids.title.source = mark(entry.title, words, _hex(T.ACCENT))
+    lowered = entry.title.lower()
+    if words and body and not any(w.lower() in lowered for w in words):
+        button.ids.snippet.source = mark(snippet(body, words), words, _hex(T.ACCENT))
     button.bind(on_release=lambda *_a: on_release(entry.id))
     return button
 
@@ -105,9 +113,15 @@ class KnowledgeScreen(KioskScreen):
             self.ids.results.clear_widgets()
             return
         lang = self.ctx.translator.lang
-        self.run(self.kb.search, query, lang, RESULTS, on_done=lambda hits: self._show_results(query, hits))
+        self.run(self._find, query, lang, on_done=lambda found: self._show_results(query, *found))
 
-    def _show_results(self, query: str, hits: list[Hit]) -> None:
+    def _find(self, query: str, lang: str) -> tuple[list[Hit], list[str]]:
+        """On a worker: the hits and their texts (for the line that shows the words found)."""
+        hits = self.kb.search(query, lang, RESULTS)
+        articles = [self.kb.article(hit.id) for hit in hits]
+        return hits, [a.body if a else "" for a in articles]
+
+    def _show_results(self, query: str, hits: list[Hit], bodies: list[str]) -> None:
         if query != self.query.strip():
             return  # the visitor typed on meanwhile
         self.searching = True
@@ -115,11 +129,12 @@ class KnowledgeScreen(KioskScreen):
         box.clear_widgets()
         self.missed = "" if hits else query
         if not hits:
-            self.say("message", lambda: self._(NOTHING_FOUND).format(query=query))
+            shown = mask_card_numbers(query)
+            self.say("message", lambda: self._(NOTHING_FOUND).format(query=shown))
             return
         self.say("message", "")
-        for hit in hits:
-            box.add_widget(entry_button(hit, self.open_article, hit.matched))
+        for hit, body in zip(hits, bodies, strict=True):
+            box.add_widget(entry_button(hit, self.open_article, hit.matched, body))
 
     def _keyboard_done(self, _keyboard: Any, _target: Any) -> None:
         self.app.keyboard.detach()
@@ -199,6 +214,7 @@ class KbTopicScreen(KioskScreen):
 class KbArticleScreen(KioskScreen):
     """An answer: its text, its steps, related articles, and "Was this helpful?"."""
 
+    caption = StringProperty("")  # where the article lives: "Find an answer" or its section
     title = StringProperty("")
     body = StringProperty("")
     steps = ListProperty([])
@@ -224,6 +240,11 @@ class KbArticleScreen(KioskScreen):
             self.promotion = False
             return
         self.article = article
+        self.article_id = article.id
+        from screens.kb_info import SECTION_TITLES
+
+        caption = SECTION_TITLES.get(article.section, N_("Find an answer"))
+        self.say("caption", lambda: self._(caption))
         self.title = mark(article.title, self.words, _hex(T.ACCENT))
         self.body = article.body
         self.steps = [f"{n}. {step}" for n, step in enumerate(article.steps, start=1)]
@@ -255,9 +276,16 @@ class KbArticleScreen(KioskScreen):
         self.app.go("kb_lead", article_id=self.article_id, title=self.article.title)
 
     def on_language(self, lang: str) -> None:
-        # The article is in one language: its translation shares a group, else back to the start.
-        if self.manager and self.manager.current == self.name:
+        """The same article in the new language; back to the start when it has no translation."""
+        if self.manager and self.manager.current == self.name and self.article_id:
+            self.run(self.ctx.knowledge.translation, self.article_id, lang, on_done=self._translated)
+
+    def _translated(self, article: Article | None) -> None:
+        if article is None:
             self.app.go("kb", remember=False)
+            return
+        self.words = []
+        self._draw(article)
 
     def reset(self) -> None:
         self.__dict__.pop("_rated", None)

@@ -69,6 +69,11 @@ class KnowledgeService:
     def related(self, article: Article) -> list[Entry]:
         return self.browser.titles(article.related)
 
+    def translation(self, article_id: str, lang: str) -> Article | None:
+        """The article in another language (a language switch while reading it)."""
+        article = self.store.get(article_id)
+        return None if article is None else self.browser.translation(article, lang)
+
     # ----- what the visitor tells the bank -----
     def _record(self, kind: str, payload: dict[str, object]) -> str:
         if self.clock is None:
