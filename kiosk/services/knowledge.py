@@ -66,8 +66,14 @@ class KnowledgeService:
     def section(self, lang: str, sections: list[str] | tuple[str, ...]) -> list[Article]:
         return self.browser.section(lang, sections)
 
-    def related(self, article: Article) -> list[Entry]:
-        return self.browser.titles(article.related)
+    def related(self, article: Article, limit: int = 3) -> list[Entry]:
+        """The maintainer's list, or else the other answers of the same topic (most used first)."""
+        if article.related:
+            return self.browser.titles(article.related)[:limit]
+        node = self.browser.topic(article.lang, tuple(article.topic_path), article.section)
+        if node is None or not article.topic_path:
+            return []
+        return [e for e in node.sorted_articles() if e.id != article.id][:limit]
 
     def translation(self, article_id: str, lang: str) -> Article | None:
         """The article in another language (a language switch while reading it)."""

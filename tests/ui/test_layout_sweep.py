@@ -213,6 +213,7 @@ def report(found: dict[str, list[Problem]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.timeout(900)  # every screen, three languages, on a machine that may be busy
 def test_layout_here(fresh: UI) -> None:
     """The sweep in this process's window size."""
     sweep = Sweep(fresh)
