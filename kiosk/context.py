@@ -17,6 +17,7 @@ from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
+from kiosk.services.knowledge import KnowledgeService
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
@@ -55,6 +56,7 @@ class KioskContext:
     # The chip card reader (devices.card_reader); the app starts it, close() stops it. Tokens use the key.
     card_reader: CardReader
     card_token_key: bytes
+    knowledge: KnowledgeService
 
     @property
     def data_dir(self) -> Path:
@@ -146,4 +148,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         scanner=open_scanner(config.devices.scanner),
         card_reader=open_card_reader(config.devices.card_reader),
         card_token_key=card_token_key(config),
+        knowledge=KnowledgeService(cache, clock),
     )

@@ -122,7 +122,16 @@ def _m005_knowledge(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge]
+def _m006_knowledge_fields(db: sqlite_utils.Database) -> None:
+    """Articles gain a section (the information sections), an order, steps, related articles."""
+    from offline_cache.knowledge import add_fields
+
+    add_fields(db)
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge, _m006_knowledge_fields,
+]  # fmt: skip
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -31,6 +31,14 @@ RANK_BUDGET = 2500  # matching rows FTS5 may rank per search: about 2.5 ms
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+SECTIONS = (
+    "answers", "regulations", "guides", "faq", "contacts", "tariffs", "benefits", "templates", "promotions",
+)  # fmt: skip
+"""``answers`` is the knowledge base; the others are the information sections (regulations and the
+regulator's documents, step-by-step guides, published answers to frequent appeals, the consumer
+office and hotline, tariffs and fees, benefits, document templates, promotions)."""
+
+
 @dataclass(frozen=True)
 class Article:
     id: str
@@ -41,10 +49,17 @@ class Article:
     keywords: list[str] = field(default_factory=list)
     synonyms: list[str] = field(default_factory=list)
     updated_at: str = ""
+    section: str = "answers"
+    steps: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    group: str = ""  # translations of one article share it
+    order: int = 0  # most used first: higher comes first within a topic or section
+    revision: int = 0
+    promotion: dict[str, Any] | None = None  # {"until": "YYYY-MM-DD"} for a promotion
 
     @classmethod
     def from_json(cls, data: Any) -> Article:
-        """Validate one imported or synced record; ValueError names what is wrong."""
+        """Validate one imported or synced record; ValueError names what is wrong. Unknown keys are ignored."""
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         for key in ("id", "lang", "title", "body"):
@@ -53,15 +68,41 @@ class Article:
         if data["lang"] not in LANGS:
             raise ValueError(f"lang: {data['lang']!r} is not one of {', '.join(LANGS)}")
         lists = {}
-        for key in ("topic_path", "keywords", "synonyms"):
-            value = data.get(key, [])
+        for key in ("topic_path", "keywords", "synonyms", "steps", "related"):
+            value = data.get(key) or []
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{key}: not a list of strings")
             lists[key] = value
-        updated = data.get("updated_at", "")
-        if not isinstance(updated, str):
-            raise ValueError("updated_at: not a string")
-        return cls(data["id"], data["lang"], data["title"], data["body"], updated_at=updated, **lists)
+        if len(lists["topic_path"]) > 3:
+            raise ValueError("topic_path: at most three levels, so every answer is a few taps from home")
+        for key in ("updated_at", "group"):
+            if not isinstance(data.get(key, ""), str):
+                raise ValueError(f"{key}: not a string")
+        section = data.get("section") or "answers"
+        if section not in SECTIONS:
+            raise ValueError(f"section: {section!r} is not one of {', '.join(SECTIONS)}")
+        numbers = {}
+        for key in ("order", "revision"):
+            value = data.get(key) or 0
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{key}: not an integer")
+            numbers[key] = value
+        promotion = data.get("promotion")
+        if promotion is not None and not isinstance(promotion, dict):
+            raise ValueError("promotion: not an object")
+        return cls(
+            data["id"], data["lang"], data["title"], data["body"], lists["topic_path"], lists["keywords"],
+            lists["synonyms"], data.get("updated_at", ""), section, lists["steps"], lists["related"],
+            data.get("group", ""), numbers["order"], numbers["revision"], promotion,
+        )  # fmt: skip
+
+    def extra(self) -> str:
+        """What the index does not need, stored as one JSON column."""
+        return json.dumps(
+            {"steps": self.steps, "related": self.related, "group": self.group, "revision": self.revision,
+             "promotion": self.promotion},
+            ensure_ascii=False,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +113,26 @@ class Hit:
     score: float
     topic_path: list[str]
     matched: list[str]  # words as written in the article, for highlighting
+
+
+ARTICLE_COLUMNS = "id, lang, title, body, topic_path, keywords, synonyms, updated_at, section, sort_order, extra"
+
+
+def article_from_row(row: Any) -> Article:
+    extra = json.loads(row[10] or "{}")
+    return Article(
+        row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), json.loads(row[6]), row[7],
+        section=row[8], order=row[9], steps=extra.get("steps", []), related=extra.get("related", []),
+        group=extra.get("group", ""), revision=extra.get("revision", 0), promotion=extra.get("promotion"),
+    )  # fmt: skip
+
+
+def add_fields(db: Any) -> None:
+    """Migration body: the section, the "most used first" order and the fields the index does not need."""
+    db.execute("ALTER TABLE kb_articles ADD COLUMN section TEXT NOT NULL DEFAULT 'answers'")
+    db.execute("ALTER TABLE kb_articles ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE kb_articles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
+    db.execute("CREATE INDEX kb_articles_section ON kb_articles (lang, section, deleted)")
 
 
 def create_tables(db: Any) -> None:
@@ -135,12 +196,13 @@ class KnowledgeStore:
         pairs = {f"{x[0]}|{y[0]}" for f in fields[:2] for x, y in pairwise(f)}
         terms = " ".join({t for t, _ in seen} | pairs)
         values = [a.lang, a.title, a.body, _j(a.topic_path), _j(a.keywords), _j(a.synonyms), a.updated_at, terms,
-                  " ".join(f"{t}\x1f{w}" for t, w in seen)]  # term, word as written: for highlighting
+                  " ".join(f"{t}\x1f{w}" for t, w in seen),  # term, word as written: for highlighting
+                  a.section, a.order, a.extra()]
         title, keywords, body = ([t for t, _ in f] for f in fields)
         if row is None:
             rowid = conn.execute(
-                "INSERT INTO kb_articles (lang, title, body, topic_path, keywords, synonyms, updated_at, terms, surfaces, id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO kb_articles (lang, title, body, topic_path, keywords, synonyms, updated_at, terms, surfaces, "
+                "section, sort_order, extra, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [*values, a.id],
             ).lastrowid
         else:
@@ -148,7 +210,8 @@ class KnowledgeStore:
             conn.execute(f"DELETE FROM {_FTS[row[1]]} WHERE rowid = ?", [rowid])  # noqa: S608 - table names from _FTS
             conn.execute(
                 "UPDATE kb_articles SET lang = ?, title = ?, body = ?, topic_path = ?, keywords = ?, "
-                "synonyms = ?, updated_at = ?, terms = ?, surfaces = ?, deleted = 0 WHERE id = ?",
+                "synonyms = ?, updated_at = ?, terms = ?, surfaces = ?, section = ?, sort_order = ?, extra = ?, "
+                "deleted = 0 WHERE id = ?",
                 [*values, a.id],
             )
         conn.execute(
@@ -186,14 +249,9 @@ class KnowledgeStore:
 
     def get(self, article_id: str) -> Article | None:
         row = self.cache.db.execute(
-            "SELECT id, lang, title, body, topic_path, keywords, synonyms, updated_at FROM kb_articles "
-            "WHERE id = ? AND deleted = 0",
-            [article_id],
+            f"SELECT {ARTICLE_COLUMNS} FROM kb_articles WHERE id = ? AND deleted = 0", [article_id]  # noqa: S608 - fixed text
         ).fetchone()
-        if row is None:
-            return None
-        return Article(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]),
-                       json.loads(row[6]), row[7])
+        return None if row is None else article_from_row(row)
 
     def count(self, lang: str | None = None) -> int:
         sql = "SELECT count(*) FROM kb_articles WHERE deleted = 0" + (" AND lang = ?" if lang else "")  # noqa: S608 - fixed text

@@ -11,7 +11,7 @@ from service_common.i18n import N_, pick
 
 # Feature key -> (icon key, title msgid, screen it opens when built).
 FEATURES: dict[str, tuple[str, str, str]] = {
-    "knowledge": ("search", N_("Find an answer"), "coming_soon"),
+    "knowledge": ("search", N_("Find an answer"), "kb"),
     "ticket": ("ticket", N_("Take a queue ticket"), "ticket"),
     "appointment": ("calendar", N_("Book an appointment"), "appointments"),
     "appeal": ("appeal", N_("Questions and complaints"), "coming_soon"),

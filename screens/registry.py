@@ -15,6 +15,8 @@ from screens.coming_soon import ComingSoonScreen
 from screens.demo import DemoScreen
 from screens.home import HomeScreen
 from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
+from screens.kb_info import InfoMoreScreen, KbLeadScreen, KbSectionScreen
+from screens.knowledge import KbArticleScreen, KbTopicScreen, KnowledgeScreen
 from screens.staff import StaffLoginScreen, StaffScreen
 from screens.ticket import TicketDoneScreen, TicketScreen
 
@@ -36,6 +38,12 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "my_booking": MyBookingScreen,
     "checkin": CheckInScreen,
     "demo": DemoScreen,
+    "kb": KnowledgeScreen,
+    "kb_topic": KbTopicScreen,
+    "kb_article": KbArticleScreen,
+    "info_more": InfoMoreScreen,
+    "kb_section": KbSectionScreen,
+    "kb_lead": KbLeadScreen,
 }
 
 KV_FILES = (
@@ -48,6 +56,7 @@ KV_FILES = (
     "booking.kv",
     "checkin.kv",
     "demo.kv",
+    "knowledge.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

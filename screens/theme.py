@@ -78,6 +78,10 @@ ICONS = {
     "event_edit": "\ue742",
     "cancel": "\ue5c9",
     "dialpad": "\ue0bc",
+    "article": "\ue873",  # description
+    "folder": "\ue2c7",
+    "check_box": "\ue834",
+    "check_box_blank": "\ue835",
 }
 
 

@@ -182,6 +182,8 @@ def ui(
     from tests.ui.harness import UI
 
     ctx = build(config, ui_clock)
+    for corpus in sorted((ROOT / "assets" / "kb").glob("*.jsonl")):  # the answers and sections a sync brings
+        assert ctx.knowledge.import_file(corpus).errors == []
     # Animated as on a kiosk: the fade's end is where screens were misplaced.
     app = KioskApp(ctx, animate=True)
     app._run_prepare()

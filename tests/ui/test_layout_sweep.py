@@ -46,7 +46,7 @@ KNOWN: dict[str, set[tuple[str, str]]] = {
 }
 
 # Screens with fields: shown once as they open (field focused, keyboard up) and once without it.
-FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin"}
+FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin", "kb", "kb_lead"}
 
 
 class Sweep:
@@ -124,7 +124,35 @@ class Sweep:
             "my_booking": lambda: self.go("my_booking"),
             "checkin": lambda: self.go("checkin"),
             "demo": lambda: self.go("demo"),
+            # knowledge and information sections
+            "kb": lambda: self._kb(""),
+            "kb_results": lambda: self._kb(_KB_QUERIES[self.app.ctx.translator.lang]),
+            "kb_nothing": lambda: self._kb("zzqx wobble"),
+            "kb_topic": lambda: self._kb_topic(),
+            "kb_article": lambda: self.go("kb_article", article_id=_kb_id("card-lost", self.app)),
+            "kb_article_guide": lambda: self.go("kb_article", article_id=_kb_id("guide-reissue-card", self.app)),
+            "kb_article_offer": lambda: self.go("kb_article", article_id=_kb_id("promo-cashback", self.app)),
+            "info_more": lambda: self.go("info_more"),
+            "kb_section": lambda: self.go("kb_section", group="contacts"),
+            "kb_lead": lambda: self.go("kb_lead", article_id="promo-cashback-ru", title="Кэшбэк 5 % в аптеках"),
         }
+
+    def _kb(self, query: str) -> None:
+        self.go("kb")
+        screen = self.ui.screen
+        screen.ids.query.text = query
+        screen.ids.query.focus = True  # the field, as a visitor who starts typing sees it
+        if query:
+            self.ui.wait_for(lambda: screen.searching and (screen.ids.results.children or screen.missed))
+        self.idle()
+
+    def _kb_topic(self) -> None:
+        root = self.app.ctx.knowledge.topic(self.app.ctx.translator.lang, ())
+        assert root is not None
+        first = root.sorted_children()[0]
+        self.go("kb_topic", path=list(first.path))
+        self.ui.wait_for(lambda: self.ui.screen.ids.list_box.children)
+        self.idle()
 
     def _staff(self) -> None:
         self.app.ctx.session.staff_id = "sweep"
@@ -164,6 +192,13 @@ class Sweep:
         return found
 
 
+_KB_QUERIES = {"ru": "потерял карту", "zh-Hant": "信用卡 利率", "en": "how do I get my card back"}
+
+
+def _kb_id(stem: str, app: Any) -> str:
+    return f"{stem}-{ {'ru': 'ru', 'zh-Hant': 'zh', 'en': 'en'}[app.ctx.translator.lang] }"
+
+
 def _paper_out() -> BaseException:
     from devices.printer.errors import PrinterError
 
@@ -178,6 +213,7 @@ def report(found: dict[str, list[Problem]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.timeout(900)  # every screen, three languages, on a machine that may be busy
 def test_layout_here(fresh: UI) -> None:
     """The sweep in this process's window size."""
     sweep = Sweep(fresh)

@@ -31,7 +31,7 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "info_centers": ("Centers, addresses and opening hours", {}),
     "info_rates": ("Exchange and interest rates", {}),
     "info_news": ("News and announcements", {}),
-    "coming_soon": ("Find an answer", {"feature": "knowledge"}),
+    "coming_soon": ("Questions and complaints", {"feature": "appeal"}),
     "ticket": ("Take a queue ticket", {}),
     "ticket_done": ("No ticket was issued", {}),
     "staff_login": ("Staff sign-in", {}),
@@ -46,6 +46,12 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "my_booking": ("Cancel or change a booking", {}),
     "checkin": ("Check in for your appointment", {}),
     "demo": ("Demo: time", {}),
+    "kb": ("Find an answer", {}),
+    "kb_topic": ("Find an answer", {"path": ["Карты"]}),  # a switch starts the new language's topics
+    "kb_article": ("Find an answer", {"article_id": "card-block-ru"}),
+    "info_more": ("Documents, fees and help", {}),
+    "kb_section": ("Step-by-step guides and frequent questions", {"group": "guides"}),
+    "kb_lead": ("I'm interested", {"article_id": "promo-cashback-ru", "title": "Кэшбэк 5 % в аптеках"}),
 }
 
 
