@@ -23,9 +23,11 @@ from central.api import (
     health,
     info,
     kiosk,
+    knowledge,
     manage,
     pages,
     staff_appointments,
+    staff_knowledge,
     tickets,
 )
 from central.appointments.booking import AppointmentDesk
@@ -116,13 +118,16 @@ def create_app(
     api.include_router(info.router)
     api.include_router(tickets.router)
     api.include_router(appointments.router)
+    api.include_router(knowledge.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
     app.include_router(counters.router, prefix=API_PREFIX)
     app.include_router(staff_appointments.router, prefix=API_PREFIX)
+    app.include_router(staff_knowledge.router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.include_router(staff_appointments.page_router)
+    app.include_router(staff_knowledge.page_router)
     app.include_router(manage.router)
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
         app.include_router(demo.router)

@@ -211,6 +211,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url)
         migrate.upgrade(engine)
         counts = seed.seed_demo(engine, clock)
+        counts["knowledge articles"] = seed.seed_knowledge(engine, clock)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         print(f"{db.describe(url)}: demo data in place ({summary})", file=sys.stderr)
         print(
