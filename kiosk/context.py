@@ -16,6 +16,7 @@ from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
+from kiosk.services.knowledge_sync import KnowledgeSync
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
@@ -51,6 +52,7 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
+    knowledge_sync: KnowledgeSync
 
     @property
     def data_dir(self) -> Path:
@@ -110,9 +112,10 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
     # Order matters: leases need the center list the info job refreshes; the outbox goes first.
+    knowledge_sync = KnowledgeSync(gateway, cache, clock)
     sync = SyncWorker(
         {"outbox": sender.send, "info": info.refresh, "leases": queue.top_up_leases,
-         "appointments": booking_docs.sync},
+         "appointments": booking_docs.sync, "knowledge": knowledge_sync.sync},
         config.central.sync_interval_s,
         state=SyncState(cache),
         clock=clock,
@@ -139,4 +142,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
+        knowledge_sync=knowledge_sync,
     )

@@ -122,7 +122,16 @@ def _m005_knowledge(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge]
+def _m007_kb_sync(db: sqlite_utils.Database) -> None:
+    """The cursor of the knowledge base's last complete sync with central."""
+    from offline_cache.kb_sync import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge, _m007_kb_sync,
+]  # fmt: skip
 
 
 def migrate(db: sqlite_utils.Database) -> int:
