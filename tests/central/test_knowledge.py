@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from central import seed, staff
+from central import cli, seed, staff
 from central.app import create_app
 from service_common.clock import ManualClock
 
@@ -223,3 +225,26 @@ def test_seed_publishes_the_demo_corpus_once(seeded: Engine, clock: ManualClock,
     again = kiosk.get(FEED, params={"cursor": page["cursor"]}).json()
     assert again["articles"] == []
     assert again["cursor"] == page["cursor"]
+
+
+def test_cli_misses_report(
+    kiosk: TestClient, clock: ManualClock, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n, (query, lang) in enumerate([("ипотека", "ru"), ("Ипотека", "ru"), ("房貸", "zh-Hant")]):
+        body = {"id": f"miss-{n:04d}-abcdef", "query": query, "lang": lang, "at": clock.now().isoformat()}
+        assert kiosk.post("/api/v1/knowledge/misses", json=body).status_code == 200
+    clock.advance(timedelta(days=7))
+    body = {"id": "miss-9999-abcdef", "query": "вклад", "lang": "ru", "at": clock.now().isoformat()}
+    kiosk.post("/api/v1/knowledge/misses", json=body)
+    args = ["kb", "misses", "--db", str(db_path), "--from", "2026-11-23", "--to", "2026-11-29"]
+    assert cli.main([*args, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["week"], r["lang"], r["query"], r["count"]) for r in rows] == [
+        ("2026-W48", "ru", "ипотека", 2),
+        ("2026-W48", "zh-Hant", "房貸", 1),
+    ]
+    assert cli.main(args[:4]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["WEEK", "LANG", "COUNT", "QUERY"]
+    assert table[-1].split() == ["2026-W49", "ru", "1", "вклад"]
+    assert cli.main([*args[:4], "--from", "yesterday"]) == 2
