@@ -248,3 +248,12 @@ def test_cli_misses_report(
     assert table[0].split() == ["WEEK", "LANG", "COUNT", "QUERY"]
     assert table[-1].split() == ["2026-W49", "ru", "1", "вклад"]
     assert cli.main([*args[:4], "--from", "yesterday"]) == 2
+
+
+def test_page_is_public_and_the_api_needs_a_staff_session(app: FastAPI, headers: dict[str, str]) -> None:
+    anonymous = TestClient(app)
+    page = anonymous.get("/staff/knowledge")
+    assert page.status_code == 200
+    assert '<script src="/static/knowledge.js"></script>' in page.text
+    assert anonymous.get(f"{KB}/articles", headers=headers).status_code == 401  # a kiosk token is not enough
+    assert anonymous.get(FEED).status_code == 401
