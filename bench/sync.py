@@ -105,7 +105,9 @@ def knowledge_pull(workdir: Path, articles: int, page: int) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--page", type=int, default=500, help="articles per page (central allows up to 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, serve.log)")
