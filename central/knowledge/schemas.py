@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from central.schemas import FreeText, IsoDate, IsoDateTime, Out
 
@@ -31,8 +31,8 @@ class ArticleContent(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-    body: Annotated[str, StringConstraints(min_length=1, max_length=20000, strip_whitespace=True)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20000)]
     section: Section = "answers"
     topic_path: list[Word] = Field(default_factory=list, max_length=3)
     keywords: list[Word] = Field(default_factory=list, max_length=50)
@@ -84,7 +84,7 @@ class KbRating(BaseModel):
     id: KioskMadeId = Field(description="Made by the kiosk; a resend with the same id counts once")
     article_id: ArticleId
     lang: Lang
-    helpful: bool
+    helpful: StrictBool
     at: IsoDateTime
 
 
@@ -99,9 +99,9 @@ class Lead(BaseModel):
     id: KioskMadeId
     article_id: ArticleId
     lang: Lang
-    name: Annotated[FreeText, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    name: Annotated[FreeText, StringConstraints(min_length=1, max_length=200)]
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,31}$")]
-    consent: bool = Field(description="Must be true: a lead is kept only with the visitor's consent")
+    consent: StrictBool = Field(description="Must be true: a lead is kept only with the visitor's consent")
     at: IsoDateTime
 
 
