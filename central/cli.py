@@ -220,6 +220,11 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             "(demo only: no forced password change; sign in at /counter)",
             file=sys.stderr,
         )
+        editors = " and ".join(name for name, _role in seed.KB_DEMO_STAFF)
+        print(
+            f"demo knowledge staff: {editors} / {seed.DEMO_PASSWORD} (sign in at /staff/knowledge)",
+            file=sys.stderr,
+        )
         return 0
     if args.command == "serve":
         engine = _open(url)

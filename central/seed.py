@@ -431,6 +431,8 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
 
 # ----- the knowledge base -----
 
+KB_DEMO_STAFF = (("kb-editor", "maintainer"), ("kb-reviewer", "reviewer"))
+"""Demo accounts of the knowledge page (password :data:`DEMO_PASSWORD`, no forced change): maker and checker."""
 KB_SEED_USER = "seed"
 """Named as author and reviewer of the demo articles in their history (not a staff account)."""
 
@@ -452,4 +454,7 @@ def seed_knowledge(engine: Engine, clock: Clock, kb_dir: Path | None = None) -> 
 
     records = knowledge_records(kb_dir)
     publish_directly(engine, clock.now(), KB_SEED_USER, records)
+    for username, role in KB_DEMO_STAFF:
+        if not staff.password_matches(engine, username, DEMO_PASSWORD):
+            staff.set_account(engine, username, role, None, DEMO_PASSWORD, must_change=False, clock=clock)
     return len(records)

@@ -218,6 +218,8 @@ def test_staff_list_filters(people: dict[str, TestClient]) -> None:
 def test_seed_publishes_the_demo_corpus_once(seeded: Engine, clock: ManualClock, kiosk: TestClient) -> None:
     count = seed.seed_knowledge(seeded, clock)
     assert count >= 100
+    for username, _role in seed.KB_DEMO_STAFF:  # the demo's maker and checker
+        assert staff.password_matches(seeded, username, seed.DEMO_PASSWORD)
     page = kiosk.get(FEED, params={"limit": 1000}).json()
     assert len(page["articles"]) == count
     clock.advance(timedelta(hours=1))
