@@ -288,6 +288,7 @@ def publish_directly(engine: Engine, now: datetime, actor: str, records: list[di
                     editors=[actor], created_at=now, updated_at=now, reviewer=actor, reviewed_at=now,
                 )
             )  # fmt: skip
+            _history(conn, record["id"], "approved", actor, now, change_id=change_id)
             publish(conn, now, actor, record["id"], record["lang"], content, change_id)
             published += 1
     return published
