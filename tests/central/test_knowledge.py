@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,7 +228,7 @@ def test_seed_publishes_the_demo_corpus_once(seeded: Engine, clock: ManualClock,
 
 
 def test_cli_misses_report(
-    kiosk: TestClient, clock: ManualClock, db_path: Path, capsys: pytest.CaptureFixture[str]
+    kiosk: TestClient, clock: ManualClock, seeded: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for n, (query, lang) in enumerate([("ипотека", "ru"), ("Ипотека", "ru"), ("房貸", "zh-Hant")]):
         body = {"id": f"miss-{n:04d}-abcdef", "query": query, "lang": lang, "at": clock.now().isoformat()}
@@ -237,7 +236,8 @@ def test_cli_misses_report(
     clock.advance(timedelta(days=7))
     body = {"id": "miss-9999-abcdef", "query": "вклад", "lang": "ru", "at": clock.now().isoformat()}
     kiosk.post("/api/v1/knowledge/misses", json=body)
-    args = ["kb", "misses", "--db", str(db_path), "--from", "2026-11-23", "--to", "2026-11-29"]
+    db_arg = seeded.url.render_as_string(hide_password=False)  # a SQLite file or a PostgreSQL URL
+    args = ["kb", "misses", "--db", db_arg, "--from", "2026-11-23", "--to", "2026-11-29"]
     assert cli.main([*args, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["week"], r["lang"], r["query"], r["count"]) for r in rows] == [
