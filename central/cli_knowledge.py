@@ -1,4 +1,5 @@
-"""``kiosk-central kb misses|helpfulness``: what the knowledge office reads to find missing or weak answers."""
+"""``kiosk-central kb misses|helpfulness|leads``: what the knowledge office reads: missing and weak answers,
+and the visitors who asked to be called about a promotion."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse
         "helpfulness", parents=[with_db], help="ratings per article, least helpful first"
     )
     helpful.add_argument("--json", action="store_true", help="one JSON list")
+    leads = sub.add_parser(
+        "leads", parents=[with_db], help="promotion leads given with consent, to call back"
+    )
+    leads.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first UTC day (default: all)")
+    leads.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last UTC day (default: all)")
+    leads.add_argument("--json", action="store_true", help="one JSON list")
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -55,6 +62,16 @@ def run(args: argparse.Namespace, engine: Engine) -> int:
     except ValueError as exc:
         print(f"kiosk-central: {exc}", file=sys.stderr)
         return 2
+    if args.kb_command == "leads":
+        found = reports.leads(engine, start, end)
+        if args.json:
+            print(json.dumps(found, ensure_ascii=False))
+            return 0
+        for lead in found:
+            print(
+                f"{lead['at'][:16]}  {lead['phone']:18} {lead['name'][:30]:30} {lead['article_id']} ({lead['lang']})"
+            )
+        return 0
     rows = reports.misses(engine, start, end)
     if args.json:
         print(json.dumps([r.model_dump() for r in rows], ensure_ascii=False))

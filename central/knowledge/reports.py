@@ -111,3 +111,21 @@ def misses(engine: Engine, start: date | None, end: date | None) -> list[MissRow
     rows = [MissRow(week=k[0], lang=k[1], query=shown[k], count=n) for k, n in counts.items()]
     rows.sort(key=lambda r: (r.week, r.lang, -r.count, r.query))
     return rows
+
+
+def leads(engine: Engine, start: date | None, end: date | None) -> list[dict[str, Any]]:
+    """Promotion leads for the office to call back, oldest first (``start``/``end``: UTC days, included)."""
+    lead = db.kb_leads
+    query = sa.select(lead).order_by(lead.c.at, lead.c.id)
+    if start is not None:
+        query = query.where(lead.c.at >= datetime(start.year, start.month, start.day, tzinfo=UTC))
+    if end is not None:
+        after = end + timedelta(days=1)
+        query = query.where(lead.c.at < datetime(after.year, after.month, after.day, tzinfo=UTC))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        {"id": r.id, "at": r.at.isoformat(), "article_id": r.article_id, "lang": r.lang, "name": r.name,
+         "phone": r.phone, "kiosk_id": r.kiosk_id}
+        for r in rows
+    ]  # fmt: skip

@@ -249,6 +249,15 @@ def test_cli_misses_report(
     assert table[0].split() == ["WEEK", "LANG", "COUNT", "QUERY"]
     assert table[-1].split() == ["2026-W49", "ru", "1", "вклад"]
     assert cli.main([*args[:4], "--from", "yesterday"]) == 2
+    lead = {"id": "lead-0001-abcdef", "article_id": "promo-ru", "lang": "ru", "name": "Анна",
+            "phone": "+7 912 345-67-89", "consent": True, "at": clock.now().isoformat()}  # fmt: skip
+    assert kiosk.post("/api/v1/leads", json=lead).status_code == 200
+    capsys.readouterr()
+    assert cli.main(["kb", "leads", "--db", db_arg, "--json"]) == 0
+    leads = json.loads(capsys.readouterr().out)
+    assert [(x["id"], x["name"], x["phone"], x["kiosk_id"]) for x in leads] == [
+        ("lead-0001-abcdef", "Анна", "+7 912 345-67-89", "KIOSK-T1")
+    ]
 
 
 def test_page_is_public_and_the_api_needs_a_staff_session(app: FastAPI, headers: dict[str, str]) -> None:
