@@ -38,6 +38,7 @@ from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
+from central.knowledge.reports import erase_old_leads
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
@@ -108,6 +109,7 @@ def create_app(
     app.state.sweeper.add_task(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
+    app.state.sweeper.add_task("knowledge leads erased", lambda desk: erase_old_leads(engine, desk.now()))
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)

@@ -57,6 +57,17 @@ def add_lead(engine: Engine, kiosk_id: str, body: Any, now: datetime) -> bool:
     })  # fmt: skip
 
 
+LEAD_DAYS = 30
+"""A lead's name and phone are kept this long for the call back, then the lead is deleted."""
+
+
+def erase_old_leads(engine: Engine, now: datetime, days: float = LEAD_DAYS) -> int:
+    """Delete leads older than ``days`` (a step of central's sweep); returns how many went."""
+    lead = db.kb_leads
+    with db.write_transaction(engine) as conn:
+        return int(conn.execute(sa.delete(lead).where(lead.c.at < now - timedelta(days=days))).rowcount or 0)
+
+
 def rating_counts(engine: Engine) -> dict[str, tuple[int, int]]:
     """Article id -> (helpful, not helpful)."""
     r = db.kb_ratings

@@ -267,3 +267,13 @@ def test_page_is_public_and_the_api_needs_a_staff_session(app: FastAPI, headers:
     assert '<script src="/static/knowledge.js"></script>' in page.text
     assert anonymous.get(f"{KB}/articles", headers=headers).status_code == 401  # a kiosk token is not enough
     assert anonymous.get(FEED).status_code == 401
+
+
+def test_leads_are_erased_after_thirty_days(app: FastAPI, kiosk: TestClient, clock: ManualClock) -> None:
+    lead = {"id": "lead-0002-abcdef", "article_id": "promo-ru", "lang": "ru", "name": "Борис",
+            "phone": "+7 912 000-00-00", "consent": True, "at": clock.now().isoformat()}  # fmt: skip
+    assert kiosk.post("/api/v1/leads", json=lead).status_code == 200
+    clock.advance(timedelta(days=29))
+    assert app.state.sweeper.run_once().tasks.get("knowledge leads erased", 0) == 0
+    clock.advance(timedelta(days=2))
+    assert app.state.sweeper.run_once().tasks["knowledge leads erased"] == 1
