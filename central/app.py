@@ -22,6 +22,7 @@ from central.api import (
     demo,
     health,
     info,
+    info_feed,
     kiosk,
     knowledge,
     manage,
@@ -121,6 +122,7 @@ def create_app(
     api.include_router(tickets.router)
     api.include_router(appointments.router)
     api.include_router(knowledge.router)
+    api.include_router(info_feed.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
