@@ -16,6 +16,7 @@ from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
+from kiosk.services.info_sync import InfoSync
 from kiosk.services.knowledge_sync import KnowledgeSync
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
@@ -113,8 +114,10 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
     # Order matters: leases need the center list the info job refreshes; the outbox goes first.
     knowledge_sync = KnowledgeSync(gateway, cache, clock)
+    # The info job pulls centers, announcements and rates through central's cursor feed (304 when unchanged).
+    info_sync = InfoSync(gateway, docs, clock, config.kiosk.center_id)
     sync = SyncWorker(
-        {"outbox": sender.send, "info": info.refresh, "leases": queue.top_up_leases,
+        {"outbox": sender.send, "info": info_sync.sync, "leases": queue.top_up_leases,
          "appointments": booking_docs.sync, "knowledge": knowledge_sync.sync},
         config.central.sync_interval_s,
         state=SyncState(cache),

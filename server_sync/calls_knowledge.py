@@ -1,4 +1,5 @@
-"""The knowledge endpoints of central, as a mixin of :class:`server_sync.gateway.CentralGateway`.
+"""The knowledge endpoints of central (and the information feed on the same cursor terms), as a mixin of
+:class:`server_sync.gateway.CentralGateway`.
 
 The feed is a plain read (safe to repeat); ratings, misses and leads carry the kiosk-made id
 the outbox keeps, so a resend after a lost answer is recognised at central (``duplicate``).
@@ -30,6 +31,15 @@ class KnowledgeCalls:
             params["cursor"] = cursor
         headers = {"If-None-Match": f'"{current}"'} if current else None
         page: JSON | None = self._call("GET", f"{KB}/changes", params=params, headers=headers)
+        return page
+
+    def info_changes(self, cursor: str | None, center_id: str) -> JSON | None:
+        """Centers, announcements and rates changed since ``cursor`` (each null when unchanged); None: 304."""
+        params: JSON = {"center_id": center_id}
+        if cursor:
+            params["cursor"] = cursor
+        headers = {"If-None-Match": f'"{cursor}"'} if cursor else None
+        page: JSON | None = self._call("GET", "/api/v1/info/changes", params=params, headers=headers)
         return page
 
     def send_kb_rating(self, body: JSON) -> JSON:

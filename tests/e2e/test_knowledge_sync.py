@@ -22,8 +22,11 @@ import sqlalchemy as sa
 from central import db as central_db
 from central.knowledge import workflow
 from central.knowledge.schemas import ArticleContent
+from kiosk.services.info import InfoService
+from kiosk.services.info_sync import InfoSync
 from kiosk.services.knowledge_sync import KnowledgeSync
 from offline_cache.db import CacheDB
+from offline_cache.documents import DocumentCache
 from offline_cache.knowledge import Article, KnowledgeStore
 from offline_cache.outbox import Outbox
 from server_sync.client import CentralClient
@@ -168,3 +171,32 @@ def test_lost_answers_neither_lose_nor_duplicate_ratings_and_misses(
                 )
     finally:
         engine.dispose()
+
+
+def test_information_through_the_cursor_feed(server: CentralServer, tmp_path: Path) -> None:
+    kiosk = make_kiosk(tmp_path / "kiosk.db", server.url, server.enrol("KIOSK-KB-3"))
+    docs = DocumentCache(kiosk.cache)
+    clock = SystemClock("Europe/Moscow")
+    job = InfoSync(kiosk.gateway, docs, clock, "C01")
+    info = InfoService(None, docs, clock, "C01")  # what the screens read: the cache only here
+    try:
+        assert job.sync()
+        assert job.last_changed == ["centers", "announcements", "rates"]
+        assert {c["id"] for c in info.centers().data} == {"C01", "C02", "C03"}
+        assert info.rates().data["exchange"]
+        first_time = info.centers().fetched_at
+        assert job.sync()
+        assert job.last_changed is None  # 304
+        assert info.centers().fetched_at >= first_time  # confirmed as of the last sync
+        engine = central_db.create_engine(server.db)
+        try:
+            with central_db.write_transaction(engine) as conn:
+                x = central_db.exchange_rates
+                conn.execute(sa.update(x).where(x.c.currency == "EUR").values(sell="99.99"))
+        finally:
+            engine.dispose()
+        assert job.sync()
+        assert job.last_changed == ["rates"]
+        assert {r["currency"]: r["sell"] for r in info.rates().data["exchange"]}["EUR"] == "99.99"
+    finally:
+        kiosk.cache.close()
