@@ -69,9 +69,11 @@ async def info_changes(
 ) -> Response:
     """The public information documents that changed since ``cursor`` (404 for an unknown center)."""
     with ctx.engine.connect() as conn:
-        centers = [c.model_dump(mode="json") for c in load_centers(conn)]
-    announcements = (await list_announcements(ctx, kiosk, center_id)).model_dump(mode="json")["announcements"]
-    rates = (await get_rates(ctx, kiosk)).model_dump(mode="json")
+        centers = [c.model_dump(mode="json", by_alias=True) for c in load_centers(conn)]
+    announcements = (await list_announcements(ctx, kiosk, center_id)).model_dump(mode="json", by_alias=True)[
+        "announcements"
+    ]
+    rates = (await get_rates(ctx, kiosk)).model_dump(mode="json", by_alias=True)
     docs: dict[str, Any] = {"centers": centers, "announcements": announcements, "rates": rates}
     versions = {name: _version(docs[name]) for name in DOCUMENTS}
     cursor_out = ".".join(f"{name}:{versions[name]}" for name in DOCUMENTS)

@@ -21,6 +21,12 @@ def test_first_everything_then_only_what_changed(
     body = first.json()
     assert body["full"] is True
     assert [c["id"] for c in body["centers"]] == ["C01", "C02", "C03"]
+    # the same shapes as GET /centers, /announcements and /rates (texts keyed "zh-Hant", not a field name)
+    assert body["centers"] == client.get("/api/v1/centers", headers=headers).json()["centers"]
+    assert (
+        body["announcements"] == client.get("/api/v1/announcements", headers=headers).json()["announcements"]
+    )
+    assert body["rates"] == client.get("/api/v1/rates", headers=headers).json()
     assert body["rates"]["exchange"]
     assert body["announcements"]
     assert first.headers["ETag"] == f'"{body["cursor"]}"'
