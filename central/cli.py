@@ -25,7 +25,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, cli_tickets, db, kiosks, migrate, seed, staff
+from central import __version__, cli_knowledge, cli_tickets, db, kiosks, migrate, seed, staff
 from central import config as central_config
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
     cli_tickets.add_parsers(commands, with_db, plain)
+    cli_knowledge.add_parsers(commands, with_db, plain)
     return parser
 
 
@@ -168,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    for group in ("kiosks", "staff", "counters", "reminders", "tickets"):
+    for group in ("kiosks", "staff", "counters", "reminders", "tickets", "kb"):
         if args.command == group and getattr(args, f"{group}_command") is None:
             args.print_help(sys.stderr)
             return EXIT_USAGE
@@ -211,11 +212,17 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url)
         migrate.upgrade(engine)
         counts = seed.seed_demo(engine, clock)
+        counts["knowledge articles"] = seed.seed_knowledge(engine, clock)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         print(f"{db.describe(url)}: demo data in place ({summary})", file=sys.stderr)
         print(
             f"demo counter staff: {seed.DEMO_STAFF} / {seed.DEMO_PASSWORD} "
             "(demo only: no forced password change; sign in at /counter)",
+            file=sys.stderr,
+        )
+        editors = " and ".join(name for name, _role in seed.KB_DEMO_STAFF)
+        print(
+            f"demo knowledge staff: {editors} / {seed.DEMO_PASSWORD} (sign in at /staff/knowledge)",
             file=sys.stderr,
         )
         return 0
@@ -247,6 +254,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url, must_exist=True)
         _require_current(engine, url)
         return cli_tickets.run(args, engine)
+    if args.command == cli_knowledge.COMMAND:
+        engine = _open(url, must_exist=True)
+        _require_current(engine, url)
+        return cli_knowledge.run(args, engine)
     raise AssertionError(args.command)
 
 

@@ -527,3 +527,108 @@ def load_or_create_secret(engine: Engine, name: str) -> bytes:
         with engine.connect() as conn:
             value = conn.execute(sa.select(s.c.value).where(s.c.name == name)).scalar_one()
     return bytes.fromhex(value)
+
+
+# ----- knowledge base (revision 0008) -----
+
+KB_SECTIONS = (
+    "answers", "regulations", "guides", "faq", "contacts", "tariffs", "benefits", "templates", "promotions",
+)  # fmt: skip
+KB_CHANGE_KINDS = ("edit", "remove")
+KB_CHANGE_STATES = ("draft", "in_review", "rejected", "published", "withdrawn")
+
+kb_articles = sa.Table(
+    "kb_articles",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("section", sa.String(16), nullable=False),
+    sa.Column("content", sa.JSON, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Boolean, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    sa.Column("published_at", UTCDateTime, nullable=False),
+    sa.Column("published_by", sa.String(64), nullable=False),
+)
+"""What kiosks get: the published revision of each article (``removed``: a tombstone). ``seq`` is
+the position in the one change feed, taken anew at each publication: the kiosks' cursor."""
+
+kb_changes = sa.Table(
+    "kb_changes",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("article_id", sa.String(100), nullable=False, index=True),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("content", sa.JSON, nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("base_revision", sa.Integer, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("editors", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("reviewer", sa.String(64), nullable=True),
+    sa.Column("reviewed_at", UTCDateTime, nullable=True),
+    sa.Column("comment", sa.String(1000), nullable=True),
+    sa.CheckConstraint(_in("kind", KB_CHANGE_KINDS), name="kind"),
+    sa.CheckConstraint(_in("state", KB_CHANGE_STATES), name="state"),
+)
+"""Proposed changes (maker/checker): an edit (new text) or a removal, with who wrote and who
+reviewed it. ``editors`` lists everyone who wrote into it: none of them may approve it."""
+
+kb_history = sa.Table(
+    "kb_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.String(100), nullable=False, index=True),
+    sa.Column("change_id", sa.String(32), nullable=True),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=True),
+    sa.Column("comment", sa.String(1000), nullable=True),
+    sa.Column("content", sa.JSON, nullable=True),
+    sa.Column("previous", sa.JSON, nullable=True),
+)
+"""Every step of every change, append-only: who, when, what (``content``) and the text it replaced."""
+
+kb_ratings = sa.Table(
+    "kb_ratings",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("article_id", sa.String(100), nullable=False, index=True),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+)
+""""Was this helpful?" answers; the id is the kiosk's, so a resent rating counts once."""
+
+kb_misses = sa.Table(
+    "kb_misses",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("query", sa.String(200), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("week", sa.String(8), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Index("ix_kb_misses_week", "week", "lang"),
+)
+"""Searches that found nothing; ``week`` is the ISO week of ``at`` (2026-W49) for the report."""
+
+kb_leads = sa.Table(
+    "kb_leads",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("article_id", sa.String(100), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+)
+""""I'm interested" on a promotion, given with the visitor's consent (refused without it)."""

@@ -9,10 +9,12 @@ expired, and two runs on the same day write identical data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from central import db, staff
 from service_common.clock import Clock
+from service_common.paths import ASSETS
 
 Text = dict[str, str]
 
@@ -424,3 +427,34 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
             engine, DEMO_STAFF, "supervisor", None, DEMO_PASSWORD, must_change=False, clock=clock
         )
     return {name: len(table_rows) for name, table_rows in rows.items()}
+
+
+# ----- the knowledge base -----
+
+KB_DEMO_STAFF = (("kb-editor", "maintainer"), ("kb-reviewer", "reviewer"))
+"""Demo accounts of the knowledge page (password :data:`DEMO_PASSWORD`, no forced change): maker and checker."""
+KB_SEED_USER = "seed"
+"""Named as author and reviewer of the demo articles in their history (not a staff account)."""
+
+
+def knowledge_records(kb_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The demo corpus, ``assets/kb/*.jsonl``: the same file ``kiosk kb import`` reads."""
+    records = []
+    for path in sorted((kb_dir or ASSETS / "kb").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                records.append(json.loads(line))
+    return records
+
+
+def seed_knowledge(engine: Engine, clock: Clock, kb_dir: Path | None = None) -> int:
+    """Publish the demo corpus as written and approved by :data:`KB_SEED_USER`; unchanged articles are
+    left as they are, so a second run publishes nothing. Returns how many articles the corpus has."""
+    from central.knowledge.workflow import publish_directly
+
+    records = knowledge_records(kb_dir)
+    publish_directly(engine, clock.now(), KB_SEED_USER, records)
+    for username, role in KB_DEMO_STAFF:
+        if not staff.password_matches(engine, username, DEMO_PASSWORD):
+            staff.set_account(engine, username, role, None, DEMO_PASSWORD, must_change=False, clock=clock)
+    return len(records)

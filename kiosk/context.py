@@ -17,7 +17,9 @@ from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
+from kiosk.services.info_sync import InfoSync
 from kiosk.services.knowledge import KnowledgeService
+from kiosk.services.knowledge_sync import KnowledgeSync
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
@@ -57,6 +59,7 @@ class KioskContext:
     card_reader: CardReader
     card_token_key: bytes
     knowledge: KnowledgeService
+    knowledge_sync: KnowledgeSync
 
     @property
     def data_dir(self) -> Path:
@@ -117,9 +120,12 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
     # Order matters: leases need the center list the info job refreshes; the outbox goes first.
+    knowledge_sync = KnowledgeSync(gateway, cache, clock)
+    # The info job pulls centers, announcements and rates through central's cursor feed (304 when unchanged).
+    info_sync = InfoSync(gateway, docs, clock, config.kiosk.center_id)
     sync = SyncWorker(
-        {"outbox": sender.send, "info": info.refresh, "leases": queue.top_up_leases,
-         "appointments": booking_docs.sync},
+        {"outbox": sender.send, "info": info_sync.sync, "leases": queue.top_up_leases,
+         "appointments": booking_docs.sync, "knowledge": knowledge_sync.sync},
         config.central.sync_interval_s,
         state=SyncState(cache),
         clock=clock,
@@ -149,4 +155,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         card_reader=open_card_reader(config.devices.card_reader),
         card_token_key=card_token_key(config),
         knowledge=KnowledgeService(cache, clock),
+        knowledge_sync=knowledge_sync,
     )

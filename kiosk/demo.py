@@ -158,6 +158,11 @@ def run_demo(
     print(
         f"  counter console (staff):     {central.url}/counter   sign in as demo / demo-password", flush=True
     )
+    print(
+        f"  knowledge base (staff):      {central.url}/staff/knowledge   kb-editor writes, kb-reviewer approves"
+        " (password demo-password)",
+        flush=True,
+    )
     print(f"kiosk data:           {cfg.data_dir}", flush=True)
     print(f"kiosk log:            {log_path}", flush=True)
     print(f"printed tickets:      {print_dir(cfg.data_dir)}", flush=True)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from server_sync.calls_knowledge import KnowledgeCalls
 from server_sync.client import CentralClient
 from server_sync.errors import CentralError, CentralRejected, CentralUnavailable
 
@@ -45,7 +46,7 @@ def may_go_offline(exc: CentralError) -> bool:
     return isinstance(exc, CentralUnavailable)
 
 
-class CentralGateway:
+class CentralGateway(KnowledgeCalls):
     """Typed calls to central through one :class:`CentralClient`; tells listeners when the link comes back."""
 
     def __init__(self, client: CentralClient, *, patience_s: float = 8.0) -> None:
@@ -71,8 +72,10 @@ class CentralGateway:
 
     # ----- the transport, with link tracking -----
     def _call(self, method: str, path: str, *, body: Any = None, params: JSON | None = None,
-              read_timeout: float | None = None) -> Any:  # fmt: skip
+              read_timeout: float | None = None, headers: dict[str, str] | None = None) -> Any:  # fmt: skip
         kwargs: JSON = {}
+        if headers:
+            kwargs["headers"] = headers
         if body is not None or method == "POST":
             kwargs["json"] = body
         if params:

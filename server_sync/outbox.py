@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +28,19 @@ RETRY_LATER_MAX = 20
 """After this many "not yet" answers the record is set aside, so it cannot hold the outbox forever."""
 
 
+AS_IS: dict[str, Callable[[CentralGateway, dict[str, Any]], Any]] = {
+    "kb_rating": CentralGateway.send_kb_rating,
+    "kb_miss": CentralGateway.send_kb_miss,
+    "lead": CentralGateway.send_lead,
+}
+"""Kinds whose payload is the request body itself (the knowledge contract)."""
+
+
 def deliver(gateway: CentralGateway, kind: str, payload: dict[str, Any]) -> None:
     """Send one record to the endpoint its kind belongs to."""
-    if kind == "ticket":
+    if kind in AS_IS:
+        AS_IS[kind](gateway, payload)
+    elif kind == "ticket":
         gateway.create_ticket(payload)
     elif kind == "ticket_void":
         gateway.void_ticket(payload["ticket_id"], payload["reason"])

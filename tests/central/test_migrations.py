@@ -43,6 +43,13 @@ TABLES = {
     # 0004, reminders
     "reminders",
     "manage_attempts",
+    # 0008, knowledge base
+    "kb_articles",
+    "kb_changes",
+    "kb_history",
+    "kb_ratings",
+    "kb_misses",
+    "kb_leads",
 }
 
 
@@ -50,10 +57,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0007"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0008"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0007"
+    assert migrate.current_revision(engine) == "0008"
     engine.dispose()
 
 
