@@ -33,7 +33,7 @@ from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
-from service_common.i18n import SHORT_NAMES, babel_locale, pick
+from service_common.i18n import SHORT_NAMES, babel_locale, drawable, pick
 from service_common.paths import KV
 
 log = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ class KioskApp(App):  # type: ignore[misc]
         locale = babel_locale(self.ctx.translator.lang)
         if self.root_widget is not None:
             self.frame.ids.header.clock_text = (
-                format_skeleton("MMMMEEEEd", now, locale=locale) + "  ·  " + now.strftime("%H:%M")
+                drawable(format_skeleton("MMMMEEEEd", now, locale=locale)) + "  ·  " + now.strftime("%H:%M")
             )
         self._watch_idle()
 

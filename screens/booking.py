@@ -28,7 +28,7 @@ from kiosk.services.appointments import (
 from screens.base import KioskScreen
 from screens.ticket import qr_texture
 from screens.widgets import ServiceButton
-from service_common.i18n import N_, Translator, babel_locale, pick
+from service_common.i18n import N_, Translator, babel_locale, drawable, pick
 
 
 class DayChip(ToggleButtonBehavior, Label):  # type: ignore[misc]
@@ -41,16 +41,16 @@ class TimeButton(ButtonBehavior, Label):  # type: ignore[misc]
 
 def day_text(day: date, lang: str) -> str:
     """ "вт, 2 дек.", "12月2日 週二", "Tue 2 Dec": short enough for a chip."""
-    return format_skeleton("MMMEd", day, locale=babel_locale(lang))
+    return drawable(format_skeleton("MMMEd", day, locale=babel_locale(lang)))
 
 
 def slot_text(slot: Slot, lang: str) -> str:
     """ "11:20", "上午11:20", "11:20": each language's own clock."""
-    return format_time(slot.start, "short", tzinfo=slot.start.tzinfo, locale=babel_locale(lang))
+    return drawable(format_time(slot.start, "short", tzinfo=slot.start.tzinfo, locale=babel_locale(lang)))
 
 
 def long_day(day: date, lang: str) -> str:
-    return format_skeleton("yMMMMEEEEd", day, locale=babel_locale(lang))
+    return drawable(format_skeleton("yMMMMEEEEd", day, locale=babel_locale(lang)))
 
 
 def time_range(slot_start: Any, slot_end: Any, lang: str) -> str:
@@ -58,7 +58,7 @@ def time_range(slot_start: Any, slot_end: Any, lang: str) -> str:
     tz = slot_start.tzinfo
     a = format_time(slot_start, "short", tzinfo=tz, locale=locale)
     b = format_time(slot_end, "short", tzinfo=tz, locale=locale)
-    return f"{a}–{b}"
+    return drawable(f"{a}–{b}")
 
 
 SOMETHING_WRONG = N_("Something went wrong. Please try again or ask a consultant.")

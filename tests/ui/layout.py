@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from kivy.uix.behaviors import ButtonBehavior
@@ -27,11 +28,13 @@ SLACK = 1.5  # pixels of rounding we forgive
 NO_LINE_START = set("，。、）」』】〉》！？：；,.!?:;)]}％%·…")
 # No line may end with these (opening brackets).
 NO_LINE_END = set("（「『【〈《([{")
+# Two-character Chinese words never split across lines ("個 / 月" was seen in the rates table).
+KEEP_WORDS = {"週一", "週二", "週三", "週四", "週五", "週六", "週日", "星期", "個月", "分鐘", "小時"}
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break
+    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph
     widget: str
     detail: str
 
@@ -154,16 +157,24 @@ def break_problems(text: str, lines: list[str], markup: bool = False) -> list[st
         gap = plain[ends[i] : starts[i + 1]]
         if stripped[-1] in NO_LINE_END:
             found.append(f"line {i + 1} ends with {stripped[-1]!r}")
+        before, after = plain[ends[i] - 1], plain[starts[i + 1]]
+        if gap == " " and before.isdigit() and _is_cjk(after):
+            found.append(f"number apart from its unit: {plain[max(0, ends[i] - 3) : ends[i]]!r} / {after!r}")
+            continue
         if gap.strip(" \n\t") or any(c in gap for c in " \n\t"):
             continue  # a break at whitespace (or a newline in the text)
-        before, after = plain[ends[i] - 1], plain[starts[i + 1]]
+        if not gap and before + after in KEEP_WORDS:
+            found.append(f"word broken: {before!r} / {after!r}")
+            continue
         if before in "-\u00ad\u2010":
             continue  # after a hyphen
         if _is_word_char(before) and _is_word_char(after):
             found.append(
                 f"word broken: {plain[max(0, ends[i] - 6) : ends[i]]!r} / {plain[starts[i + 1] :][:6]!r}"
             )
-        elif (_is_word_char(before) and _is_cjk(after)) or (_is_cjk(before) and _is_word_char(after)):
+        elif (_is_word_char(before) and _is_cjk(after)) or (
+            _is_cjk(before) and before not in NO_LINE_START and _is_word_char(after)
+        ):  # after "，" or "。" a line may go on with a number
             found.append(
                 f"break between {plain[max(0, ends[i] - 3) : ends[i]]!r} / {plain[starts[i + 1] :][:3]!r}"
             )
@@ -313,6 +324,12 @@ def _label_problems(
     name = describe(label, roots)
     lines, content = natural_lines(label)
     if label.font_name != "Icons":
+        missing = sorted(_font_coverage().missing(MARKUP.sub("", label.text) if label.markup else label.text))
+        if missing:
+            shown_as = ", ".join(f"U+{ord(c):04X}" for c in missing)
+            problems.append(
+                Problem("glyph", name, f"no glyph in either face for {shown_as} (drawn as a box)")
+            )
         for detail in break_problems(label.text if label.markup else label._label.text, lines, label.markup):
             problems.append(Problem("break", name, detail))
     limit_w = label.text_size[0] or label.width
@@ -330,6 +347,26 @@ def _label_problems(
         if seen is not None and label.font_name != "Icons":
             labels.append((label, seen))
     return problems
+
+
+class _Faces:
+    """Characters the interface font draws: its subset or, through the fallback, its full face."""
+
+    def __init__(self) -> None:
+        from screens.fonts import Coverage
+        from service_common.paths import FONTS
+
+        self.faces = [Coverage((FONTS / f"{n}.coverage").read_text()) for n in ("KioskSans", "KioskSansFull")]
+
+    def missing(self, text: str) -> set[str]:
+        if text.isascii():
+            return set()
+        return {ch for ch in set(text) if ch not in "\n\r\t" and not any(ch in face for face in self.faces)}
+
+
+@lru_cache(maxsize=1)
+def _font_coverage() -> _Faces:
+    return _Faces()
 
 
 def _under(widget: Widget, ancestor: Widget) -> bool:
