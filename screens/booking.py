@@ -14,7 +14,6 @@ from babel.dates import format_skeleton, format_time
 from kivy.clock import Clock as KivyClock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
-from kivy.uix.label import Label
 
 from devices.printer.errors import visitor_message
 from kiosk.services.appointments import (
@@ -27,15 +26,17 @@ from kiosk.services.appointments import (
 )
 from screens.base import KioskScreen
 from screens.ticket import qr_texture
-from screens.widgets import ServiceButton
+from screens.widgets import ServiceButton, WrapLabel
 from service_common.i18n import N_, Translator, babel_locale, drawable, pick
 
 
-class DayChip(ToggleButtonBehavior, Label):  # type: ignore[misc]
+class DayChip(ToggleButtonBehavior, WrapLabel):  # type: ignore[misc]
+    """A WrapLabel: as a plain Label, Kivy broke "12月1日週二" as "12月1日週 / 二"."""
+
     day = ObjectProperty(None, allownone=True)
 
 
-class TimeButton(ButtonBehavior, Label):  # type: ignore[misc]
+class TimeButton(ButtonBehavior, WrapLabel):  # type: ignore[misc]
     slot = ObjectProperty(None, allownone=True)
 
 

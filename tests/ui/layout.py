@@ -125,6 +125,9 @@ MARKUP = re.compile(
 )
 
 
+ICON_SPANS = re.compile(r"\[font=Icons\].*?\[/font\]", re.S)  # drawn with the icon font
+
+
 def break_problems(text: str, lines: list[str], markup: bool = False) -> list[str]:
     """Line breaks a reader of Russian or Chinese would object to.
 
@@ -324,7 +327,8 @@ def _label_problems(
     name = describe(label, roots)
     lines, content = natural_lines(label)
     if label.font_name != "Icons":
-        missing = sorted(_font_coverage().missing(MARKUP.sub("", label.text) if label.markup else label.text))
+        text = MARKUP.sub("", ICON_SPANS.sub("", label.text)) if label.markup else label.text
+        missing = sorted(_font_coverage().missing(text))
         if missing:
             shown_as = ", ".join(f"U+{ord(c):04X}" for c in missing)
             problems.append(
