@@ -25,6 +25,7 @@ from kiosk.services.appointments import (
     masked_code,
 )
 from screens.base import KioskScreen
+from screens.theme import theme
 from screens.ticket import qr_texture
 from screens.widgets import ServiceButton, WrapLabel
 from service_common.i18n import N_, Translator, babel_locale, drawable, pick
@@ -313,6 +314,7 @@ class BookFormScreen(BookingScreen):
     message = StringProperty("")
     busy = BooleanProperty(False)
     moving = BooleanProperty(False)
+    compact = BooleanProperty(False)  # the keyboard is up: the summary is the pinned line
     _hold: Hold | None = None
     _service: dict[str, Any] = {}
     _params: dict[str, Any] = {}
@@ -340,6 +342,10 @@ class BookFormScreen(BookingScreen):
         self.say("message", "")
         self.busy = False
         self.use_keyboard({"name": None, "phone": "phone", "email": None}, self._keyboard_done)
+        if not self.__dict__.get("_watching_keyboard"):
+            self.app.keyboard.bind(target=self._on_keyboard)
+            self.__dict__["_watching_keyboard"] = True
+        self._on_keyboard(self.app.keyboard, self.app.keyboard.target)
         self._render()
         if self._tick is None:
             self._tick = KivyClock.schedule_interval(self._count, 1)
@@ -381,6 +387,20 @@ class BookFormScreen(BookingScreen):
         elif target is self.ids.email:  # the keyboard goes: the visitor checks, then taps Confirm
             self.app.keyboard.detach()
             self._show(self.ids.confirm)
+
+    def _on_keyboard(self, _keyboard: object, target: Any) -> None:
+        fields = [self.ids[f].__self__ for f in ("name", "phone", "email")]  # ids are weak proxies
+        self.compact = target is not None and any(target is field for field in fields)
+
+    @property
+    def keep_in_sight(self) -> tuple[str, ...]:
+        """What the layout checker requires fully visible (service, time and countdown)."""
+        return ("pinned",) if self.compact or theme.landscape else ("summary_card",)
+
+    def release(self) -> None:
+        if self.__dict__.pop("_watching_keyboard", False):
+            self.app.keyboard.unbind(target=self._on_keyboard)
+        super().release()
 
     def _keep_in_view(self, field: Any, focused: bool) -> None:
         if focused:

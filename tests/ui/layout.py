@@ -34,7 +34,7 @@ KEEP_WORDS = {"週一", "週二", "週三", "週四", "週五", "週六", "週�
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph
+    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph, out_of_sight
     widget: str
     detail: str
 
@@ -308,6 +308,15 @@ def check(screen: Widget, frame: Widget, window: Any, keyboard: Widget | None = 
                         "overlap", describe(a, roots), f"text overlaps {describe(b, roots)} at {_fmt(common)}"
                     )
                 )
+    # What a screen says must stay in sight (its ``keep_in_sight`` ids): e.g. the booking form's
+    # service, time and countdown while the keyboard is up.
+    for wid in getattr(screen, "keep_in_sight", ()):
+        widget = screen.ids.get(wid)
+        rect = window_rect(widget) if widget is not None else (0.0, 0.0, 0.0, 0.0)
+        clip = scroll_clip(widget) if widget is not None else None
+        visible = area if clip is None else (intersect(area, clip) or (0, 0, 0, 0))
+        if widget is None or not shown(widget) or not inside(rect, visible):
+            problems.append(Problem("out_of_sight", wid, f"{_fmt(rect)} not inside {_fmt(visible)}"))
     if keyboard is not None and getattr(keyboard, "target", None) is not None:
         field = keyboard.target
         rect = window_rect(field)
