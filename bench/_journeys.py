@@ -41,6 +41,11 @@ class Visitor:
         self.window = Window
         self.taps = 0
         self.typed = 0
+        self.started = time.perf_counter()
+        self.marks: list[tuple[str, float]] = []  # where the seconds went: (what, seconds from start)
+
+    def mark(self, what: str) -> None:
+        self.marks.append((what, round(time.perf_counter() - self.started, 2)))
 
     # ----- time passes only through frames
     def frames(self, n: int = 1) -> None:
@@ -55,6 +60,7 @@ class Visitor:
             self.frames(1)
             value = predicate()
             if value:
+                self.mark(what)
                 return value
         raise JourneyFailed(f"waited {timeout:.0f} s for {what} (screen {self.app.manager.current})")
 
@@ -197,7 +203,8 @@ def run_journeys(app: Any, names: list[str]) -> Iterator[dict[str, Any]]:
         if setup is not None:
             setup(visitor)
         visitor.taps = visitor.typed = 0
-        start = time.perf_counter()
+        visitor.marks = []
+        start = visitor.started = time.perf_counter()
         row: dict[str, Any] = {"journey": name}
         try:
             journey(visitor)
@@ -205,15 +212,16 @@ def run_journeys(app: Any, names: list[str]) -> Iterator[dict[str, Any]]:
         except (JourneyFailed, StopIteration) as exc:
             row["ok"], row["error"] = False, str(exc) or type(exc).__name__
         row.update(taps=visitor.taps, typed=visitor.typed, seconds=round(time.perf_counter() - start, 2))
+        row["marks"] = [m for m in visitor.marks if m[0] != "the fade"]
         yield row
 
 
 def main(width: int, height: int, names: list[str]) -> int:
     from kiosk.config import load
     from kiosk.demo import _demo_staff, demo_config, start_central
-    from service_common.clock import OffsetClock, parse_start
     from screens.bootstrap import configure
     from screens.launcher import has_display, window_spec
+    from service_common.clock import OffsetClock, parse_start
 
     base = Path(tempfile.mkdtemp(prefix="journeys-"))
     config = load(None, {"KIOSK_DATA_DIR": str(base / "kiosk")})
@@ -241,6 +249,10 @@ def main(width: int, height: int, names: list[str]) -> int:
 
 if __name__ == "__main__":
     w, h = (int(v) for v in sys.argv[1].split("x"))
-    code = main(w, h, sys.argv[2].split(",") if len(sys.argv) > 2 else list(JOURNEYS))
+    wanted = set(sys.argv[2].split(",")) if len(sys.argv) > 2 else set(JOURNEYS)
+    unknown = wanted - set(JOURNEYS)
+    if unknown:
+        raise SystemExit(f"unknown journeys {sorted(unknown)}; known: {', '.join(JOURNEYS)}")
+    code = main(w, h, [name for name in JOURNEYS if name in wanted])  # in order: book before checkin
     sys.stdout.flush()
     os._exit(code)

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench._measure import child_env, xvfb  # noqa: E402
 
 SIZES = ("1080x1920", "1920x1080")
+VERBOSE = False
 AIMS: dict[str, tuple[int | None, float | None]] = {
     "walk_in": (2, 4.0),
     "book": (7, None),
@@ -72,14 +73,20 @@ def line(row: dict[str, Any]) -> str:
         f"journey={row['journey']} size={row['size']} taps={row['taps']} typed={row['typed']} "
         f"seconds={row['seconds']:.2f}" + (f" aim={aims}" if aims else "")
     )
-    return text + (" ok" if row.get("ok") else f" FAILED: {row.get('error', '')}")
+    text += " ok" if row.get("ok") else f" FAILED: {row.get('error', '')}"
+    if VERBOSE and row.get("marks"):
+        text += "\n    " + ", ".join(f"{what} {at:.2f}" for what, at in row["marks"])
+    return text
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=SIZES, action="append", help="window size (default: both)")
     parser.add_argument("--only", default="", help="comma-separated journeys (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also where each journey's seconds went")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     only = [name for name in args.only.split(",") if name]
     failed = False
     for size in args.size or SIZES:
