@@ -21,25 +21,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from screens.scripted import JOURNEYS, JourneyFailed, Visitor
 
 
-def run_journeys(app: Any, names: list[str]) -> Iterator[dict[str, Any]]:
+def run_journeys(
+    app: Any, names: list[str], lang: str | None = None, shots: Path | None = None
+) -> Iterator[dict[str, Any]]:
     for name in names:
         setup, journey = JOURNEYS[name]
         visitor = Visitor(app)
         app.ctx.session.wipe("journey")
         app.home()
         visitor.settle()
+        if lang:
+            app.set_language(lang)
+            visitor.frames(2)
         if setup is not None:
             setup(visitor)
+        if lang:
+            app.set_language(lang)  # the set-up may have ended the session (moving the clock)
+            visitor.frames(2)
+        visitor.shots, visitor.prefix = shots, f"{name}-"
         visitor.taps = visitor.typed = 0
         visitor.marks = []
-        start = visitor.started = time.perf_counter()
+        visitor.started = time.perf_counter()
         row: dict[str, Any] = {"journey": name}
         try:
             journey(visitor)
             row["ok"] = True
         except (JourneyFailed, StopIteration) as exc:
             row["ok"], row["error"] = False, str(exc) or type(exc).__name__
-        row.update(taps=visitor.taps, typed=visitor.typed, seconds=round(time.perf_counter() - start, 2))
+        row.update(
+            taps=visitor.taps, typed=visitor.typed, seconds=round(time.perf_counter() - visitor.started, 2)
+        )
         row["marks"] = [m for m in visitor.marks if m[0] != "the fade"]
         yield row
 
@@ -49,7 +60,9 @@ def main(width: int, height: int, names: list[str]) -> int:
     from screens.scripted import demo_app
 
     with demo_app((width, height), headless=not has_display()) as app:  # with the fade, as on a kiosk
-        for row in run_journeys(app, names):
+        lang = os.environ.get("JOURNEYS_LANG") or None
+        shots = Path(os.environ["JOURNEYS_SHOTS"]) if os.environ.get("JOURNEYS_SHOTS") else None
+        for row in run_journeys(app, names, lang, shots):
             print(json.dumps(row), flush=True)
     return 0
 

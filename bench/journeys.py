@@ -37,11 +37,14 @@ AIMS: dict[str, tuple[int | None, float | None]] = {
 }
 
 
-def run_size(size: str, only: list[str]) -> list[dict[str, Any]]:
+def run_size(size: str, only: list[str], lang: str = "", shots: str = "") -> list[dict[str, Any]]:
     width, height = (int(v) for v in size.split("x"))
     args = [sys.executable, str(ROOT / "bench" / "_journeys.py"), size] + ([",".join(only)] if only else [])
     with xvfb(width, height) as display:
-        out = subprocess.run(args, capture_output=True, text=True, env=child_env(display), timeout=600)
+        env = child_env(display)
+        env["JOURNEYS_LANG"] = lang
+        env["JOURNEYS_SHOTS"] = str(Path(shots) / f"{lang or 'default'}-{size}") if shots else ""
+        out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600)
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not rows:
         rows.append(
@@ -84,13 +87,17 @@ def main() -> int:
     parser.add_argument("--size", choices=SIZES, action="append", help="window size (default: both)")
     parser.add_argument("--only", default="", help="comma-separated journeys (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="also where each journey's seconds went")
+    parser.add_argument("--lang", default="", help="interface language of the visitor (default: the kiosk's)")
+    parser.add_argument(
+        "--shots", default="", help="a folder for a picture of every screen reached (a walkthrough)"
+    )
     args = parser.parse_args()
     global VERBOSE
     VERBOSE = args.verbose
     only = [name for name in args.only.split(",") if name]
     failed = False
     for size in args.size or SIZES:
-        for row in run_size(size, only):
+        for row in run_size(size, only, args.lang, args.shots):
             print(line(row), flush=True)
             failed = failed or not row.get("ok")
     return 1 if failed else 0

@@ -40,6 +40,8 @@ class Visitor:
         self.typed = 0
         self.started = time.perf_counter()
         self.marks: list[tuple[str, float]] = []  # where the seconds went: (what, seconds from start)
+        self.shots: Path | None = None  # a picture of every screen reached goes here, when set
+        self.prefix = ""
 
     def mark(self, what: str) -> None:
         self.marks.append((what, round(time.perf_counter() - self.started, 2)))
@@ -104,7 +106,20 @@ class Visitor:
     def on(self, name: str) -> Any:
         self.wait(f"screen {name}", lambda: self.app.manager.current == name)
         self.settle()
+        self.shoot(name)
         return self.screen
+
+    def shoot(self, what: str) -> None:
+        """A picture for a look by eye (walkthroughs); not counted in the journey's seconds."""
+        if self.shots is None:
+            return
+        from screens.launcher import save_window_png
+
+        paused = time.perf_counter()
+        self.frames(3)
+        self.shots.mkdir(parents=True, exist_ok=True)
+        save_window_png(self.shots / f"{self.prefix}{len(list(self.shots.iterdir())):03d}-{what}.png")
+        self.started += time.perf_counter() - paused
 
 
 def children(box: Any) -> list[Any]:
