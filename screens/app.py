@@ -60,6 +60,12 @@ def return_memory() -> float:
     return took
 
 
+def letters_for(lang: str, layouts: list[str]) -> str:
+    """The letter layout a visitor of ``lang`` starts with: Russian for Russian, else Latin."""
+    wanted = "ru" if lang == "ru" else "en"
+    return wanted if wanted in layouts else layouts[0]
+
+
 class KioskApp(App):  # type: ignore[misc]
     title = "Service kiosk"
 
@@ -119,9 +125,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Dock the on-screen keyboard under the navigation bar; it shows while a field is focused."""
         keyboard = OnScreenKeyboard()
         keyboard.layouts = list(self.ctx.config.ui.keyboard_layouts)
-        keyboard.layout = (
-            "ru" if "ru" in keyboard.layouts and self.ctx.translator.lang == "ru" else keyboard.layouts[0]
-        )
+        keyboard.layout = letters_for(self.ctx.translator.lang, keyboard.layouts)
         dock = root.ids.keyboard_dock
         dock.add_widget(keyboard)
 
@@ -232,6 +236,8 @@ class KioskApp(App):  # type: ignore[misc]
         self._show_center(self._center)  # the name in the new language now, from the last one read
         self._load_header()
         self._label_keyboard()
+        # A Chinese or English visitor's letters start Latin (the walkthrough showed ЙЦУКЕН in zh-Hant).
+        self.keyboard.layout = letters_for(lang, self.keyboard.layouts)
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
             screen.resay()

@@ -47,3 +47,12 @@ def test_russian_dates_use_spaces_the_font_draws() -> None:
     texts += [long_day(date(2026, 12, 1), lang) for lang in ("ru", "zh-Hant", "en")]
     for text in texts:
         assert not [c for c in text if not any(c in face for face in faces)], repr(text)
+
+
+def test_letters_start_latin_for_chinese_and_english_visitors() -> None:
+    from screens.app import letters_for
+
+    assert letters_for("ru", ["ru", "en"]) == "ru"
+    assert letters_for("zh-Hant", ["ru", "en"]) == "en"
+    assert letters_for("en", ["ru", "en"]) == "en"
+    assert letters_for("en", ["ru"]) == "ru"

@@ -34,7 +34,7 @@ KEEP_WORDS = {"週一", "週二", "週三", "週四", "週五", "週六", "週�
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph, out_of_sight
+    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph, out_of_sight, blank
     widget: str
     detail: str
 
@@ -306,6 +306,21 @@ def check(screen: Widget, frame: Widget, window: Any, keyboard: Widget | None = 
                 problems.append(
                     Problem(
                         "overlap", describe(a, roots), f"text overlaps {describe(b, roots)} at {_fmt(common)}"
+                    )
+                )
+    # A hidden widget that keeps its place beside a scroll view that has to scroll: book_time in
+    # landscape showed one row of times above the blank place of a hidden button.
+    for view in [w for w in walk_shown(screen) if isinstance(w, ScrollView) and w.children]:
+        content = view.children[0]
+        if content.height <= view.height + SLACK or view.parent is None:
+            continue
+        for sibling in view.parent.children:
+            if sibling is not view and sibling.opacity <= 0.01 and sibling.height > 10 * SLACK:
+                problems.append(
+                    Problem(
+                        "blank",
+                        describe(sibling, roots),
+                        f"hidden but keeps {sibling.height:.0f} px while {describe(view, roots)} must scroll",
                     )
                 )
     # What a screen says must stay in sight (its ``keep_in_sight`` ids): e.g. the booking form's
