@@ -34,7 +34,8 @@ KEEP_WORDS = {"週一", "週二", "週三", "週四", "週五", "週六", "週�
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph, out_of_sight, blank
+    # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph, out_of_sight, blank
+    kind: str
     widget: str
     detail: str
 
