@@ -172,6 +172,7 @@ def report(found: dict[str, list[Problem]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.timeout(420)  # 18+ states x 3 languages (+ keyboard): over 120 s on a loaded machine
 def test_layout_here(fresh: UI) -> None:
     """The sweep in this process's window size."""
     sweep = Sweep(fresh)
@@ -190,6 +191,7 @@ def test_layout_here(fresh: UI) -> None:
 
 
 @pytest.mark.skipif(not PORTRAIT, reason="this is the landscape child")
+@pytest.mark.timeout(480)
 def test_layout_landscape_in_own_process() -> None:
     env = dict(os.environ, KIOSK_UI_WINDOW="1920x1080")
     result = subprocess.run(
@@ -198,6 +200,6 @@ def test_layout_landscape_in_own_process() -> None:
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=450,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
