@@ -73,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--screen", default="home", help="screen name (see 'kiosk screens')")
     shot.add_argument("--lang", default=None, choices=SUPPORTED_LANGUAGES, help="interface language")
     shot.add_argument("--size", type=_size, default=None, help="WIDTHxHEIGHT, e.g. 1080x1920 or 1920x1080")
-    shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    shot.add_argument("--out", type=Path, help="PNG file to write")
     shot.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="screen parameter")
+    shot.add_argument(
+        "--state",
+        default=None,
+        help="a state reached by a scripted visitor against a demo central, e.g. ticket_issued, "
+        "booking_done, staff_signed_in ('kiosk screenshot --state list' lists them); overrides --screen",
+    )
 
     sub.add_parser("screens", parents=[common], help="list the screen names")
 
@@ -206,6 +212,11 @@ def _screenshot(args: argparse.Namespace, config: KioskConfig) -> int:
     from screens.launcher import screenshot
     from screens.names import SCREEN_NAMES
 
+    if args.state is not None:
+        return _screenshot_state(args, config)
+    if args.out is None:
+        print("kiosk: screenshot needs --out FILE.png", file=sys.stderr)
+        return 2
     if args.screen not in SCREEN_NAMES:
         print(f"kiosk: unknown screen {args.screen!r}; known: {', '.join(SCREEN_NAMES)}", file=sys.stderr)
         return 2
@@ -219,6 +230,24 @@ def _screenshot(args: argparse.Namespace, config: KioskConfig) -> int:
     lang = args.lang or config.ui.default_language
     size = args.size or (config.ui.width, config.ui.height)
     return screenshot(config, args.screen, lang, size, args.out, params)
+
+
+def _screenshot_state(args: argparse.Namespace, config: KioskConfig) -> int:
+    from screens.launcher import screenshot_state
+    from screens.scripted import STATES
+
+    if args.state not in STATES:
+        if args.state != "list":
+            print(f"kiosk: unknown state {args.state!r}", file=sys.stderr)
+        for name, (about, _reach) in STATES.items():
+            print(f"{name:24} {about}")
+        return 0 if args.state == "list" else 2
+    if args.out is None:
+        print("kiosk: screenshot needs --out FILE.png", file=sys.stderr)
+        return 2
+    lang = args.lang or config.ui.default_language
+    size = args.size or (config.ui.width, config.ui.height)
+    return screenshot_state(args.state, lang, size, args.out)
 
 
 if __name__ == "__main__":

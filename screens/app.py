@@ -34,7 +34,7 @@ from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
-from service_common.i18n import SHORT_NAMES, babel_locale, pick
+from service_common.i18n import SHORT_NAMES, babel_locale, drawable, pick
 from service_common.paths import KV
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,12 @@ def return_memory() -> float:
     took = time.perf_counter() - start
     log.debug("memory returned in %.3f s", took)
     return took
+
+
+def letters_for(lang: str, layouts: list[str]) -> str:
+    """The letter layout a visitor of ``lang`` starts with: Russian for Russian, else Latin."""
+    wanted = "ru" if lang == "ru" else "en"
+    return wanted if wanted in layouts else layouts[0]
 
 
 class KioskApp(App):  # type: ignore[misc]
@@ -120,9 +126,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Dock the on-screen keyboard under the navigation bar; it shows while a field is focused."""
         keyboard = OnScreenKeyboard()
         keyboard.layouts = list(self.ctx.config.ui.keyboard_layouts)
-        keyboard.layout = (
-            "ru" if "ru" in keyboard.layouts and self.ctx.translator.lang == "ru" else keyboard.layouts[0]
-        )
+        keyboard.layout = letters_for(self.ctx.translator.lang, keyboard.layouts)
         dock = root.ids.keyboard_dock
         dock.add_widget(keyboard)
 
@@ -233,6 +237,8 @@ class KioskApp(App):  # type: ignore[misc]
         self._show_center(self._center)  # the name in the new language now, from the last one read
         self._load_header()
         self._label_keyboard()
+        # A Chinese or English visitor's letters start Latin (the walkthrough showed ЙЦУКЕН in zh-Hant).
+        self.keyboard.layout = letters_for(lang, self.keyboard.layouts)
         self._tick(0)  # the header's date in the new language now, not at the next tick
         for screen in self.manager.screens:
             screen.resay()
@@ -255,7 +261,7 @@ class KioskApp(App):  # type: ignore[misc]
         locale = babel_locale(self.ctx.translator.lang)
         if self.root_widget is not None:
             self.frame.ids.header.clock_text = (
-                format_skeleton("MMMMEEEEd", now, locale=locale) + "  ·  " + now.strftime("%H:%M")
+                drawable(format_skeleton("MMMMEEEEd", now, locale=locale)) + "  ·  " + now.strftime("%H:%M")
             )
         self._watch_idle()
 

@@ -14,7 +14,6 @@ from babel.dates import format_skeleton, format_time
 from kivy.clock import Clock as KivyClock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
-from kivy.uix.label import Label
 
 from devices.printer.errors import visitor_message
 from kiosk.services.appointments import (
@@ -26,31 +25,34 @@ from kiosk.services.appointments import (
     masked_code,
 )
 from screens.base import KioskScreen
+from screens.theme import theme
 from screens.ticket import qr_texture
-from screens.widgets import ServiceButton
-from service_common.i18n import N_, Translator, babel_locale, pick
+from screens.widgets import ServiceButton, WrapLabel
+from service_common.i18n import N_, Translator, babel_locale, drawable, pick
 
 
-class DayChip(ToggleButtonBehavior, Label):  # type: ignore[misc]
+class DayChip(ToggleButtonBehavior, WrapLabel):  # type: ignore[misc]
+    """A WrapLabel: as a plain Label, Kivy broke "12月1日週二" as "12月1日週 / 二"."""
+
     day = ObjectProperty(None, allownone=True)
 
 
-class TimeButton(ButtonBehavior, Label):  # type: ignore[misc]
+class TimeButton(ButtonBehavior, WrapLabel):  # type: ignore[misc]
     slot = ObjectProperty(None, allownone=True)
 
 
 def day_text(day: date, lang: str) -> str:
     """ "вт, 2 дек.", "12月2日 週二", "Tue 2 Dec": short enough for a chip."""
-    return format_skeleton("MMMEd", day, locale=babel_locale(lang))
+    return drawable(format_skeleton("MMMEd", day, locale=babel_locale(lang)))
 
 
 def slot_text(slot: Slot, lang: str) -> str:
     """ "11:20", "上午11:20", "11:20": each language's own clock."""
-    return format_time(slot.start, "short", tzinfo=slot.start.tzinfo, locale=babel_locale(lang))
+    return drawable(format_time(slot.start, "short", tzinfo=slot.start.tzinfo, locale=babel_locale(lang)))
 
 
 def long_day(day: date, lang: str) -> str:
-    return format_skeleton("yMMMMEEEEd", day, locale=babel_locale(lang))
+    return drawable(format_skeleton("yMMMMEEEEd", day, locale=babel_locale(lang)))
 
 
 def time_range(slot_start: Any, slot_end: Any, lang: str) -> str:
@@ -58,7 +60,7 @@ def time_range(slot_start: Any, slot_end: Any, lang: str) -> str:
     tz = slot_start.tzinfo
     a = format_time(slot_start, "short", tzinfo=tz, locale=locale)
     b = format_time(slot_end, "short", tzinfo=tz, locale=locale)
-    return f"{a}–{b}"
+    return drawable(f"{a}–{b}")
 
 
 SOMETHING_WRONG = N_("Something went wrong. Please try again or ask a consultant.")
@@ -312,6 +314,7 @@ class BookFormScreen(BookingScreen):
     message = StringProperty("")
     busy = BooleanProperty(False)
     moving = BooleanProperty(False)
+    compact = BooleanProperty(False)  # the keyboard is up: the summary is the pinned line
     _hold: Hold | None = None
     _service: dict[str, Any] = {}
     _params: dict[str, Any] = {}
@@ -339,6 +342,10 @@ class BookFormScreen(BookingScreen):
         self.say("message", "")
         self.busy = False
         self.use_keyboard({"name": None, "phone": "phone", "email": None}, self._keyboard_done)
+        if not self.__dict__.get("_watching_keyboard"):
+            self.app.keyboard.bind(target=self._on_keyboard)
+            self.__dict__["_watching_keyboard"] = True
+        self._on_keyboard(self.app.keyboard, self.app.keyboard.target)
         self._render()
         if self._tick is None:
             self._tick = KivyClock.schedule_interval(self._count, 1)
@@ -380,6 +387,20 @@ class BookFormScreen(BookingScreen):
         elif target is self.ids.email:  # the keyboard goes: the visitor checks, then taps Confirm
             self.app.keyboard.detach()
             self._show(self.ids.confirm)
+
+    def _on_keyboard(self, _keyboard: object, target: Any) -> None:
+        fields = [self.ids[f].__self__ for f in ("name", "phone", "email")]  # ids are weak proxies
+        self.compact = target is not None and any(target is field for field in fields)
+
+    @property
+    def keep_in_sight(self) -> tuple[str, ...]:
+        """What the layout checker requires fully visible (service, time and countdown)."""
+        return ("pinned",) if self.compact or theme.landscape else ("summary_card",)
+
+    def release(self) -> None:
+        if self.__dict__.pop("_watching_keyboard", False):
+            self.app.keyboard.unbind(target=self._on_keyboard)
+        super().release()
 
     def _keep_in_view(self, field: Any, focused: bool) -> None:
         if focused:

@@ -14,7 +14,7 @@ from kivy.properties import StringProperty
 
 from kiosk.services.demo_clock import DemoClock
 from screens.base import KioskScreen
-from service_common.i18n import babel_locale
+from service_common.i18n import babel_locale, drawable
 
 
 class DemoScreen(KioskScreen):
@@ -32,7 +32,9 @@ class DemoScreen(KioskScreen):
     def _show_now(self, *_args: Any) -> None:
         now = self.ctx.clock.now()
         locale = babel_locale(self.ctx.translator.lang)
-        self.now_text = format_skeleton("yMMMMEEEEd", now, locale=locale) + "  " + now.strftime("%H:%M")
+        self.now_text = (
+            drawable(format_skeleton("yMMMMEEEEd", now, locale=locale)) + "  " + now.strftime("%H:%M")
+        )
 
     def advance(self, minutes: int) -> None:
         self.run(

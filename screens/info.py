@@ -277,14 +277,14 @@ class InfoNewsScreen(InfoListScreen):
             return [label(tr.gettext("No announcements at the moment."), 38, color=T.INK_SOFT)]
         cards: list[Widget] = []
         for item in data:
-            card = Factory.Card()
+            # One label per style, not one markup block: a markup label is wrapped by Kivy, which
+            # started a Chinese line with "。" (WrapLabel breaks only plain text the Chinese way).
+            card = Factory.Card(spacing=theme.u * 12)
             published = datetime.fromisoformat(item["published_at"]).astimezone(self.ctx.clock.tz)
-            card.add_widget(
-                block(
-                    (tr.date(published.date(), "long"), 32, False, T.INK_SOFT),
-                    (pick(item.get("title"), tr.lang), 44, True, T.PRIMARY),
-                    (pick(item.get("body"), tr.lang), 38, False, T.INK),
-                )
-            )
+            card.add_widget(label(tr.date(published.date(), "long"), 32, color=T.INK_SOFT))
+            card.add_widget(label(pick(item.get("title"), tr.lang), 44, bold=True, color=T.PRIMARY))
+            body = pick(item.get("body"), tr.lang)
+            if body:
+                card.add_widget(label(body, 38))
             cards.append(card)
         return cards

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,3 +143,29 @@ def screenshot(
         log.error("screenshot not written: no frame was drawn")
         return 1
     return 0
+
+
+def screenshot_state(state: str, lang: str, size: tuple[int, int], out: Path) -> int:
+    """A state a visitor reaches by a journey (ticket issued, booking done, staff signed in...),
+    reached by the scripted visitor against a demo central, then saved as a PNG (offscreen)."""
+    from kivy.base import EventLoop
+
+    from screens.scripted import STATES, JourneyFailed, Visitor, demo_app
+
+    _about, reach = STATES[state]
+    with demo_app(size, headless=True, animate=False) as app:
+        app.set_language(lang)
+        visitor = Visitor(app)
+        visitor.frames(2)
+        try:
+            reach(visitor)
+        except JourneyFailed as exc:
+            log.error("state %s not reached: %s", state, exc)
+            print(f"kiosk: state {state} not reached: {exc}", file=sys.stderr)
+            return 1
+        app.set_language(lang)  # again: a journey may have ended a session (back to the default)
+        visitor.settle()
+        for _ in range(5):  # a frame with everything drawn
+            EventLoop.idle()
+        save_window_png(out)
+    return 0 if out.exists() else 1

@@ -31,9 +31,9 @@ def settle(manager: Any, target: Any) -> None:
             _lifted.remove(lifted)
     if content is None or target is None or not _inside(target, screen):
         return
-    if isinstance(content, ScrollView):
-        if _inside(target, content):
-            content.scroll_to(target, padding=MARGIN, animate=False)
+    scroller = _scroll_parent(target, screen)
+    if scroller is not None:  # a field in a scroll view is scrolled to, not lifted
+        scroller.scroll_to(target, padding=MARGIN, animate=False)
         return
     if not manager.transition.is_active:
         # A screen the manager moved or resized mid-fade keeps its old place and size.
@@ -58,6 +58,18 @@ def _lay_out(content: Any) -> None:
         layout = getattr(widget, "do_layout", None)
         if layout is not None:
             layout()
+
+
+def _scroll_parent(widget: Any, screen: Any) -> Any | None:
+    """The nearest scroll view around ``widget`` on ``screen`` (a booking form pins a line above its)."""
+    node = widget.parent
+    for _ in range(64):
+        if node is None or node is screen or node.parent is node:
+            return None
+        if isinstance(node, ScrollView):
+            return node
+        node = node.parent
+    return None
 
 
 def _inside(widget: Any, ancestor: Any) -> bool:

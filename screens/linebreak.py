@@ -9,7 +9,9 @@ Rules (a small part of UAX #14, enough for our texts):
 - between two CJK characters, unless the pair is a word we keep together (週五, QR碼);
 - never before closing punctuation (，。、）」 …) nor after opening punctuation (（「 …);
 - never between a Latin letter or digit and a CJK character ("8位數字", "QR碼" stay whole);
-- never inside a Latin or Cyrillic word (a no-break space joins words too).
+- never inside a Latin or Cyrillic word (a no-break space joins words too);
+- never between a number and the Chinese measure word or unit after it, space or not
+  ("12 個月" broke as "12 個 / 月" and "12 / 個月" in the rates table).
 """
 
 from __future__ import annotations
@@ -20,7 +22,20 @@ from collections.abc import Callable
 CLOSING = set("，。、．）」』】〉》〕！？：；,.!?:;)]}％%…·～")
 OPENING = set("（「『【〈《〔([{")
 # Two-character words that must not be split across lines.
-KEEP_TOGETHER = ("週一", "週二", "週三", "週四", "週五", "週六", "週日", "QR碼", "星期")
+KEEP_TOGETHER = (
+    "週一",
+    "週二",
+    "週三",
+    "週四",
+    "週五",
+    "週六",
+    "週日",
+    "QR碼",
+    "星期",
+    "個月",
+    "分鐘",
+    "小時",
+)
 
 
 def is_cjk(char: str) -> bool:
@@ -43,7 +58,8 @@ def break_opportunities(text: str) -> list[int]:
     for i in range(1, len(text)):
         before, after = text[i - 1], text[i]
         if after == " ":
-            found.append(i)
+            if not (before.isdigit() and i + 1 < len(text) and is_cjk(text[i + 1])):
+                found.append(i)  # "12 個月": the number stays with its measure word
         elif before == " " or i in keep or after in CLOSING or before in OPENING:
             continue
         elif (is_cjk(before) or before in CLOSING) and is_cjk(after):

@@ -76,8 +76,14 @@ class Tile(ButtonBehavior, BoxLayout):  # type: ignore[misc]
 
 
 class WideButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    """``shown: False`` hides it and frees its place. A ``height: ... else 0`` of one's own lost to
+    the class rule's height whenever the label redrew: book_time's hidden "Take a queue ticket
+    instead" kept 200 px and left one row of times in landscape."""
+
     icon = StringProperty("")
     text = StringProperty("")
+    shown = BooleanProperty(True)
+    min_height = NumericProperty(150)  # design pixels
     bg_color = ColorProperty(T.SURFACE)
     fg_color = ColorProperty(T.PRIMARY)
 

@@ -36,6 +36,16 @@ NATIVE_NAMES = {"ru": "Русский", "zh-Hant": "繁體中文", "en": "Englis
 SHORT_NAMES = {"ru": "РУС", "zh-Hant": "繁中", "en": "ENG"}
 
 
+# Spaces CLDR puts in dates and numbers that the interface font has no glyph for (drawn as a box):
+# U+202F narrow no-break space ("1 дек. 2026 г.", Russian thousands), U+2009 thin space (ranges).
+_SPACES = str.maketrans({"\u202f": "\u00a0", "\u2009": " "})
+
+
+def drawable(text: str) -> str:
+    """A Babel-formatted ``text`` with the spaces the kiosk's font lacks replaced by ones it has."""
+    return text.translate(_SPACES)
+
+
 class _DictTranslations(gettext.NullTranslations):
     """A catalog read from a .po file: plurals too, so a stale .mo never turns counts English."""
 
@@ -149,19 +159,19 @@ class Translator:
 
     # Babel formatting in the current language.
     def date(self, value: date, fmt: str = "long") -> str:
-        return format_date(value, format=fmt, locale=babel_locale(self._lang))
+        return drawable(format_date(value, format=fmt, locale=babel_locale(self._lang)))
 
     def time(self, value: time | datetime, fmt: str = "short") -> str:
-        return format_time(value, format=fmt, locale=babel_locale(self._lang))
+        return drawable(format_time(value, format=fmt, locale=babel_locale(self._lang)))
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        return format_datetime(value, format=fmt, locale=babel_locale(self._lang))
+        return drawable(format_datetime(value, format=fmt, locale=babel_locale(self._lang)))
 
     def number(self, value: float | Decimal | str, fmt: str | None = None) -> str:
-        return format_decimal(Decimal(str(value)), format=fmt, locale=babel_locale(self._lang))
+        return drawable(format_decimal(Decimal(str(value)), format=fmt, locale=babel_locale(self._lang)))
 
     def money(self, value: float | Decimal | str, currency: str) -> str:
-        return format_currency(Decimal(str(value)), currency, locale=babel_locale(self._lang))
+        return drawable(format_currency(Decimal(str(value)), currency, locale=babel_locale(self._lang)))
 
     def weekday(self, index: int, width: str = "wide") -> str:
         """Monday is 0, as in ``datetime.weekday()``."""

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from kivy.uix.behaviors import ButtonBehavior
@@ -27,11 +28,14 @@ SLACK = 1.5  # pixels of rounding we forgive
 NO_LINE_START = set("，。、）」』】〉》！？：；,.!?:;)]}％%·…")
 # No line may end with these (opening brackets).
 NO_LINE_END = set("（「『【〈《([{")
+# Two-character Chinese words never split across lines ("個 / 月" was seen in the rates table).
+KEEP_WORDS = {"週一", "週二", "週三", "週四", "週五", "週六", "週日", "星期", "個月", "分鐘", "小時"}
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # clipped, shortened, overlap, outside, covered, hidden_focus, break
+    # clipped, shortened, overlap, outside, covered, hidden_focus, break, glyph, out_of_sight, blank
+    kind: str
     widget: str
     detail: str
 
@@ -122,6 +126,9 @@ MARKUP = re.compile(
 )
 
 
+ICON_SPANS = re.compile(r"\[font=Icons\].*?\[/font\]", re.S)  # drawn with the icon font
+
+
 def break_problems(text: str, lines: list[str], markup: bool = False) -> list[str]:
     """Line breaks a reader of Russian or Chinese would object to.
 
@@ -154,16 +161,24 @@ def break_problems(text: str, lines: list[str], markup: bool = False) -> list[st
         gap = plain[ends[i] : starts[i + 1]]
         if stripped[-1] in NO_LINE_END:
             found.append(f"line {i + 1} ends with {stripped[-1]!r}")
+        before, after = plain[ends[i] - 1], plain[starts[i + 1]]
+        if gap == " " and before.isdigit() and _is_cjk(after):
+            found.append(f"number apart from its unit: {plain[max(0, ends[i] - 3) : ends[i]]!r} / {after!r}")
+            continue
         if gap.strip(" \n\t") or any(c in gap for c in " \n\t"):
             continue  # a break at whitespace (or a newline in the text)
-        before, after = plain[ends[i] - 1], plain[starts[i + 1]]
+        if not gap and before + after in KEEP_WORDS:
+            found.append(f"word broken: {before!r} / {after!r}")
+            continue
         if before in "-\u00ad\u2010":
             continue  # after a hyphen
         if _is_word_char(before) and _is_word_char(after):
             found.append(
                 f"word broken: {plain[max(0, ends[i] - 6) : ends[i]]!r} / {plain[starts[i + 1] :][:6]!r}"
             )
-        elif (_is_word_char(before) and _is_cjk(after)) or (_is_cjk(before) and _is_word_char(after)):
+        elif (_is_word_char(before) and _is_cjk(after)) or (
+            _is_cjk(before) and before not in NO_LINE_START and _is_word_char(after)
+        ):  # after "，" or "。" a line may go on with a number
             found.append(
                 f"break between {plain[max(0, ends[i] - 3) : ends[i]]!r} / {plain[starts[i + 1] :][:3]!r}"
             )
@@ -294,6 +309,30 @@ def check(screen: Widget, frame: Widget, window: Any, keyboard: Widget | None = 
                         "overlap", describe(a, roots), f"text overlaps {describe(b, roots)} at {_fmt(common)}"
                     )
                 )
+    # A hidden widget that keeps its place beside a scroll view that has to scroll: book_time in
+    # landscape showed one row of times above the blank place of a hidden button.
+    for view in [w for w in walk_shown(screen) if isinstance(w, ScrollView) and w.children]:
+        content = view.children[0]
+        if content.height <= view.height + SLACK or view.parent is None:
+            continue
+        for sibling in view.parent.children:
+            if sibling is not view and sibling.opacity <= 0.01 and sibling.height > 10 * SLACK:
+                problems.append(
+                    Problem(
+                        "blank",
+                        describe(sibling, roots),
+                        f"hidden but keeps {sibling.height:.0f} px while {describe(view, roots)} must scroll",
+                    )
+                )
+    # What a screen says must stay in sight (its ``keep_in_sight`` ids): e.g. the booking form's
+    # service, time and countdown while the keyboard is up.
+    for wid in getattr(screen, "keep_in_sight", ()):
+        widget = screen.ids.get(wid)
+        rect = window_rect(widget) if widget is not None else (0.0, 0.0, 0.0, 0.0)
+        clip = scroll_clip(widget) if widget is not None else None
+        visible = area if clip is None else (intersect(area, clip) or (0, 0, 0, 0))
+        if widget is None or not shown(widget) or not inside(rect, visible):
+            problems.append(Problem("out_of_sight", wid, f"{_fmt(rect)} not inside {_fmt(visible)}"))
     if keyboard is not None and getattr(keyboard, "target", None) is not None:
         field = keyboard.target
         rect = window_rect(field)
@@ -313,6 +352,13 @@ def _label_problems(
     name = describe(label, roots)
     lines, content = natural_lines(label)
     if label.font_name != "Icons":
+        text = MARKUP.sub("", ICON_SPANS.sub("", label.text)) if label.markup else label.text
+        missing = sorted(_font_coverage().missing(text))
+        if missing:
+            shown_as = ", ".join(f"U+{ord(c):04X}" for c in missing)
+            problems.append(
+                Problem("glyph", name, f"no glyph in either face for {shown_as} (drawn as a box)")
+            )
         for detail in break_problems(label.text if label.markup else label._label.text, lines, label.markup):
             problems.append(Problem("break", name, detail))
     limit_w = label.text_size[0] or label.width
@@ -330,6 +376,26 @@ def _label_problems(
         if seen is not None and label.font_name != "Icons":
             labels.append((label, seen))
     return problems
+
+
+class _Faces:
+    """Characters the interface font draws: its subset or, through the fallback, its full face."""
+
+    def __init__(self) -> None:
+        from screens.fonts import Coverage
+        from service_common.paths import FONTS
+
+        self.faces = [Coverage((FONTS / f"{n}.coverage").read_text()) for n in ("KioskSans", "KioskSansFull")]
+
+    def missing(self, text: str) -> set[str]:
+        if text.isascii():
+            return set()
+        return {ch for ch in set(text) if ch not in "\n\r\t" and not any(ch in face for face in self.faces)}
+
+
+@lru_cache(maxsize=1)
+def _font_coverage() -> _Faces:
+    return _Faces()
 
 
 def _under(widget: Widget, ancestor: Widget) -> bool:
