@@ -226,7 +226,7 @@ def test_layout_here(fresh: UI) -> None:
 
 
 @pytest.mark.skipif(not PORTRAIT, reason="this is the landscape child")
-@pytest.mark.timeout(480)
+@pytest.mark.timeout(960)
 def test_layout_landscape_in_own_process() -> None:
     env = dict(os.environ, KIOSK_UI_WINDOW="1920x1080")
     result = subprocess.run(
@@ -235,6 +235,6 @@ def test_layout_landscape_in_own_process() -> None:
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
-        timeout=450,
+        timeout=930,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
