@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from central import __version__, errors
 from central.api import (
+    appeals,
     appointments,
     board,
     counters,
@@ -28,6 +29,7 @@ from central.api import (
     staff_appointments,
     tickets,
 )
+from central.appeals.settings import AppealSettings
 from central.appointments.booking import AppointmentDesk
 from central.appointments.records import BookingRefusal
 from central.appointments.reminders import Outbox, send_due
@@ -64,6 +66,7 @@ def create_app(
     public_url: str = DEFAULT_PUBLIC_URL,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    appeal_settings: AppealSettings | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
@@ -106,6 +109,7 @@ def create_app(
     app.state.sweeper.add_task(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
+    app.state.appeal_settings = appeal_settings or AppealSettings()
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -116,6 +120,7 @@ def create_app(
     api.include_router(info.router)
     api.include_router(tickets.router)
     api.include_router(appointments.router)
+    api.include_router(appeals.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)

@@ -689,3 +689,26 @@ appeal_attempts = sa.Table(
     sa.Index("ix_appeal_attempts_number", "number", "at"),
 )
 """Wrong phone digits / e-mail tries on a status lookup, for its lock-out."""
+
+appeal_notices = sa.Table(
+    "appeal_notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("appeal_id", sa.String(36), sa.ForeignKey("appeals.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("to", sa.String(254), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.CheckConstraint("channel IN ('sms', 'email')", name="channel"),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    sa.Index("ix_appeal_notices_pending", "status", "created_at"),
+)
+"""Messages about appeals (the visitor's e-mail acknowledgement, the handler's overdue reminder),
+written in the transaction that causes them and sent by the sweeper through the reminder channels."""

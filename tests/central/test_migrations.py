@@ -49,6 +49,7 @@ TABLES = {
     "appeal_events",
     "appeal_answers",
     "appeal_attempts",
+    "appeal_notices",
 }
 
 

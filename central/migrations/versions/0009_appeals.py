@@ -210,9 +210,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal_attempts")),
     )
     op.create_index("ix_appeal_attempts_number", "appeal_attempts", ["number", "at"])
+    op.create_table(
+        "appeal_notices",
+        sa.Column("id", sa.String(40), nullable=False),
+        sa.Column("appeal_id", sa.String(36), nullable=False),
+        sa.Column("purpose", sa.String(16), nullable=False),
+        sa.Column("channel", sa.String(8), nullable=False),
+        sa.Column("to", sa.String(254), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(500), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal_notices")),
+        sa.ForeignKeyConstraint(
+            ["appeal_id"],
+            ["appeals.id"],
+            name=op.f("fk_appeal_notices_appeal_id_appeals"),
+            ondelete="CASCADE",
+        ),
+        sa.CheckConstraint("channel IN ('sms', 'email')", name=op.f("ck_appeal_notices_channel")),
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name=op.f("ck_appeal_notices_status")),
+    )
+    op.create_index("ix_appeal_notices_pending", "appeal_notices", ["status", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_appeal_notices_pending", table_name="appeal_notices")
+    op.drop_table("appeal_notices")
     op.drop_index("ix_appeal_attempts_number", table_name="appeal_attempts")
     op.drop_table("appeal_attempts")
     op.drop_index("ix_appeal_answers_appeal", table_name="appeal_answers")

@@ -1,0 +1,31 @@
+"""Shared appeal bodies for the appeal tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+def body(seq: int = 1, **over: Any) -> dict[str, Any]:
+    """A question filed at kiosk serial 1 on Monday 2026-11-23 (deadline: one working day later)."""
+    out: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "number": f"A001-261123-{seq:04d}",
+        "kind": "question",
+        "source": "kiosk",
+        "filed_at": "2026-11-23T07:00:00Z",
+        "lang": "ru",
+        "name": "Анна",
+        "phone": "+7 912 345-67-89",
+        "email": None,
+        "reply_by": "sms",
+        "topic": "cards",
+        "text": "Почему не работает карта 4111 1111 1111 1111?",
+        "concerns": None,
+        "happened_on": None,
+        "kb_query": None,
+        "deadline": "2026-11-24",
+        "center_id": "C01",
+    }
+    out.update(over)
+    return out
