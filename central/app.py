@@ -29,6 +29,7 @@ from central.api import (
     staff_appointments,
     tickets,
 )
+from central.appeals import sweep as appeal_sweep
 from central.appeals.settings import AppealSettings
 from central.appointments.booking import AppointmentDesk
 from central.appointments.records import BookingRefusal
@@ -110,6 +111,18 @@ def create_app(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
     app.state.appeal_settings = appeal_settings or AppealSettings()
+
+    def staff_appeals_url() -> str:  # read when sweeping: ``serve`` sets the public URL after binding
+        return str(app.state.central.links.public_url) + "/staff/appeals"
+
+    app.state.sweeper.add_task(
+        "appeals overdue",
+        lambda desk: appeal_sweep.mark_overdue(desk.ctx.engine, desk.now(), staff_appeals_url()),
+    )
+    app.state.sweeper.add_task(
+        "appeal notices sent",
+        lambda desk: appeal_sweep.send_notices(desk.ctx.engine, outbox.channels, desk.now()),
+    )
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 
-def body(seq: int = 1, **over: Any) -> dict[str, Any]:
+def body(seq: Any = 1, **over: Any) -> dict[str, Any]:
     """A question filed at kiosk serial 1 on Monday 2026-11-23 (deadline: one working day later)."""
     out: dict[str, Any] = {
         "id": str(uuid.uuid4()),
