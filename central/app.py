@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from central import __version__, errors
 from central.api import (
+    appeal_page,
     appeals,
     appointments,
     board,
@@ -26,6 +27,7 @@ from central.api import (
     kiosk,
     manage,
     pages,
+    staff_appeals,
     staff_appointments,
     tickets,
 )
@@ -139,9 +141,12 @@ def create_app(
     app.include_router(board.router, prefix=API_PREFIX)
     app.include_router(counters.router, prefix=API_PREFIX)
     app.include_router(staff_appointments.router, prefix=API_PREFIX)
+    app.include_router(staff_appeals.router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.include_router(staff_appointments.page_router)
+    app.include_router(staff_appeals.page_router)
     app.include_router(manage.router)
+    app.include_router(appeal_page.router)
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
