@@ -76,7 +76,7 @@ async def staff_appeals_page() -> HTMLResponse:
     return pages._page(pages._static_page("appeals.html"))
 
 
-@router.get("", response_model=StaffAppealList)
+@router.get("", response_model=StaffAppealList, responses=responses(422))
 async def staff_appeal_list(
     ctx: Ctx,
     session: AppealsSession,
