@@ -25,7 +25,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, cli_tickets, db, kiosks, migrate, seed, staff
+from central import __version__, cli_appeals, cli_tickets, db, kiosks, migrate, seed, staff
 from central import config as central_config
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
     cli_tickets.add_parsers(commands, with_db, plain)
+    cli_appeals.add_parsers(commands, with_db, plain)
     return parser
 
 
@@ -247,6 +248,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url, must_exist=True)
         _require_current(engine, url)
         return cli_tickets.run(args, engine)
+    if args.command == "appeals":
+        engine = _open(url, must_exist=True)
+        _require_current(engine, url)
+        return cli_appeals.run(args, engine, clock.now())
     raise AssertionError(args.command)
 
 
