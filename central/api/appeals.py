@@ -50,7 +50,8 @@ def _who(kiosk_id: str) -> str:
         409,
         422,
         refused="`no_contact` when neither phone nor e-mail is given; `unknown_center` for a center "
-        "central does not know. 409 `number_taken`: another appeal (another id) already has this number.",
+        "central does not know; `invalid_request` when the number's YYMMDD is not a real date. "
+        "409 `number_taken`: another appeal (another id) already has this number.",
     ),
 )
 async def file_appeal(body: AppealIn, ctx: Ctx, kiosk: CurrentKiosk) -> AppealReceipt:
@@ -79,7 +80,7 @@ async def file_appeals(body: AppealBatchIn, ctx: Ctx, kiosk: CurrentKiosk) -> Ap
 
 def _prove(ctx: Ctx, number: str, phone_last4: str | None, email: str | None) -> object:
     if phone_last4 is None and not email:
-        raise ApiError(422, "invalid_request", "give phone_last4 or email")
+        raise ApiError(422, "no_proof", "give phone_last4 or email")
     try:
         return lookup.prove(ctx.engine, number, phone_last4, email, ctx.clock.now())
     except lookup.Locked as exc:
@@ -90,7 +91,8 @@ def _prove(ctx: Ctx, number: str, phone_last4: str | None, email: str | None) ->
         raise ApiError(404, "not_found", "no appeal with this number and these digits") from None
 
 
-LOOKUP_ERRORS = responses(404, 422, 423)
+NO_PROOF = "`no_proof` when neither phone_last4 nor email is given"
+LOOKUP_ERRORS = responses(404, 422, 423, refused=NO_PROOF)
 
 
 @router.get("/appeals/{number}", response_model=AppealStatusOut, responses=LOOKUP_ERRORS)
@@ -112,7 +114,11 @@ async def get_appeal_status(
     "/appeals/{number}/satisfaction",
     response_model=AppealStatusOut,
     responses=responses(
-        404, 409, 422, 423, refused="409 `cannot_rate`: not an answered complaint, or already rated for good"
+        404,
+        409,
+        422,
+        423,
+        refused=f"{NO_PROOF}. 409 `cannot_rate`: not an answered complaint, or already rated",
     ),
 )
 async def rate_appeal(

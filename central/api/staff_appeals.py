@@ -38,7 +38,15 @@ page_router = APIRouter(include_in_schema=False)
 
 ROLES = ("agent", "supervisor")
 NumberPath = Annotated[str, Path(max_length=40, description="Registration number")]
-ACTION_ERRORS = responses(404, 409, 422)
+BLANK = "`invalid_request` when a text is only blanks"
+
+
+def action_errors(refused: str = BLANK) -> dict[int | str, dict[str, object]]:
+    """404 not_found, 409 wrong_status (not allowed in the appeal's status), and the 422s listed."""
+    return responses(404, 409, 422, refused=refused)
+
+
+ACTION_ERRORS = action_errors()
 
 
 async def appeals_session(session: Session) -> staff.StaffSession:
@@ -95,7 +103,14 @@ async def staff_appeal(
     return _run(ctx, settings, number, None)
 
 
-@router.post("/{number}/route", response_model=StaffAppeal, responses=ACTION_ERRORS)
+@router.post(
+    "/{number}/route",
+    response_model=StaffAppeal,
+    responses=action_errors(
+        "`unknown_handler`, `unknown_department` for names central does not know; "
+        "`invalid_request` when neither is given"
+    ),
+)
 async def staff_route(
     ctx: Ctx, settings: Settings, session: AppealsSession, number: NumberPath, body: RouteBody
 ) -> StaffAppeal:
@@ -130,7 +145,11 @@ async def staff_info_received(
     return _run(ctx, settings, number, lambda: desk.info_received(ctx.engine, actor, number, now, body.note))
 
 
-@router.post("/{number}/extend", response_model=StaffAppeal, responses=ACTION_ERRORS)
+@router.post(
+    "/{number}/extend",
+    response_model=StaffAppeal,
+    responses=action_errors(f"`not_later` when the new date is not after the current one or today; {BLANK}"),
+)
 async def staff_extend(
     ctx: Ctx, settings: Settings, session: AppealsSession, number: NumberPath, body: ExtendBody
 ) -> StaffAppeal:
@@ -158,7 +177,13 @@ async def staff_close(
     return _run(ctx, settings, number, lambda: desk.close(ctx.engine, actor, number, now))
 
 
-@router.post("/{number}/reject", response_model=StaffAppeal, responses=ACTION_ERRORS)
+@router.post(
+    "/{number}/reject",
+    response_model=StaffAppeal,
+    responses=action_errors(
+        f"`reply_required` for not_competent without a reply naming where to turn; {BLANK}"
+    ),
+)
 async def staff_reject(
     ctx: Ctx, settings: Settings, session: AppealsSession, number: NumberPath, body: RejectBody
 ) -> StaffAppeal:

@@ -38,7 +38,7 @@ def _not_blank(value: str) -> str:
 
 Number = Annotated[
     str,
-    StringConstraints(max_length=40),
+    StringConstraints(pattern=r"^[Aa][0-9]{3,6}-[0-9]{6}-[0-9]{4,6}$"),
     AfterValidator(_number),
     Field(description="Registration number A<serial>-<YYMMDD>-<seq>, e.g. A001-261204-0001"),
 ]
@@ -55,7 +55,9 @@ Last4 = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 
 def _text(limit: int) -> Any:
-    return Annotated[FreeText, StringConstraints(min_length=1, max_length=limit), AfterValidator(_not_blank)]
+    return Annotated[
+        FreeText, StringConstraints(min_length=1, max_length=limit, pattern=r"\S"), AfterValidator(_not_blank)
+    ]
 
 
 class AppealIn(Out):

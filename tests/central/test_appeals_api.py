@@ -141,3 +141,4 @@ def test_lookup_by_email(client: TestClient, headers: dict[str, str]) -> None:
     assert ok.status_code == 200
     none = client.get(f"{API}/appeals/A001-261123-0001", headers=headers)
     assert none.status_code == 422
+    assert none.json()["error"] == "no_proof"
