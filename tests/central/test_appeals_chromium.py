@@ -22,9 +22,9 @@ from .test_queue_chromium import shoot, visible, wait_for
 from .test_serve import cli
 
 
-def status_text(driver: WebDriver) -> str:
+def status_text(page: WebDriver) -> str:
     return str(
-        driver.execute_script("const h = document.getElementById('d-number'); return h ? h.textContent : ''")
+        page.execute_script("const h = document.getElementById('d-number'); return h ? h.textContent : ''")
     )
 
 
