@@ -32,7 +32,7 @@ from bench import _central as rig
 AIM = 2000.0
 
 
-def bodies(n: int) -> list[dict[str, object]]:
+def bodies(n: int) -> list[dict[str, str | None]]:
     day = date(2026, 11, 23)
     out = []
     for i in range(n):

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import __version__, cli_appeals, cli_tickets, db, kiosks, migrate, seed, staff
 from central import config as central_config
+from central.appeals.settings import AppealSettings
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue import admin as queue_admin
@@ -235,6 +236,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             public_url=cfg.server.public_url or None,
             appointment_settings=cfg.appointments.settings(),
             reminder_settings=cfg.reminders.settings(),
+            appeal_settings=cfg.appeals.settings(),
         )
     if args.command == "reminders":
         return _send_due(url, clock, cfg)
@@ -401,6 +403,7 @@ def serve(
     public_url: str | None = None,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    appeal_settings: AppealSettings | None = None,
 ) -> int:
     """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
 
@@ -418,6 +421,7 @@ def serve(
         public_url=public_url or DEFAULT_PUBLIC_URL,
         appointment_settings=appointment_settings,
         reminder_settings=reminder_settings,
+        appeal_settings=appeal_settings,
     )
 
     class AnnouncingServer(uvicorn.Server):
