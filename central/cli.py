@@ -213,11 +213,15 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url)
         migrate.upgrade(engine)
         counts = seed.seed_demo(engine, clock)
+        # Apart from seed_demo: tests seeding the demo centers need no appeals sweeping into their outbox.
+        from central.appeals.demo import seed_appeals_demo  # the models, only for this command
+
+        counts["appeals"] = seed_appeals_demo(engine, clock, seed.DEMO_STAFF)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         print(f"{db.describe(url)}: demo data in place ({summary})", file=sys.stderr)
         print(
             f"demo counter staff: {seed.DEMO_STAFF} / {seed.DEMO_PASSWORD} "
-            "(demo only: no forced password change; sign in at /counter)",
+            "(demo only: no forced password change; sign in at /counter; appeals at /staff/appeals)",
             file=sys.stderr,
         )
         return 0

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from central import db, staff
-from central.appeals.demo import seed_appeals_demo
 from service_common.clock import Clock
 
 Text = dict[str, str]
@@ -424,5 +423,4 @@ def seed_demo(engine: Engine, clock: Clock) -> dict[str, int]:
         staff.set_account(
             engine, DEMO_STAFF, "supervisor", None, DEMO_PASSWORD, must_change=False, clock=clock
         )
-    seed_appeals_demo(engine, clock, DEMO_STAFF)  # after the staff account: the handler refers to it
     return {name: len(table_rows) for name, table_rows in rows.items()}

@@ -1,7 +1,7 @@
 """Demo data of the appeal registry: departments, routes, the demo account as a handler, a few appeals.
 
-Written by ``seed-demo`` after the rest of the demo data, so ``kiosk demo`` shows a working staff
-page at once. Safe to run again: rows are written only when missing.
+Written by ``kiosk-central seed-demo`` after the rest of the demo data, so ``kiosk demo`` shows a working staff
+page at once. Safe to run again: rows are written only when missing (appeals: by their fixed ids).
 """
 
 from __future__ import annotations
@@ -83,7 +83,10 @@ def _missing(conn: Connection, table: sa.Table, key: str, value: Any) -> bool:
 
 
 def seed_appeals_demo(engine: Engine, clock: Clock, handler_username: str) -> int:
-    """Departments, routes and the handler; then the demo appeals once. Returns appeals written."""
+    """Departments, routes and the handler; then the demo appeals (idempotent by their fixed ids).
+
+    Returns how many demo appeals the registry holds, like seed_demo's counts.
+    """
     with db.write_transaction(engine) as conn:
         for dept in DEPARTMENTS:
             if _missing(conn, db.appeal_departments, "id", dept["id"]):
@@ -92,8 +95,6 @@ def seed_appeals_demo(engine: Engine, clock: Clock, handler_username: str) -> in
             conn.execute(sa.insert(db.appeal_routes), ROUTES)
         if _missing(conn, db.appeal_handlers, "username", handler_username):
             conn.execute(sa.insert(db.appeal_handlers).values(username=handler_username, **HANDLER))
-        if conn.execute(sa.select(db.appeals.c.id).limit(1)).first() is not None:
-            return 0
     now = clock.now()
     filed = now - timedelta(hours=2)
     bodies = []
@@ -121,4 +122,5 @@ def seed_appeals_demo(engine: Engine, clock: Clock, handler_username: str) -> in
             )
         )
     ctx = Context(engine=engine, clock=clock, version="demo")
-    return sum(o.outcome == "stored" for o in intake.file_appeals(ctx, bodies, None, "seed-demo"))
+    outcomes = intake.file_appeals(ctx, bodies, None, "seed-demo", acknowledge=False)
+    return sum(o.outcome in ("stored", "duplicate") for o in outcomes)

@@ -100,9 +100,17 @@ def _deadline(item: AppealIn, center: _Center) -> date | None:
 
 
 def file_appeals(
-    ctx: Context, bodies: Sequence[Mapping[str, Any] | AppealIn], kiosk_id: str | None, by: str
+    ctx: Context,
+    bodies: Sequence[Mapping[str, Any] | AppealIn],
+    kiosk_id: str | None,
+    by: str,
+    *,
+    acknowledge: bool = True,
 ) -> list[Outcome]:
-    """Store what is new, in one transaction; one outcome per body, in order."""
+    """Store what is new, in one transaction; one outcome per body, in order.
+
+    ``acknowledge``: queue the e-mail acknowledgement for appeals with an e-mail (not for demo data).
+    """
     checked = [check(body) for body in bodies]
     items = [c for c in checked if isinstance(c, AppealIn)]
     if not items:
@@ -161,7 +169,7 @@ def file_appeals(
                 {"appeal_id": ident, "request_id": None, "at": now, "action": "registered",
                  "status": "registered", "by": by, "note": None, "data": None}
             )  # fmt: skip
-            if item.email:
+            if item.email and acknowledge:
                 notices.append(_ack(ctx, item, ident, deadline, now))
             taken.add(item.number)
             fresh[ident] = AppealReceipt(number=item.number, status="registered", deadline=deadline)

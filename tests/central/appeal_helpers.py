@@ -5,6 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+from sqlalchemy.engine import Engine
+
+from central import seed
+from central.appeals.demo import seed_appeals_demo
+from service_common.clock import ManualClock
+
+
+@pytest.fixture(autouse=True)
+def appeal_demo(seeded: Engine, clock: ManualClock) -> None:
+    """What ``kiosk-central seed-demo`` adds for appeals: departments, routes, the handler, 3 appeals."""
+    seed_appeals_demo(seeded, clock, seed.DEMO_STAFF)
+
 
 def body(seq: Any = 1, **over: Any) -> dict[str, Any]:
     """A question filed at kiosk serial 1 on Monday 2026-11-23 (deadline: one working day later)."""

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from central import db
 from service_common.clock import ManualClock
 
-from .appeal_helpers import body
+from .appeal_helpers import appeal_demo, body  # noqa: F401  (appeal_demo: an autouse fixture)
 
 API = "/api/v1"
 

@@ -14,7 +14,7 @@ from central import cli
 from central.appeals import desk
 from service_common.clock import ManualClock
 
-from .appeal_helpers import body
+from .appeal_helpers import appeal_demo, body  # noqa: F401  (appeal_demo: an autouse fixture)
 
 STAFF = desk.Actor("demo", "supervisor")
 

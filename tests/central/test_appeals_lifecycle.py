@@ -18,7 +18,7 @@ from central.appeals import desk, repeats
 from central.appeals.settings import AppealSettings
 from service_common.clock import ManualClock
 
-from .appeal_helpers import body
+from .appeal_helpers import appeal_demo, body  # noqa: F401  (appeal_demo: an autouse fixture)
 
 API = "/api/v1"
 STAFF = desk.Actor("demo", "supervisor")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from central import db
 from service_common.redact import card_spans
 
-from .appeal_helpers import body
+from .appeal_helpers import appeal_demo, body  # noqa: F401  (appeal_demo: an autouse fixture)
 
 FIELDS = ["number", "kind", "source", "filed_at", "lang", "name", "phone", "email", "reply_by", "topic", "text",
           "concerns", "happened_on", "kb_query", "deadline", "center_id", "id"]  # fmt: skip
