@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -142,3 +143,35 @@ def test_lookup_by_email(client: TestClient, headers: dict[str, str]) -> None:
     none = client.get(f"{API}/appeals/A001-261123-0001", headers=headers)
     assert none.status_code == 422
     assert none.json()["error"] == "no_proof"
+
+
+def test_a_batch_costs_the_same_statements_however_long(
+    client: TestClient, headers: dict[str, str], seeded: Engine
+) -> None:
+    """No N+1: a batch of 200 runs as many SQL statements as a batch of 2 (one transaction each)."""
+    counted: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        counted.append(statement)
+
+    sa.event.listen(seeded, "before_cursor_execute", count)
+    try:
+        client.post(f"{API}/appeals/batch", json={"appeals": [body(i) for i in (1, 2)]}, headers=headers)
+        small = len(counted)
+        counted.clear()
+        many = [body(i, email=f"v{i}@example.org") for i in range(3, 203)]
+        response = client.post(f"{API}/appeals/batch", json={"appeals": many}, headers=headers)
+        assert [r["outcome"] for r in response.json()["results"]] == ["stored"] * 200
+    finally:
+        sa.event.remove(seeded, "before_cursor_execute", count)
+    assert len(counted) <= small + 1  # + the acknowledgements' one executemany
+    assert sum(s.lstrip().upper().startswith("BEGIN") for s in counted) <= 2  # the token check, the batch
+
+
+def test_central_logs_a_deadline_it_counts_differently(
+    client: TestClient, headers: dict[str, str], seeded: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="central.appeals.intake"):
+        response = client.post(f"{API}/appeals", json=body(deadline="2026-11-30"), headers=headers)
+    assert response.json()["deadline"] == "2026-11-30"  # what the visitor holds on paper
+    assert "printed deadline 2026-11-30, central counts 2026-11-24" in caplog.text
