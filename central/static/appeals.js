@@ -78,6 +78,8 @@ async function ready() {
   fillSelects();
   await load();
   Staff.startPolling(() => load(true), POLL_MS);
+  const asked = new URLSearchParams(location.search).get("n"); // the link in an overdue reminder
+  if (asked && !current) await open(asked);
 }
 
 async function load(keepError = false) {

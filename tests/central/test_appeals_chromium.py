@@ -79,6 +79,9 @@ def test_staff_appeals_and_status_page(demo: Demo, driver: WebDriver) -> None:  
     Select(driver.find_element(By.ID, "filter")).select_by_value("overdue")
     wait_for(lambda: visible(driver, "empty"))
 
+    driver.get(f"{demo.url}/staff/appeals?n=A001-261123-0001")  # the link in an overdue reminder
+    wait_for(lambda: "A001-261123-0001" in status_text(driver))
+
     driver.get(f"{demo.url}/appeals/status?n=A001-261123-0001&lang=ru")
     driver.find_element(By.NAME, "last4").send_keys("6789")
     driver.find_element(By.CSS_SELECTOR, "button.primary").click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -98,3 +100,20 @@ def test_staff_page_is_served(client: TestClient) -> None:
     page = client.get("/staff/appeals")
     assert page.status_code == 200
     assert "/static/appeals.js" in page.text
+
+
+def test_public_status_page_in_chinese_after_a_rejection(
+    client: TestClient, headers: dict[str, str], seeded: Engine, clock: ManualClock
+) -> None:
+    from central.appeals import desk
+
+    client.post("/api/v1/appeals", json=body(lang="zh-Hant"), headers=headers)
+    desk.extend(
+        seeded, desk.Actor("demo", "supervisor"), "A001-261123-0001", clock.now(), date(2026, 12, 1), None
+    )
+    desk.reject(seeded, desk.Actor("demo", "supervisor"), "A001-261123-0001", clock.now(), "unreadable", None)
+    shown = client.post("/appeals/status", data={"n": "a001-261123-0001", "last4": "6789", "lang": "zh-Hant"})
+    assert shown.status_code == 200
+    assert "已駁回" in shown.text
+    assert "申訴內容無法辨識" in shown.text
+    assert "答覆期限已延長: 2026-12-01" in shown.text
