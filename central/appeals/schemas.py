@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from central.schemas import FreeText, I18nText, IsoDate, IsoDateTime, Out
 from service_common.appeals import RegistrationNumber
@@ -23,7 +23,14 @@ Status = Literal[
     "registered", "needs_info", "in_progress", "extended", "answered", "closed", "rejected", "overdue"
 ]
 Satisfaction = Literal["satisfied", "not_satisfied", "no_answer"]
-Lang = Literal["ru", "zh-Hant", "en"]
+
+
+def _lang(value: object) -> object:
+    """The kiosk's gettext catalogs say zh_Hant; the contract says zh-Hant: take either."""
+    return "zh-Hant" if isinstance(value, str) and value.replace("_", "-").lower() == "zh-hant" else value
+
+
+Lang = Annotated[Literal["ru", "zh-Hant", "en"], BeforeValidator(_lang)]
 
 
 def _number(value: str) -> str:
@@ -80,7 +87,10 @@ class AppealIn(Out):
     )
     happened_on: IsoDate | None = Field(default=None, description="Complaint: when it happened")
     kb_query: Annotated[FreeText, StringConstraints(max_length=500)] | None = None
-    deadline: IsoDate | None = Field(description="The deadline printed on the receipt; null for feedback")
+    deadline: IsoDate | None = Field(
+        default=None,
+        description="The deadline printed on the receipt; null for feedback (or: central counts it)",
+    )
     center_id: Annotated[str, StringConstraints(max_length=16)]
 
 

@@ -175,3 +175,17 @@ def test_central_logs_a_deadline_it_counts_differently(
         response = client.post(f"{API}/appeals", json=body(deadline="2026-11-30"), headers=headers)
     assert response.json()["deadline"] == "2026-11-30"  # what the visitor holds on paper
     assert "printed deadline 2026-11-30, central counts 2026-11-24" in caplog.text
+
+
+def test_lenient_where_the_kiosk_may_differ(
+    client: TestClient, headers: dict[str, str], seeded: Engine
+) -> None:
+    b = body(lang="zh_Hant", number="a001-261123-0007", extra="ignored")
+    del b["deadline"]
+    response = client.post(f"{API}/appeals", json=b, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"number": "A001-261123-0007", "status": "registered", "deadline": "2026-11-24"}
+    with seeded.connect() as conn:
+        assert (
+            conn.execute(sa.select(db.appeals.c.lang).where(db.appeals.c.id == b["id"])).scalar() == "zh-Hant"
+        )
