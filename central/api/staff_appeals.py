@@ -63,7 +63,9 @@ def _actor(ctx: Ctx, session: staff.StaffSession, number: str) -> desk.Actor:
     if session.role != "supervisor":
         a = db.appeals
         with ctx.engine.connect() as conn:
-            handler = conn.execute(sa.select(a.c.handler).where(a.c.number == number)).first()
+            handler = conn.execute(
+                sa.select(a.c.handler).where(a.c.number == number.replace("\x00", ""))
+            ).first()
         if handler is not None and handler[0] not in (None, session.username):
             raise ApiError(403, "forbidden", "another handler's appeal: ask a supervisor")
     return desk.Actor(session.username, session.role)

@@ -53,6 +53,7 @@ def _calendar(conn: Connection, center_id: str) -> tuple[str | None, str | None]
 
 
 def _load(conn: Connection, number: str) -> Any:
+    number = number.replace("\x00", "")
     row = conn.execute(sa.select(db.appeals).where(db.appeals.c.number == number)).first()
     if row is None:
         raise DeskError(404, "not_found", f"no appeal {number}")
@@ -65,7 +66,9 @@ def _need(row: Any, allowed: tuple[str, ...], action: str) -> None:
 
 
 def _text(value: str, field: str, limit: int = 10000) -> str:
-    value = mask_card_numbers(value.strip())
+    value = mask_card_numbers(
+        value.replace("\x00", "").strip()
+    )  # NUL: never typed, and PostgreSQL refuses it
     if not value or len(value) > limit:
         raise DeskError(422, "invalid_request", f"{field}: 1 to {limit} characters")
     return value
@@ -102,6 +105,8 @@ def route(
     engine: Engine, actor: Actor, number: str, now: datetime, department_id: str | None, handler: str | None
 ) -> None:
     """Send to a department and/or a handler; a handler taking a registered appeal puts it in progress."""
+    handler = handler.replace("\x00", "") if handler else None
+    department_id = department_id.replace("\x00", "") if department_id else None
     with db.write_transaction(engine) as conn:
         row = _load(conn, number)
         _need(row, OPEN, "route")

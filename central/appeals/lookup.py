@@ -61,7 +61,8 @@ def _locked_until(conn: Connection, number: str, now: datetime) -> datetime | No
 
 def prove(engine: Engine, raw_number: str, last4: str | None, email: str | None, now: datetime) -> Any:
     """The appeal row when number and digits (or e-mail) match; raises Locked or NotFound."""
-    number = normalize(raw_number) or raw_number.strip()[:40]
+    raw_number = raw_number.replace("\x00", "")
+    number = normalize(raw_number) or raw_number.strip()[:24]  # the column's width, on every database
     a, t = db.appeals, db.appeal_attempts
     with engine.connect() as conn:
         until = _locked_until(conn, number, now)

@@ -58,7 +58,7 @@ def _note(value: Any) -> I18nText | str | None:
 def one(engine: Engine, number: str, settings: AppealSettings) -> StaffAppeal:
     a, e, ans = db.appeals, db.appeal_events, db.appeal_answers
     with engine.connect() as conn:
-        row = conn.execute(sa.select(a).where(a.c.number == number)).first()
+        row = conn.execute(sa.select(a).where(a.c.number == number.replace("\x00", ""))).first()
         if row is None:
             raise DeskError(404, "not_found", f"no appeal {number}")
         events = conn.execute(sa.select(e).where(e.c.appeal_id == row.id).order_by(e.c.id)).all()

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from central.schemas import FreeText, I18nText, IsoDate, IsoDateTime, Out
 from service_common.appeals import RegistrationNumber
@@ -69,6 +69,14 @@ def _text(limit: int) -> Any:
 
 class AppealIn(Out):
     """An appeal as the kiosk filed it; ``id`` is the kiosk's idempotency key."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        """NUL is never typed, and PostgreSQL text cannot hold it: dropped from every string."""
+        if isinstance(data, dict):
+            return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
     id: UUID
     number: Number

@@ -189,3 +189,13 @@ def test_lenient_where_the_kiosk_may_differ(
         assert (
             conn.execute(sa.select(db.appeals.c.lang).where(db.appeals.c.id == b["id"])).scalar() == "zh-Hant"
         )
+
+
+def test_nul_characters_are_dropped(client: TestClient, headers: dict[str, str], seeded: Engine) -> None:
+    b = body(text="a\x00b", name="\x00Анна")
+    assert client.post(f"{API}/appeals", json=b, headers=headers).status_code == 200
+    with seeded.connect() as conn:
+        row = conn.execute(
+            sa.select(db.appeals.c.text, db.appeals.c.name).where(db.appeals.c.id == b["id"])
+        ).one()
+    assert tuple(row) == ("ab", "Анна")
