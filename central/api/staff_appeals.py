@@ -94,7 +94,8 @@ async def staff_appeal_list(
     status: Annotated[Status | None, Query()] = None,
 ) -> StaffAppealList:
     """Appeals newest first (at most 500): mine, overdue, open or all, optionally of one status."""
-    return StaffAppealList(appeals=registry.list_appeals(ctx.engine, session.username, which, status))
+    appeals = registry.list_appeals(ctx.engine, session.username, which, status)
+    return StaffAppealList(appeals=appeals, overdue=registry.count_overdue(ctx.engine))
 
 
 @router.get("/{number}", response_model=StaffAppeal, responses=responses(404, 422))

@@ -24,6 +24,16 @@ from central.schemas import I18nText
 LIST_LIMIT = 500
 
 
+def count_overdue(engine: Engine) -> int:
+    a = db.appeals
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(a).where(a.c.status == "overdue")
+            ).scalar_one()
+        )
+
+
 def list_appeals(engine: Engine, username: str, which: str, status: str | None) -> list[StaffAppealItem]:
     """``which``: mine (handled by ``username``), overdue, open, or all; newest first."""
     a = db.appeals

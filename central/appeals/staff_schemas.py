@@ -30,6 +30,7 @@ class StaffAppealItem(Out):
 
 class StaffAppealList(Out):
     appeals: list[StaffAppealItem]
+    overdue: int = Field(description="Overdue appeals in the whole registry, whatever the filter")
 
 
 class StaffEvent(Out):

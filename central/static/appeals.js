@@ -51,6 +51,7 @@ const T = {
 const { $, t, name, api, showError, show } = Staff;
 let current = null; // the open appeal (the API's body)
 let list = [];
+let overdue = 0; // in the whole registry: the supervisor sees it whatever the filter
 
 function esc(text) {
   const div = document.createElement("div");
@@ -86,7 +87,9 @@ async function load(keepError = false) {
   const query = new URLSearchParams({ filter: $("filter").value });
   if ($("status-filter").value) query.set("status", $("status-filter").value);
   try {
-    list = (await api("GET", `/api/v1/staff/appeals?${query}`)).appeals;
+    const answer = await api("GET", `/api/v1/staff/appeals?${query}`);
+    list = answer.appeals;
+    overdue = answer.overdue;
     renderList();
     if (!keepError) showError("");
   } catch (e) {
@@ -96,6 +99,9 @@ async function load(keepError = false) {
 }
 
 function renderList() {
+  const option = $("filter").querySelector("option[value='overdue']");
+  option.textContent = overdue ? `${t("f_overdue")} (${overdue})` : t("f_overdue");
+  option.classList.toggle("alert", overdue > 0);
   $("rows").innerHTML = list.map((a) => `
     <tr data-number="${esc(a.number)}" class="${current && current.number === a.number ? "current" : ""}">
       <td class="number">${esc(a.number)}</td><td>${esc(t(`k_${a.kind}`))}</td><td>${statusBadge(a.status)}</td>

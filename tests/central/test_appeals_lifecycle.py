@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.appeals import desk, repeats
+from central.appeals import desk, registry, repeats
 from central.appeals.settings import AppealSettings
 from service_common.clock import ManualClock
 
@@ -201,6 +201,7 @@ def test_overdue_marks_and_reminds_the_handler(
     result = sweeper.run_once()
     assert result.tasks["appeals overdue"] >= 1  # ours, and the demo question of the same day
     assert _row(seeded, number).status == "overdue"
+    assert registry.count_overdue(seeded) == result.tasks["appeals overdue"]
     assert sweeper.run_once().tasks["appeals overdue"] == 0
     mails = list((tmp_path / "outbox" / "email").glob("*"))
     texts = [m.read_bytes().decode("utf-8", "replace") for m in mails]

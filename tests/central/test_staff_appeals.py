@@ -42,7 +42,9 @@ def test_forced_password_change_first(client: TestClient, seeded: Engine, clock:
 def test_list_open_and_act(client: TestClient, headers: dict[str, str], seeded: Engine) -> None:
     client.post("/api/v1/appeals", json=body(kind="complaint", deadline="2026-12-11"), headers=headers)
     sign_in(client)
-    listed = client.get(STAFF_API, params={"filter": "open"}).json()["appeals"]
+    answer = client.get(STAFF_API, params={"filter": "open"}).json()
+    assert answer["overdue"] == 0
+    listed = answer["appeals"]
     assert "A001-261123-0001" in [a["number"] for a in listed]
     one = client.get(f"{STAFF_API}/A001-261123-0001").json()
     assert one["text"] == "Почему не работает карта 411111******1111?"
