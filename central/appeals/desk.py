@@ -46,7 +46,7 @@ def local_today(conn: Connection, center_id: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
 
-def _calendar(conn: Connection, center_id: str) -> tuple[str | None, str | None]:
+def calendar(conn: Connection, center_id: str) -> tuple[str | None, str | None]:
     c = db.centers
     row = conn.execute(sa.select(c.c.holiday_country, c.c.holiday_subdiv).where(c.c.id == center_id)).one()
     return row.holiday_country, row.holiday_subdiv
@@ -151,7 +151,7 @@ def info_received(
         row = _load(conn, number)
         _need(row, ("needs_info",), "resume")
         today = local_today(conn, row.center_id, now)
-        country, subdiv = _calendar(conn, row.center_id)
+        country, subdiv = calendar(conn, row.center_id)
         paused = working_days_between(row.paused_on or today, today, country, subdiv)
         due = add_working_days(row.due_on, paused, country, subdiv) if row.due_on else None
         _update(conn, row, now, status="in_progress", paused_on=None, info_request=None, due_on=due)

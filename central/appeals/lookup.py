@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from central import db
-from central.appeals import texts
+from central.appeals import desk, texts
 from central.appeals.schemas import AnswerOut, AppealStatusOut, HistoryEntry
 from central.appeals.settings import AppealSettings
 from central.schemas import I18nText
-from service_common.appeals import RegistrationNumber
+from service_common.appeals import RegistrationNumber, answer_deadline
 
 LOCK_TRIES = 5
 LOCK_WINDOW = timedelta(minutes=15)
@@ -163,7 +163,12 @@ def rate(
                 values["no_answer_count"] = current.no_answer_count + 1
             elif answer == "not_satisfied":
                 status, note = "in_progress", texts.REOPENED_NOTE
-                values["status"] = status
+                # Reopened: a fresh answer period from today (or the later date staff set), never overdue at once.
+                today = desk.local_today(conn, current.center_id, now)
+                country, subdiv = desk.calendar(conn, current.center_id)
+                fresh = answer_deadline(today, current.kind, current.source, country, subdiv)
+                dates = [d for d in (fresh, current.due_on) if d is not None]
+                values.update(status=status, due_on=max(dates) if dates else None)
             conn.execute(sa.update(a).where(a.c.id == row.id).values(**values))
             conn.execute(
                 sa.insert(e).values(

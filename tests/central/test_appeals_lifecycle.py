@@ -132,6 +132,7 @@ def test_extend_answer_satisfaction_and_reopen(
         headers=headers,
     ).json()  # fmt: skip
     assert unhappy["status"] == "in_progress"
+    assert unhappy["deadline"] == "2026-12-18"  # the extension is later than a fresh 14 working days
     assert unhappy["history"][-1]["note"]["en"].startswith("The visitor is not satisfied")
     assert unhappy["answer"] is None
     with seeded.connect() as conn:
@@ -210,3 +211,20 @@ def test_overdue_marks_and_reminds_the_handler(
     desk.answer(seeded, STAFF, number, clock.now(), "Ответ с опозданием, извините.")
     assert _row(seeded, number).status == "answered"
     json.dumps(texts)  # the files are readable text
+
+
+def test_reopened_gets_a_fresh_period(
+    client: TestClient, headers: dict[str, str], seeded: Engine, clock: ManualClock
+) -> None:
+    number = _file(client, headers, kind="complaint", deadline="2026-12-11")
+    desk.answer(seeded, STAFF, number, clock.now(), "Ответ.")
+    clock.set(datetime(2026, 12, 21, 10, 0, tzinfo=MOSCOW))  # after the original deadline
+    reopened = client.post(
+        f"{API}/appeals/{number}/satisfaction",
+        json={"id": "00000000-0000-4000-8000-000000000077", "phone_last4": "6789", "answer": "not_satisfied"},
+        headers=headers,
+    ).json()
+    assert reopened["status"] == "in_progress"
+    assert reopened["deadline"] == "2027-01-19"  # 14 working days; 31 December to 8 January are holidays
+    client.app.state.sweeper.run_once()  # type: ignore[attr-defined]
+    assert _row(seeded, number).status == "in_progress"
