@@ -5,6 +5,7 @@ the staff list, the overdue sweep and the report."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from central.app import create_app
 from central.appeals import desk, registry
 from central.appeals.demo import seed_appeals_demo
 from central.appeals.settings import AppealSettings
+from central.appointments.settings import ReminderSettings
 from service_common.clock import ManualClock
 
 from .appeal_helpers import body
@@ -24,12 +26,14 @@ from .test_postgres import pg, pytestmark  # noqa: F401  (fixture, skip mark)
 STAFF = desk.Actor("demo", "supervisor")
 
 
-def test_appeals_on_postgresql(pg: Engine, clock: ManualClock) -> None:  # noqa: F811
+def test_appeals_on_postgresql(pg: Engine, clock: ManualClock, tmp_path: Path) -> None:  # noqa: F811
     seed.seed_demo(pg, clock)
     assert seed_appeals_demo(pg, clock, seed.DEMO_STAFF) == 3
     assert seed_appeals_demo(pg, clock, seed.DEMO_STAFF) == 3
     headers = bearer(kiosks.add(pg, "KIOSK-PG", "C01", clock))
-    with TestClient(create_app(pg, clock)) as client:
+    # A database URL has no directory beside it: the reminder files go to the test's own.
+    spool = ReminderSettings(sms=f"file:{tmp_path}/sms", email=f"file:{tmp_path}/email")
+    with TestClient(create_app(pg, clock, reminder_settings=spool)) as client:
         assert client.get("/api/v1/kiosk/me", headers=headers).json()["serial"] == 1
         batch = [body(i, text=f"вопрос {i} \x00 4111 1111 1111 1111") for i in range(1, 201)]
         first = client.post("/api/v1/appeals/batch", json={"appeals": batch}, headers=headers).json()
@@ -55,6 +59,7 @@ def test_appeals_on_postgresql(pg: Engine, clock: ManualClock) -> None:  # noqa:
         clock.set(datetime(2026, 12, 30, 12, 0, tzinfo=ZoneInfo("Europe/Moscow")))
         swept = client.app.state.sweeper.run_once()  # type: ignore[attr-defined]
         assert swept.tasks["appeals overdue"] == 202
+        assert len(list((tmp_path / "email").glob("*.eml"))) == 200  # one sweep sends at most 200 of the 202 reminders
         report = cli_appeals.report(
             pg, datetime(2026, 11, 23).date(), datetime(2026, 11, 23).date(), clock.now()
         )
