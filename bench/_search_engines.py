@@ -38,22 +38,12 @@ class Fts5Default:
 
     def __init__(self, articles: list[dict[str, Any]], workdir: Path) -> None:
         self.conn = sqlite3.connect(workdir / "fts5.db")
-        self.conn.execute(
-            "CREATE VIRTUAL TABLE a USING fts5(id UNINDEXED, lang UNINDEXED, title, keywords, body)"
-        )
+        self.conn.execute("CREATE VIRTUAL TABLE a USING fts5(id UNINDEXED, lang UNINDEXED, title, keywords, body)")
         with self.conn:
             self.conn.executemany(
                 "INSERT INTO a VALUES (?, ?, ?, ?, ?)",
-                [
-                    (
-                        x["id"],
-                        x["lang"],
-                        x["title"],
-                        " ".join(x.get("keywords", []) + x.get("synonyms", [])),
-                        x["body"],
-                    )
-                    for x in articles
-                ],
+                [(x["id"], x["lang"], x["title"], " ".join(x.get("keywords", []) + x.get("synonyms", [])), x["body"])
+                 for x in articles],
             )
 
     def search(self, query: str, lang: str, limit: int) -> list[str]:
@@ -96,14 +86,10 @@ class Tantivy:
             writer = index.writer(heap_size=64_000_000, num_threads=1)
             for x in articles:
                 if x["lang"] == lang:
-                    writer.add_document(
-                        tantivy.Document(
-                            id=x["id"],
-                            title=x["title"],
-                            body=x["body"],
-                            keywords=" ".join(x.get("keywords", []) + x.get("synonyms", [])),
-                        )
-                    )
+                    writer.add_document(tantivy.Document(
+                        id=x["id"], title=x["title"], body=x["body"],
+                        keywords=" ".join(x.get("keywords", []) + x.get("synonyms", [])),
+                    ))
             writer.commit()
             writer.wait_merging_threads()
             index.reload()

@@ -43,9 +43,7 @@ def quality(engines: list[Any], queries: list[dict[str, Any]]) -> None:
     names = [e.name for e in engines]
     print(f"{'queries':<22}{'n':>4}  " + "  ".join(f"{n + ' MRR@10':>19} {'R@3':>5}" for n in names))
     misses: list[str] = []
-    results = {
-        e.name: {i: e.search(q["query"], q["lang"], 10) for i, q in enumerate(queries)} for e in engines
-    }
+    results = {e.name: {i: e.search(q["query"], q["lang"], 10) for i, q in enumerate(queries)} for e in engines}
     index = {id(q): i for i, q in enumerate(queries)}
     for group in ["all", "dev", "heldout", *sorted(k for k in groups if k.startswith(" "))]:
         row = f"{group:<22}{len(groups[group]):>4}  "
@@ -62,9 +60,7 @@ def quality(engines: list[Any], queries: list[dict[str, Any]]) -> None:
     for i, q in enumerate(queries):
         got = results["ours"][i]
         if not got or got[0] not in q["relevant"]:
-            misses.append(
-                f"  [{q['split']}] {q['lang']} {q['kind']}: {q['query']!r} -> {got[:3]} want {q['relevant']}"
-            )
+            misses.append(f"  [{q['split']}] {q['lang']} {q['kind']}: {q['query']!r} -> {got[:3]} want {q['relevant']}")
     print(f"\nours: {len(misses)} queries whose first answer is not relevant")
     print("\n".join(misses))
 
@@ -77,56 +73,11 @@ def generated_corpus(n: int, seed: int = 13) -> list[dict[str, Any]]:
     for a in demo:
         by_lang[a["lang"]].append(a)
     syll = {
-        "ru": [
-            "ка",
-            "ро",
-            "ли",
-            "на",
-            "ве",
-            "ст",
-            "пр",
-            "то",
-            "ре",
-            "ни",
-            "мо",
-            "да",
-            "ла",
-            "ко",
-            "за",
-            "ти",
-            "сл",
-            "по",
-            "ра",
-            "ме",
-        ],
-        "en": [
-            "ta",
-            "ri",
-            "on",
-            "en",
-            "ex",
-            "pro",
-            "con",
-            "ment",
-            "ing",
-            "ly",
-            "ca",
-            "de",
-            "ve",
-            "sta",
-            "ple",
-            "ter",
-            "ur",
-            "al",
-            "in",
-        ],
-        "zh-Hant": list(
-            "帳戶轉帳存款利率貸款服務申請證件費用繳納資訊時間中心分行網路行動銀行電話客服保險基金投資理財"
-        ),
+        "ru": ["ка", "ро", "ли", "на", "ве", "ст", "пр", "то", "ре", "ни", "мо", "да", "ла", "ко", "за", "ти", "сл", "по", "ра", "ме"],
+        "en": ["ta", "ri", "on", "en", "ex", "pro", "con", "ment", "ing", "ly", "ca", "de", "ve", "sta", "ple", "ter", "ur", "al", "in"],
+        "zh-Hant": list("帳戶轉帳存款利率貸款服務申請證件費用繳納資訊時間中心分行網路行動銀行電話客服保險基金投資理財"),
     }
-    lexicon = {
-        lang: ["".join(rng.choices(s, k=rng.randint(2, 4))) for _ in range(20000)] for lang, s in syll.items()
-    }
+    lexicon = {lang: ["".join(rng.choices(s, k=rng.randint(2, 4))) for _ in range(20000)] for lang, s in syll.items()}
     out = []
     langs = ("ru", "zh-Hant", "en")
     for i in range(n):
@@ -135,18 +86,13 @@ def generated_corpus(n: int, seed: int = 13) -> list[dict[str, Any]]:
         sentences = [s for a in base for s in a["body"].split(". ")]
         sep = "" if lang == "zh-Hant" else " "
         filler = sep.join(rng.choices(lexicon[lang], k=25))
-        out.append(
-            {
-                "id": f"gen-{i}",
-                "lang": lang,
-                "title": base[0]["title"] + sep + sep.join(rng.choices(lexicon[lang], k=2)),
-                "body": ". ".join(rng.sample(sentences, min(4, len(sentences)))) + ". " + filler,
-                "topic_path": base[0]["topic_path"],
-                "keywords": base[0]["keywords"] + rng.choices(lexicon[lang], k=2),
-                "synonyms": base[1]["synonyms"],
-                "updated_at": "2026-12-01T00:00:00+00:00",
-            }
-        )
+        out.append({
+            "id": f"gen-{i}", "lang": lang,
+            "title": base[0]["title"] + sep + sep.join(rng.choices(lexicon[lang], k=2)),
+            "body": ". ".join(rng.sample(sentences, min(4, len(sentences)))) + ". " + filler,
+            "topic_path": base[0]["topic_path"], "keywords": base[0]["keywords"] + rng.choices(lexicon[lang], k=2),
+            "synonyms": base[1]["synonyms"], "updated_at": "2026-12-01T00:00:00+00:00",
+        })
     return out
 
 
@@ -161,11 +107,7 @@ def speed(articles: int, n_queries: int) -> None:
             started = time.perf_counter()
             engine = engine_cls(corpus, Path(tmp))
             build = time.perf_counter() - started
-            for lang in (
-                "ru",
-                "zh-Hant",
-                "en",
-            ):  # the kiosk loads each vocabulary at start, not on a visitor's time
+            for lang in ("ru", "zh-Hant", "en"):  # the kiosk loads each vocabulary at start, not on a visitor's time
                 engine.search("warm up", lang, 10)
             times = []
             for i in range(n_queries):
@@ -176,16 +118,12 @@ def speed(articles: int, n_queries: int) -> None:
             times.sort()
             p50 = times[len(times) // 2]
             p95 = times[int(len(times) * 0.95)]
-            print(
-                f"{engine.name:<10} build {build:6.1f} s   search p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   "
-                f"max {times[-1]:6.1f} ms"
-            )
+            print(f"{engine.name:<10} build {build:6.1f} s   search p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   "
+                  f"max {times[-1]:6.1f} ms")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quality", action="store_true", help="score MRR@10 and recall@3 on the query set")
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=1000)
