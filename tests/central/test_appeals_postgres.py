@@ -59,7 +59,9 @@ def test_appeals_on_postgresql(pg: Engine, clock: ManualClock, tmp_path: Path) -
         clock.set(datetime(2026, 12, 30, 12, 0, tzinfo=ZoneInfo("Europe/Moscow")))
         swept = client.app.state.sweeper.run_once()  # type: ignore[attr-defined]
         assert swept.tasks["appeals overdue"] == 202
-        assert len(list((tmp_path / "email").glob("*.eml"))) == 200  # one sweep sends at most 200 of the 202 reminders
+        assert (
+            len(list((tmp_path / "email").glob("*.eml"))) == 200
+        )  # one sweep sends at most 200 of the 202 reminders
         report = cli_appeals.report(
             pg, datetime(2026, 11, 23).date(), datetime(2026, 11, 23).date(), clock.now()
         )
