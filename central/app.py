@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 
 from central import __version__, errors
 from central.api import (
+    appeal_page,
+    appeals,
     appointments,
     board,
     counters,
@@ -27,10 +29,13 @@ from central.api import (
     knowledge,
     manage,
     pages,
+    staff_appeals,
     staff_appointments,
     staff_knowledge,
     tickets,
 )
+from central.appeals import sweep as appeal_sweep
+from central.appeals.settings import AppealSettings
 from central.appointments.booking import AppointmentDesk
 from central.appointments.records import BookingRefusal
 from central.appointments.reminders import Outbox, send_due
@@ -68,6 +73,7 @@ def create_app(
     public_url: str = DEFAULT_PUBLIC_URL,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    appeal_settings: AppealSettings | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
@@ -111,6 +117,19 @@ def create_app(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
     app.state.sweeper.add_task("knowledge leads erased", lambda desk: erase_old_leads(engine, desk.now()))
+    app.state.appeal_settings = appeal_settings or AppealSettings()
+
+    def staff_appeals_url() -> str:  # read when sweeping: ``serve`` sets the public URL after binding
+        return str(app.state.central.links.public_url) + "/staff/appeals"
+
+    app.state.sweeper.add_task(
+        "appeals overdue",
+        lambda desk: appeal_sweep.mark_overdue(desk.ctx.engine, desk.now(), staff_appeals_url()),
+    )
+    app.state.sweeper.add_task(
+        "appeal notices sent",
+        lambda desk: appeal_sweep.send_notices(desk.ctx.engine, outbox.channels, desk.now()),
+    )
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -123,16 +142,20 @@ def create_app(
     api.include_router(appointments.router)
     api.include_router(knowledge.router)
     api.include_router(info_feed.router)
+    api.include_router(appeals.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
     app.include_router(counters.router, prefix=API_PREFIX)
     app.include_router(staff_appointments.router, prefix=API_PREFIX)
     app.include_router(staff_knowledge.router, prefix=API_PREFIX)
+    app.include_router(staff_appeals.router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.include_router(staff_appointments.page_router)
     app.include_router(staff_knowledge.page_router)
+    app.include_router(staff_appeals.page_router)
     app.include_router(manage.router)
+    app.include_router(appeal_page.router)
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

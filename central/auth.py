@@ -34,6 +34,7 @@ bearer = HTTPBearer(
 class Kiosk:
     id: str
     center_id: str
+    serial: int = 0
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -41,7 +42,11 @@ def _unauthorized(message: str) -> ApiError:
 
 
 _BY_TOKEN = sa.select(
-    db.kiosks.c.id, db.kiosks.c.center_id, db.kiosks.c.revoked_at, db.kiosks.c.last_seen_at
+    db.kiosks.c.id,
+    db.kiosks.c.center_id,
+    db.kiosks.c.revoked_at,
+    db.kiosks.c.last_seen_at,
+    db.kiosks.c.serial,
 ).where(db.kiosks.c.token_hash == sa.bindparam("token_hash"))
 """Built once: it runs on every request, and building a statement costs more than running it."""
 
@@ -58,7 +63,7 @@ def authenticate(ctx: Context, token: str) -> Kiosk | None:
         # Its own short transaction: no read-then-write lock upgrade that a concurrent CLI write could fail.
         with db.write_transaction(ctx.engine) as conn:
             conn.execute(sa.update(k).where(k.c.id == row.id).values(last_seen_at=now))
-    return Kiosk(id=row.id, center_id=row.center_id)
+    return Kiosk(id=row.id, center_id=row.center_id, serial=row.serial)
 
 
 def _stale(last_seen: datetime | None, now: datetime) -> bool:

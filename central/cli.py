@@ -25,8 +25,9 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, cli_knowledge, cli_tickets, db, kiosks, migrate, seed, staff
+from central import __version__, cli_appeals, cli_knowledge, cli_tickets, db, kiosks, migrate, seed, staff
 from central import config as central_config
+from central.appeals.settings import AppealSettings
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue import admin as queue_admin
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
     cli_tickets.add_parsers(commands, with_db, plain)
     cli_knowledge.add_parsers(commands, with_db, plain)
+    cli_appeals.add_parsers(commands, with_db, plain)
     return parser
 
 
@@ -213,11 +215,15 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         migrate.upgrade(engine)
         counts = seed.seed_demo(engine, clock)
         counts["knowledge articles"] = seed.seed_knowledge(engine, clock)
+        # Apart from seed_demo: tests seeding the demo centers need no appeals sweeping into their outbox.
+        from central.appeals.demo import seed_appeals_demo  # the models, only for this command
+
+        counts["appeals"] = seed_appeals_demo(engine, clock, seed.DEMO_STAFF)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         print(f"{db.describe(url)}: demo data in place ({summary})", file=sys.stderr)
         print(
             f"demo counter staff: {seed.DEMO_STAFF} / {seed.DEMO_PASSWORD} "
-            "(demo only: no forced password change; sign in at /counter)",
+            "(demo only: no forced password change; sign in at /counter; appeals at /staff/appeals)",
             file=sys.stderr,
         )
         editors = " and ".join(name for name, _role in seed.KB_DEMO_STAFF)
@@ -241,6 +247,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             public_url=cfg.server.public_url or None,
             appointment_settings=cfg.appointments.settings(),
             reminder_settings=cfg.reminders.settings(),
+            appeal_settings=cfg.appeals.settings(),
         )
     if args.command == "reminders":
         return _send_due(url, clock, cfg)
@@ -258,6 +265,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url, must_exist=True)
         _require_current(engine, url)
         return cli_knowledge.run(args, engine)
+    if args.command == "appeals":
+        engine = _open(url, must_exist=True)
+        _require_current(engine, url)
+        return cli_appeals.run(args, engine, clock.now())
     raise AssertionError(args.command)
 
 
@@ -407,6 +418,7 @@ def serve(
     public_url: str | None = None,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    appeal_settings: AppealSettings | None = None,
 ) -> int:
     """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
 
@@ -424,6 +436,7 @@ def serve(
         public_url=public_url or DEFAULT_PUBLIC_URL,
         appointment_settings=appointment_settings,
         reminder_settings=reminder_settings,
+        appeal_settings=appeal_settings,
     )
 
     class AnnouncingServer(uvicorn.Server):

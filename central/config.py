@@ -47,6 +47,11 @@ Example::
     email = "file:/var/spool/kiosk-central/email"   # default: outbox/email beside the database
     sender = "Service center <no-reply@example.bank>"
 
+    [appeals]
+    no_answer_asks = 3          # "are you satisfied?" answered "no answer" is asked again this many times
+    repeat_similarity = 0.8     # text similarity (0-1) from which an appeal of the same contact is a repeat
+    repeat_answered = 2         # a repeat is proposed for rejection once answered this many times
+
 Reminder channels: ``file:DIR`` is the reference adapter (one ``<id>.json`` SMS or ``<id>.eml``
 e-mail per reminder, renamed into place). A bank's gateway plugs in as ``python:package.module:factory``:
 central imports the module at start-up and calls ``factory(kind, settings)`` once, with ``kind``
@@ -66,6 +71,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from central.appeals.settings import AppealSettings
 from central.appointments.channels import spec_problem
 from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.queue.engine import QueueSettings
@@ -189,11 +195,22 @@ class RemindersSection:
 
 
 @dataclass
+class AppealsSection:
+    no_answer_asks: int = field(default=3, metadata=check(_at_least(0)))
+    repeat_similarity: float = field(default=0.8, metadata=check(_at_least(0.1)))
+    repeat_answered: int = field(default=2, metadata=check(_at_least(1)))
+
+    def settings(self) -> AppealSettings:
+        return AppealSettings(**asdict(self))
+
+
+@dataclass
 class CentralConfig:
     server: ServerSection = field(default_factory=ServerSection)
     queue: QueueSection = field(default_factory=QueueSection)
     appointments: AppointmentsSection = field(default_factory=AppointmentsSection)
     reminders: RemindersSection = field(default_factory=RemindersSection)
+    appeals: AppealsSection = field(default_factory=AppealsSection)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     @property

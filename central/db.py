@@ -632,3 +632,188 @@ kb_leads = sa.Table(
     sa.Column("received_at", UTCDateTime, nullable=False),
 )
 """"I'm interested" on a promotion, given with the visitor's consent (refused without it)."""
+
+
+# ----- the appeal registry (revision 0009) -----
+
+APPEAL_KINDS = ("question", "application", "complaint", "feedback")
+APPEAL_SOURCES = ("kiosk", "letter", "staff")
+APPEAL_REPLY_BY = ("sms", "email", "letter", "center")
+APPEAL_STATUSES = (
+    "registered", "needs_info", "in_progress", "extended", "answered", "closed", "rejected", "overdue",
+)  # fmt: skip
+APPEAL_REJECT_REASONS = ("abusive", "unreadable", "commercial_secret", "repeat", "not_competent")
+APPEAL_SATISFACTION = ("satisfied", "not_satisfied", "no_answer")
+
+# Added by 0009 to tables defined above: the center's holiday calendar, the kiosk's serial.
+centers.append_column(sa.Column("holiday_country", sa.String(16), nullable=True, server_default="RU"))
+centers.append_column(sa.Column("holiday_subdiv", sa.String(16), nullable=True))
+kiosks.append_column(sa.Column("serial", sa.Integer, nullable=True))
+sa.Index("ix_kiosks_serial", kiosks.c.serial, unique=True)
+"""NULL only in a row written by hand: central.kiosks.add always gives the next serial."""
+
+appeal_departments = sa.Table(
+    "appeal_departments",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.JSON, nullable=False),
+    sa.Column("contact", sa.String(254), nullable=False, server_default=""),
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+"""Where appeals are handled; the ``is_default`` one takes what no route matches."""
+
+appeal_handlers = sa.Table(
+    "appeal_handlers",
+    metadata,
+    sa.Column(
+        "username", sa.String(64), sa.ForeignKey("staff.username", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "department_id",
+        sa.String(32),
+        sa.ForeignKey("appeal_departments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("contact", sa.String(254), nullable=False),
+)
+"""Staff who answer appeals: the name and contact that go with their answers to the visitor."""
+
+appeal_routes = sa.Table(
+    "appeal_routes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("region", sa.String(16), nullable=True),
+    sa.Column("topic", sa.String(64), nullable=True),
+    sa.Column(
+        "department_id",
+        sa.String(32),
+        sa.ForeignKey("appeal_departments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+)
+"""Territory (center, or region = the center's holiday subdivision) and topic to a department;
+NULL matches anything, the most specific match wins (central.appeals.routing)."""
+
+appeals = sa.Table(
+    "appeals",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(24), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source", sa.String(8), nullable=False),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("center_id", sa.String(16), sa.ForeignKey("centers.id"), nullable=False),
+    sa.Column("filed_at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=True),
+    sa.Column("phone_last4", sa.String(4), nullable=True),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("reply_by", sa.String(8), nullable=False),
+    sa.Column("topic", sa.String(64), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("concerns", sa.String(500), nullable=True),
+    sa.Column("happened_on", sa.Date, nullable=True),
+    sa.Column("kb_query", sa.String(500), nullable=True),
+    sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("due_on", sa.Date, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reject_reason", sa.String(20), nullable=True),
+    sa.Column(
+        "department_id",
+        sa.String(32),
+        sa.ForeignKey("appeal_departments.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.Column("handler", sa.String(64), nullable=True),
+    sa.Column("paused_on", sa.Date, nullable=True),
+    sa.Column("info_request", sa.Text, nullable=True),
+    sa.Column("satisfaction", sa.String(16), nullable=True),
+    sa.Column("no_answer_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reminded_on", sa.Date, nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint(_in("kind", APPEAL_KINDS), name="kind"),
+    sa.CheckConstraint(_in("source", APPEAL_SOURCES), name="source"),
+    sa.CheckConstraint(_in("reply_by", APPEAL_REPLY_BY), name="reply_by"),
+    sa.CheckConstraint(_in("status", APPEAL_STATUSES), name="status"),
+    sa.CheckConstraint(
+        "reject_reason IS NULL OR " + _in("reject_reason", APPEAL_REJECT_REASONS), name="reject_reason"
+    ),
+    sa.CheckConstraint(
+        "satisfaction IS NULL OR " + _in("satisfaction", APPEAL_SATISFACTION), name="satisfaction"
+    ),
+    sa.Index("ix_appeals_due", "status", "due_on"),
+    sa.Index("ix_appeals_handler", "handler", "status"),
+    sa.Index("ix_appeals_filed", "filed_at"),
+)
+"""One row per appeal. ``id`` is the kiosk-made idempotency key; ``number`` and ``deadline`` are
+what the visitor holds on paper, never changed; ``due_on`` is the working deadline (paused while
+``needs_info`` since ``paused_on``, moved by an extension). ``text`` is the visitor's own words
+(card numbers masked on arrival), never edited: staff write events and answers."""
+
+appeal_events = sa.Table(
+    "appeal_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appeal_id", sa.String(36), sa.ForeignKey("appeals.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("request_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("action", sa.String(24), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("by", sa.String(80), nullable=False),
+    sa.Column("note", sa.JSON, nullable=True),
+    sa.Column("data", sa.JSON, nullable=True),
+    sa.Index("ix_appeal_events_appeal", "appeal_id", "id"),
+)
+"""The history and the audit trail: every change with who (``by``) and when; ``status`` is the
+status after it. ``request_id`` makes a visitor's retried satisfaction answer count once."""
+
+appeal_answers = sa.Table(
+    "appeal_answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appeal_id", sa.String(36), sa.ForeignKey("appeals.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("by_username", sa.String(64), nullable=False),
+    sa.Column("by_name", sa.String(200), nullable=False),
+    sa.Column("by_contact", sa.String(254), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_appeal_answers_appeal", "appeal_id", "id"),
+)
+"""Answers given (a reopened appeal gets a second one); the latest is what the visitor sees."""
+
+appeal_attempts = sa.Table(
+    "appeal_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(24), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_appeal_attempts_number", "number", "at"),
+)
+"""Wrong phone digits / e-mail tries on a status lookup, for its lock-out."""
+
+appeal_notices = sa.Table(
+    "appeal_notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("appeal_id", sa.String(36), sa.ForeignKey("appeals.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("to", sa.String(254), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.CheckConstraint("channel IN ('sms', 'email')", name="channel"),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    sa.Index("ix_appeal_notices_pending", "status", "created_at"),
+)
+"""Messages about appeals (the visitor's e-mail acknowledgement, the handler's overdue reminder),
+written in the transaction that causes them and sent by the sweeper through the reminder channels."""

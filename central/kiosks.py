@@ -34,7 +34,8 @@ def add(engine: Engine, kiosk_id: str, center_id: str, clock: Clock) -> str:
     """Register ``kiosk_id`` at ``center_id`` and return its new token (shown once, stored hashed).
 
     Adding an existing id issues a new token (the old one stops working), moves the kiosk to
-    ``center_id`` and lifts a revocation: the way to re-provision a replaced or moved kiosk.
+    ``center_id`` and lifts a revocation: the way to re-provision a replaced or moved kiosk. A new
+    kiosk gets the next ``serial``; a re-provisioned one keeps its own, so its appeal numbers stay unique.
     """
     if not _ID.match(kiosk_id):
         raise KioskAdminError(f"bad kiosk id {kiosk_id!r}: letters, digits, '.', '_' or '-', at most 64")
@@ -47,7 +48,11 @@ def add(engine: Engine, kiosk_id: str, center_id: str, clock: Clock) -> str:
         values = {"center_id": center_id, "token_hash": hash_token(token), "revoked_at": None}
         updated = conn.execute(sa.update(k).where(k.c.id == kiosk_id).values(**values)).rowcount
         if not updated:
-            conn.execute(sa.insert(k).values(id=kiosk_id, created_at=now, last_seen_at=None, **values))
+            # The short number in its appeals' registration numbers (service_common.appeals); 0 is central.
+            serial = conn.execute(sa.select(sa.func.coalesce(sa.func.max(k.c.serial), 0) + 1)).scalar_one()
+            conn.execute(
+                sa.insert(k).values(id=kiosk_id, created_at=now, last_seen_at=None, serial=serial, **values)
+            )
     return token
 
 

@@ -98,6 +98,13 @@ class Health(Out):
 class KioskMe(Out):
     kiosk_id: str
     center_id: str
+    serial: int = Field(
+        description="Short number central gave this kiosk at enrolment: the <serial> of its appeals' "
+        "registration numbers A<serial>-<YYMMDD>-<seq> (0 is central itself)"
+    )
+    appeal_status_url: str = Field(
+        description="Public appeal status page; the receipt's QR code is this URL with ?n=<number>"
+    )
 
 
 class OpeningHours(Out):
@@ -128,6 +135,12 @@ class Center(Out):
     lon: float | None
     hours: list[OpeningHours]
     services: list[Service] = Field(description="Active queue services, in display order")
+    holiday_country: str | None = Field(
+        default="RU",
+        description="Public-holiday calendar (ISO country, `holidays` package) the center's appeal "
+        "deadlines are counted in; null: weekends only",
+    )
+    holiday_subdiv: str | None = Field(default=None, description="Subdivision of that calendar, or null")
 
 
 class Centers(Out):

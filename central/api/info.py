@@ -89,6 +89,8 @@ def load_centers(conn: Connection, center_id: str | None = None) -> list[Center]
             lon=row.lon,
             hours=hours[row.id],
             services=services[row.id],
+            holiday_country=row.holiday_country,
+            holiday_subdiv=row.holiday_subdiv,
         )
         for row in center_rows
     ]

@@ -48,7 +48,12 @@ def test_bad_token(client: TestClient, header: str) -> None:
 def test_good_token(client: TestClient, headers: dict[str, str]) -> None:
     response = client.get("/api/v1/kiosk/me", headers=headers)
     assert response.status_code == 200
-    assert response.json() == {"kiosk_id": "KIOSK-T1", "center_id": "C01"}
+    assert response.json() == {
+        "kiosk_id": "KIOSK-T1",
+        "center_id": "C01",
+        "serial": 1,
+        "appeal_status_url": "http://127.0.0.1:8470/appeals/status",
+    }
 
 
 def test_revoked_token(
@@ -68,8 +73,17 @@ def test_adding_again_rotates_the_token_and_lifts_a_revocation(
     assert new != token
     assert_unauthorized(client.get("/api/v1/kiosk/me", headers=bearer(token)))
     me = client.get("/api/v1/kiosk/me", headers=bearer(new))
-    assert me.json() == {"kiosk_id": "KIOSK-T1", "center_id": "C02"}
+    assert me.json()["center_id"] == "C02"
+    assert me.json()["serial"] == 1  # re-provisioning keeps the serial: printed numbers stay unique
     assert len(kiosks.list_all(seeded)) == 1
+
+
+def test_each_new_kiosk_gets_the_next_serial(seeded: Engine, clock: ManualClock, token: str) -> None:
+    kiosks.add(seeded, "KIOSK-T2", "C02", clock)
+    kiosks.add(seeded, "KIOSK-T1", "C01", clock)
+    with seeded.connect() as conn:
+        rows = conn.execute(sa.select(db.kiosks.c.id, db.kiosks.c.serial).order_by(db.kiosks.c.id)).all()
+    assert [tuple(r) for r in rows] == [("KIOSK-T1", 1), ("KIOSK-T2", 2)]
 
 
 def test_only_the_hash_is_stored(seeded: Engine, token: str) -> None:

@@ -33,7 +33,10 @@ def test_centers(client: TestClient, headers: dict[str, str]) -> None:
             "lon",
             "hours",
             "services",
+            "holiday_country",
+            "holiday_subdiv",
         }
+        assert (center["holiday_country"], center["holiday_subdiv"]) == ("RU", None)
         assert set(center["name"]) == set(center["address"]) == I18N_KEYS
         assert center["timezone"] == "Europe/Moscow"
         assert [h["weekday"] for h in center["hours"]] == [0, 1, 2, 3, 4, 5]

@@ -50,6 +50,15 @@ TABLES = {
     "kb_ratings",
     "kb_misses",
     "kb_leads",
+    # 0009, appeals
+    "appeal_departments",
+    "appeal_handlers",
+    "appeal_routes",
+    "appeals",
+    "appeal_events",
+    "appeal_answers",
+    "appeal_attempts",
+    "appeal_notices",
 }
 
 
@@ -57,10 +66,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0008"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0009"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0008"
+    assert migrate.current_revision(engine) == "0009"
     engine.dispose()
 
 

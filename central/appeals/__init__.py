@@ -1,0 +1,1 @@
+"""The appeal registry: questions, applications, complaints and feedback from kiosks and staff."""
