@@ -18,6 +18,7 @@ from central import __version__, errors
 from central.api import (
     appointments,
     board,
+    cards,
     counters,
     demo,
     health,
@@ -40,6 +41,9 @@ from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
 from central.queue.writer import TicketWriter
+from central.statements.backend import StatementBackend
+from central.statements.demo_bank import DemoCoreBank
+from central.statements.guard import RateLimiter
 from service_common.clock import Clock, OffsetClock
 
 API_PREFIX = "/api/v1"
@@ -64,11 +68,13 @@ def create_app(
     public_url: str = DEFAULT_PUBLIC_URL,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    statements: StatementBackend | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
     ``public_url`` is the base of the ticket links printed as QR codes; ``serve`` replaces the
     default with its real address once bound, unless the configuration names one.
+    ``statements`` is the bank's core-system adapter (default: the demo core bank).
     """
     app = FastAPI(
         title="Service kiosk central",
@@ -106,6 +112,8 @@ def create_app(
     app.state.sweeper.add_task(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
+    app.state.statements = statements or DemoCoreBank(engine, clock)
+    app.state.card_limiter = RateLimiter(clock)
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -116,6 +124,7 @@ def create_app(
     api.include_router(info.router)
     api.include_router(tickets.router)
     api.include_router(appointments.router)
+    api.include_router(cards.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
