@@ -2,7 +2,7 @@
 
 Why a separate signature when every request already carries the kiosk's bearer token: the token
 says *which kiosk* asks, not that *this card's* holder proved the PIN at *this moment*. The
-attestation binds the card token, the operation, the time the PIN was verified, the time of
+attestation binds (under a key that is the kiosk's own) the card token, the operation, the time the PIN was verified, the time of
 this request and a one-time nonce under a key only that kiosk and central can derive:
 
 - central refuses an attestation whose ``issued_at`` is outside a short window (stale), or
@@ -59,21 +59,18 @@ class Attestation:
 def mac(
     key: bytes,
     *,
-    kiosk_id: str,
     operation: str,
     card_token: str,
     pin_verified_at: datetime,
     issued_at: datetime,
     nonce: str,
 ) -> str:
-    message = "|".join(
-        (VERSION, kiosk_id, operation, card_token, _utc(pin_verified_at), _utc(issued_at), nonce)
-    )
+    message = "|".join((VERSION, operation, card_token, _utc(pin_verified_at), _utc(issued_at), nonce))
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def sign(
-    key: bytes, *, kiosk_id: str, operation: str, card_token: str, pin_verified_at: datetime, now: datetime
+    key: bytes, *, operation: str, card_token: str, pin_verified_at: datetime, now: datetime
 ) -> Attestation:
     """A fresh attestation for one request (a new nonce every time: never reuse one)."""
     nonce = secrets.token_hex(16)
@@ -82,7 +79,6 @@ def sign(
     issued = now.replace(microsecond=0)
     value = mac(
         key,
-        kiosk_id=kiosk_id,
         operation=operation,
         card_token=card_token,
         pin_verified_at=verified,

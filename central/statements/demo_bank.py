@@ -35,8 +35,9 @@ from central.statements.backend import (
 )
 from service_common.clock import Clock
 
-DEMO_TOKEN_KEY = b"kiosk-demo-card-token-key-000001"
-"""The embedded demo key of the card contract: demo and test kiosks make their card tokens with it."""
+DEMO_TOKEN_KEY = b"kiosk-demo-card-token-key-not-for-production"
+"""The embedded demo key of the card contract (``devices.card.base.DEMO_TOKEN_KEY``): demo and test
+kiosks make their card tokens with it. A real bank's adapter knows tokens made with the bank's key."""
 
 ANCHOR = date(2026, 1, 1)
 CENT = Decimal("0.01")
@@ -52,12 +53,20 @@ class DemoCard:
     services: tuple[str, ...]
 
 
+def _card(pan: str, opening: str, services: tuple[str, ...] = ("sms", "online")) -> DemoCard:
+    return DemoCard(pan, f"40817810*******{pan[-4:]}", "RUB", Decimal(opening), services)
+
+
 DEMO_CARDS = (
-    DemoCard(
-        "4761739001010119", "40817810*****0119", "RUB", Decimal("84250.00"), ("sms", "online", "cashback")
-    ),
-    DemoCard("5413330089010434", "40817810*****0434", "RUB", Decimal("152300.00"), ("sms", "online")),
-    DemoCard("4761739001010135", "40817810*****0135", "RUB", Decimal("12000.00"), ("sms",)),
+    # The simulator's and the virtual cards' profiles (devices/card/virtual/profiles.py).
+    _card("4111111111111111", "84250.00", ("sms", "online", "cashback")),
+    _card("5555555555554444", "152300.00"),
+    _card("4012888888881881", "12000.00", ("sms",)),
+    _card("4000056655665556", "30500.00"),
+    _card("5200828282828210", "64000.00"),
+    _card("5105105105105100", "99000.00"),
+    _card("2200000000000004", "47000.00", ("sms", "cashback")),
+    _card("6759649826438453", "5000.00", ()),
 )
 
 SERVICE_NAMES = {

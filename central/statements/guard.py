@@ -50,7 +50,6 @@ def check_attestation(
     key = card_attestation.attestation_key(kiosk_token)
     expected = card_attestation.mac(
         key,
-        kiosk_id=kiosk_id,
         operation=operation,
         card_token=card_token,
         pin_verified_at=pin_verified_at,

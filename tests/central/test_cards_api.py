@@ -23,7 +23,6 @@ def card(
 ) -> dict[str, str]:
     att = card_attestation.sign(
         card_attestation.attestation_key(token),
-        kiosk_id="KIOSK-T1",
         operation=operation,
         card_token=card_tok,
         pin_verified_at=clock.now() - timedelta(seconds=verified_ago),
