@@ -102,8 +102,8 @@ def parse(uri: str, allowed: tuple[str, ...]) -> DeviceURI:
             raise DeviceURIError(f"{uri!r}: expected usb://VID:PID")
     elif scheme in ("serial", "file") and not target:
         raise DeviceURIError(f"{uri!r}: no device path")
-    elif scheme == "pcsc" and not target:
-        raise DeviceURIError(f"{uri!r}: expected pcsc:auto or pcsc:READER-NAME")
+    elif scheme == "pcsc" and target.lower() == "auto":
+        target = ""  # pcsc: and pcsc:auto both mean the first reader there is
     return DeviceURI(scheme=scheme, target=target, host=host, port=port, params=params)
 
 

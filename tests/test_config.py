@@ -50,7 +50,7 @@ def test_file_values_and_environment(tmp_path: Path) -> None:
         ("[idle]\ncountdown_s = true\n", "idle.countdown_s: expected a number, got a boolean"),
         ('[devices]\nprinter = "lpt:1"\n', "devices.printer: unknown scheme 'lpt'"),
         ('[devices]\nprinter = "tcp://host:99999"\n', "port must be 1-65535"),
-        ('[devices]\ncard_reader = "pcsc:"\n', "devices.card_reader:"),
+        ('[devices]\ncard_reader = "usb://1:2"\n', "devices.card_reader: unknown scheme 'usb'"),
         ('[ui]\nlanguages = ["ru", "fr"]\n', "ui.languages: unsupported 'fr'"),
         ('[ui]\nlanguages = ["en"]\n', "ui.default_language: 'ru' is not in ui.languages"),
         ('[kiosk]\ntimezone = "Mars/Olympus"\n', "kiosk.timezone: unknown time zone"),
