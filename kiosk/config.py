@@ -76,6 +76,12 @@ class DevicesSection:
 
 
 @dataclass
+class CardSection:
+    token_key_file: str = ""
+    """The bank's card token key (a secret file it provisions, read once at start); "" = the demo key."""
+
+
+@dataclass
 class UISection:
     languages: list[str] = field(
         default_factory=lambda: list(SUPPORTED_LANGUAGES), metadata=check(_languages_check)
@@ -141,6 +147,7 @@ class KioskConfig:
     idle: IdleSection = field(default_factory=IdleSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     offline: OfflineSection = field(default_factory=OfflineSection)
+    card: CardSection = field(default_factory=CardSection)
     source: str = field(default="<embedded defaults>", compare=False, metadata={"internal": True})
 
     @property

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.card import DEMO_TOKEN_KEY, CardReader, open_card_reader
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
 from kiosk.config import KioskConfig
@@ -18,6 +19,7 @@ from kiosk.services.checkin import CheckInService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
+from kiosk.services.statements import StatementsService
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
@@ -28,7 +30,7 @@ from server_sync.gateway import CentralGateway
 from server_sync.outbox import OutboxSender
 from server_sync.worker import SyncWorker
 from service_common.clock import Clock, SystemClock
-from service_common.i18n import Translator
+from service_common.i18n import Translator, pick
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,9 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
+    # card statements (reader, identification, statement/balance/services/loss report)
+    card_reader: CardReader
+    statements: StatementsService
 
     @property
     def data_dir(self) -> Path:
@@ -58,6 +63,7 @@ class KioskContext:
 
     def close(self) -> None:
         self.sync.stop()
+        self.card_reader.stop()
         self.scanner.stop()
         if self.gateway is not None:
             self.gateway.close()
@@ -83,6 +89,18 @@ def lease_policy(config: KioskConfig) -> LeasePolicy:
     return LeasePolicy(o.survive_outage_h, o.open_hours_per_day, o.daily_volume, o.min_lease)
 
 
+def card_token_key(config: KioskConfig) -> bytes:
+    """The bank's card token key, read once; the demo key when none is configured (demo and tests)."""
+    path = config.card.token_key_file
+    if not path:
+        if not config.devices.card_reader.startswith("sim:"):
+            log.warning(
+                "no [card] token_key_file: card tokens use the demo key, which a real bank does not know"
+            )
+        return DEMO_TOKEN_KEY
+    return Path(path).expanduser().read_bytes().strip()
+
+
 def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     clock = clock or SystemClock(config.tz)
     data_dir = config.data_dir
@@ -103,7 +121,9 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     queue = QueueService(gateway, cache, printer, clock, info, config.kiosk.center_id, lease_policy(config))
     settled = queue.settle_interrupted()
     if settled:
-        log.warning("%d ticket(s) interrupted between numbering and printing last time count as issued", settled)
+        log.warning(
+            "%d ticket(s) interrupted between numbering and printing last time count as issued", settled
+        )
     booking_docs = AppointmentDocs(gateway, docs, clock, config.kiosk.center_id)
     appointments = AppointmentService(gateway, cache, clock, info, queue, printer, booking_docs)
     checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
@@ -139,4 +159,9 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
-    )
+        card_reader=open_card_reader(config.devices.card_reader),
+        statements=StatementsService(
+            gateway, clock, session, card_token_key(config), printer,
+            center_name=lambda lang: pick((info.home_center() or {}).get("name"), lang),
+        ),
+    )  # fmt: skip

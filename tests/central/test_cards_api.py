@@ -166,3 +166,17 @@ def test_no_attestation_no_statement(client: TestClient, headers: dict[str, str]
     r = client.post("/api/v1/cards/balance", headers=headers, json={"card": {"token": VISA}})
     assert r.status_code == 422
     assert client.post("/api/v1/cards/balance", json={}).status_code == 401
+
+
+def test_demo_bank_knows_every_simulator_card_by_the_contract_token() -> None:
+    """The kiosk's CardData.token(DEMO_TOKEN_KEY) of each demo card is a card of the demo core bank."""
+    from devices.card import DEMO_TOKEN_KEY as KIOSK_KEY
+    from devices.card.base import CardData
+    from devices.card.virtual.profiles import PROFILES
+
+    assert KIOSK_KEY == DEMO_TOKEN_KEY
+    known = {card_token(DEMO_TOKEN_KEY, c.pan) for c in DEMO_CARDS}
+    for profile in PROFILES.values():
+        for app in profile.apps:
+            data = CardData.from_pan(app.pan, expiry="2028-12", label=app.label, aid=app.aid)
+            assert data.token(KIOSK_KEY) in known, profile.name
