@@ -76,12 +76,6 @@ class DevicesSection:
 
 
 @dataclass
-class CardSection:
-    token_key_file: str = ""
-    """The bank's card token key (a secret file it provisions, read once at start); "" = the demo key."""
-
-
-@dataclass
 class UISection:
     languages: list[str] = field(
         default_factory=lambda: list(SUPPORTED_LANGUAGES), metadata=check(_languages_check)
@@ -138,6 +132,19 @@ class OfflineSection:
     min_lease: int = field(default=20, metadata=check(_positive))
 
 
+def _key_file_check(value: object) -> str | None:
+    text = str(value)
+    return None if not text or Path(text).is_absolute() else "an absolute path, or empty for the demo key"
+
+
+@dataclass
+class CardSection:
+    """Card tokens: an HMAC key the bank provisions (a file of at least 16 bytes, read once at start).
+    Empty: the embedded demo key, which central's demo core bank also uses."""
+
+    token_key_file: str = field(default="", metadata=check(_key_file_check))
+
+
 @dataclass
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
@@ -161,6 +168,21 @@ class KioskConfig:
     @property
     def languages(self) -> list[str]:
         return list(self.ui.languages)
+
+
+def card_token_key(cfg: KioskConfig) -> bytes:
+    """The key card tokens are made with; raises ConfigError for a missing or too short key file."""
+    if not cfg.card.token_key_file:
+        from devices.card.base import DEMO_TOKEN_KEY
+
+        return DEMO_TOKEN_KEY
+    try:
+        key = Path(cfg.card.token_key_file).read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(cfg.source, "card.token_key_file", f"cannot read it ({exc.strerror})") from None
+    if len(key) < 16:
+        raise ConfigError(cfg.source, "card.token_key_file", "the key must be at least 16 bytes")
+    return key
 
 
 def default_data_dir() -> str:

@@ -9,10 +9,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices.card import DEMO_TOKEN_KEY, CardReader, open_card_reader
+from devices.card import CardReader, open_card_reader
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, card_token_key
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
@@ -53,8 +53,10 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
-    # card statements (reader, identification, statement/balance/services/loss report)
+    # The chip card reader (devices.card_reader); the app starts it, close() stops it. Tokens use the key.
     card_reader: CardReader
+    card_token_key: bytes
+    # The card session: identification, statement, balance, services, loss report (kiosk/services/statements.py)
     statements: StatementsService
 
     @property
@@ -87,18 +89,6 @@ def central_gateway(config: KioskConfig) -> CentralGateway | None:
 def lease_policy(config: KioskConfig) -> LeasePolicy:
     o = config.offline
     return LeasePolicy(o.survive_outage_h, o.open_hours_per_day, o.daily_volume, o.min_lease)
-
-
-def card_token_key(config: KioskConfig) -> bytes:
-    """The bank's card token key, read once; the demo key when none is configured (demo and tests)."""
-    path = config.card.token_key_file
-    if not path:
-        if not config.devices.card_reader.startswith("sim:"):
-            log.warning(
-                "no [card] token_key_file: card tokens use the demo key, which a real bank does not know"
-            )
-        return DEMO_TOKEN_KEY
-    return Path(path).expanduser().read_bytes().strip()
 
 
 def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
@@ -142,6 +132,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         # The first call that reaches central after an outage sends what waits, without its back-off.
         gateway.on_link_up(sender.outbox.retry_now)
         gateway.on_link_up(sync.sync_now)
+    token_key = card_token_key(config)
     return KioskContext(
         config=config,
         clock=clock,
@@ -160,8 +151,9 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
         card_reader=open_card_reader(config.devices.card_reader),
+        card_token_key=token_key,
         statements=StatementsService(
-            gateway, clock, session, card_token_key(config), printer,
+            gateway, clock, session, token_key, printer,
             center_name=lambda lang: pick((info.home_center() or {}).get("name"), lang),
         ),
     )  # fmt: skip

@@ -21,6 +21,7 @@ from kivy.graphics.opengl import glFinish
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition
 
+from devices.card import CardEvent, CardRemoved, ReaderLost
 from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
 from kiosk.session import IdlePhase
@@ -324,6 +325,14 @@ class KioskApp(App):  # type: ignore[misc]
             on_scan=lambda scan: _kivy_post(lambda: self._on_scan(scan)),
             on_error=lambda err: _kivy_post(lambda: self._on_scanner_error(err)),
         )
+        self.ctx.card_reader.start(lambda event: _kivy_post(lambda: self._on_card_event(event)))
+
+    def _on_card_event(self, event: CardEvent) -> None:
+        """A card pulled out (or its reader gone) ends the visitor's card session at once. (The reader has
+        already dropped its card conversation on its own thread: the UI never waits on the reader's lock.)"""
+        log.info("card reader: %s", type(event).__name__)
+        if isinstance(event, CardRemoved | ReaderLost) and self.ctx.session.card is not None:
+            self.ctx.session.wipe("card removed")
 
     def _on_sync(self, report: SyncReport) -> None:
         self.frame.ids.header.offline = not report.online
@@ -334,4 +343,5 @@ class KioskApp(App):  # type: ignore[misc]
     def on_stop(self) -> None:
         self.ctx.sync.stop()
         self.ctx.scanner.stop()
+        self.ctx.card_reader.stop()
         self.tasks.shutdown()
