@@ -10,6 +10,8 @@ from screens.booking import (
     BookTimeScreen,
     MyBookingScreen,
 )
+from screens.card import CardMenuScreen, CardPinScreen, CardScreen
+from screens.card_statement import CardBlockScreen, CardInfoScreen, CardStatementScreen
 from screens.checkin import CheckInScreen
 from screens.coming_soon import ComingSoonScreen
 from screens.demo import DemoScreen
@@ -36,6 +38,12 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "my_booking": MyBookingScreen,
     "checkin": CheckInScreen,
     "demo": DemoScreen,
+    "card": CardScreen,
+    "card_pin": CardPinScreen,
+    "card_menu": CardMenuScreen,
+    "card_statement": CardStatementScreen,
+    "card_info": CardInfoScreen,
+    "card_block": CardBlockScreen,
 }
 
 KV_FILES = (
@@ -48,6 +56,7 @@ KV_FILES = (
     "booking.kv",
     "checkin.kv",
     "demo.kv",
+    "card.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

@@ -124,7 +124,40 @@ class Sweep:
             "my_booking": lambda: self.go("my_booking"),
             "checkin": lambda: self.go("checkin"),
             "demo": lambda: self.go("demo"),
+            # card services (a demo card in the simulated reader, PIN 1234)
+            "card": self._card_insert,
+            "card_pin": lambda: self._card("card_pin", "visa", identified=False, purpose="session"),
+            "card_menu": lambda: self._card("card_menu", "visa"),
+            "card_statement": lambda: self._card("card_statement", "visa"),
+            "card_info": lambda: self._card("card_info", "mastercard", mode="balance"),
+            "card_info_services": lambda: self._card("card_info", "mastercard", mode="services"),
+            "card_block": lambda: self._card("card_block", "no_pdol"),
+            "card_block_done": self._card_blocked,
         }
+
+    def _card_insert(self) -> None:
+        reader = self.app.ctx.card_reader
+        reader.remove()  # type: ignore[attr-defined]
+        self.ui.frames(2)
+        self.go("card")
+
+    def _card(self, screen: str, profile: str, identified: bool = True, **params: Any) -> None:
+        """A card session as after the PIN, with the kiosk's clock on central's (attestations are timed)."""
+        from kiosk.services.demo_clock import DemoClock
+
+        ctx = self.app.ctx
+        DemoClock(ctx.clock, ctx.gateway).move_to(ctx.clock.now())
+        reader = ctx.card_reader
+        reader.insert(profile)  # type: ignore[attr-defined]
+        ctx.statements.begin(reader.read_card())
+        if identified:
+            assert ctx.statements.verify_pin(reader, "1234").ok
+        self.go(screen, **params)
+
+    def _card_blocked(self) -> None:
+        self._card("card_block", "track2")
+        self.app.ctx.statements.block()
+        self.go("card_block")
 
     def _staff(self) -> None:
         self.app.ctx.session.staff_id = "sweep"
