@@ -40,6 +40,12 @@ class _CardView(KioskScreen):
 
     message = StringProperty("")
     busy = BooleanProperty(False)
+    problem = BooleanProperty(False)  # the message is a problem (red), not news (accent)
+
+    def say(self, prop: str, text: Any) -> None:
+        if prop == "message":
+            self.problem = False
+        super().say(prop, text)
 
     def _identified(self) -> bool:
         card = self.ctx.statements.card
@@ -54,6 +60,7 @@ class _CardView(KioskScreen):
             self.app.go("card_pin", purpose="session", remember=False)
             return
         self.say("message", lambda: problem_text(self, exc))
+        self.problem = True
 
     def _amount(self, value: Decimal, currency: str = "", signed: bool = False) -> str:
         return money(value, currency, self.ctx.translator.lang, signed=signed)
@@ -275,6 +282,7 @@ class CardBlockScreen(_CardView):
         self.balance = self._amount(view.balance_before, view.currency)
         if problem is not None:
             self.say("message", lambda: problem_text(self, problem))
+            self.problem = True
         else:
             self.say("message", lambda: self._("Please take your confirmation."))
 

@@ -61,12 +61,12 @@ DEMO_CARDS = (
     # The simulator's and the virtual cards' profiles (devices/card/virtual/profiles.py).
     _card("4111111111111111", "84250.00", ("sms", "online", "cashback")),
     _card("5555555555554444", "152300.00"),
-    _card("4012888888881881", "12000.00", ("sms",)),
-    _card("4000056655665556", "30500.00"),
+    _card("4012888888881881", "40000.00", ("sms",)),
+    _card("4000056655665556", "45000.00"),
     _card("5200828282828210", "64000.00"),
     _card("5105105105105100", "99000.00"),
-    _card("2200000000000004", "47000.00", ("sms", "cashback")),
-    _card("6759649826438453", "5000.00", ()),
+    _card("2200000000000004", "60000.00", ("sms", "cashback")),
+    _card("6759649826438453", "30000.00", ()),
 )
 
 SERVICE_NAMES = {
@@ -98,12 +98,12 @@ def _day(token: str, day: date, tz: tzinfo) -> tuple[Operation, ...]:
     ops: list[tuple[int, str, Decimal]] = []
     if day.day in (5, 20):
         ops.append(
-            (9 * 60, "Зачисление заработной платы", Decimal(rng.randrange(4_500_000, 5_800_000)) * CENT)
+            (9 * 60, "Зачисление заработной платы", Decimal(rng.randrange(7_000_000, 8_500_000)) * CENT)
         )
-    for _ in range(rng.choices((0, 1, 2, 3, 4), weights=(15, 30, 30, 15, 10))[0]):
+    for _ in range(rng.choices((0, 1, 2, 3, 4, 5), weights=(8, 20, 27, 22, 13, 10))[0]):
         what, low, high = rng.choice(_SPENDING)
         ops.append(
-            (rng.randrange(8 * 60, 22 * 60), what, -Decimal(rng.randrange(low * 100, high * 100)) * CENT)
+            (rng.randrange(8 * 60, 22 * 60), what, -Decimal(rng.randrange(low * 60, high * 60)) * CENT)
         )
     ops.sort(key=lambda o: o[0])
     out = []

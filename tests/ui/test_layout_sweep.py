@@ -211,6 +211,7 @@ def report(found: dict[str, list[Problem]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.timeout(420)  # 40 states in three languages (card services added 8)
 def test_layout_here(fresh: UI) -> None:
     """The sweep in this process's window size."""
     sweep = Sweep(fresh)
@@ -237,6 +238,6 @@ def test_layout_landscape_in_own_process() -> None:
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=500,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
