@@ -3,6 +3,7 @@
     kiosk devices printer-status [--printer URI] [--json]      exit 0 ready (or status unknown), 1 not ready
     kiosk devices print-test [--printer URI] [--sample ticket] [--lang ru] [--paper 80]
     kiosk devices scanner-test [--scanner URI] [--seconds 30] [--json]   exit 0 reachable, 1 not
+    kiosk devices list [--json] / card-read [--reader NAME] [--json]      see kiosk.cli_card
     kiosk print-preview FILE.bin --out FILE.png [--paper 58|80]
 
 ``--printer`` defaults to ``devices.printer`` from the configuration, ``--scanner`` to ``devices.scanner``.
@@ -78,6 +79,10 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
         "--json", action="store_true", help="one JSON object per line: scans, errors, status, summary"
     )
 
+    from kiosk import cli_card
+
+    cli_card.add_actions(actions, common_parent)
+
     preview = subparsers.add_parser(
         "print-preview", parents=[common_parent], help="draw the paper a printer would make of a .bin job"
     )
@@ -93,6 +98,10 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
 def run(args: argparse.Namespace, config: KioskConfig) -> int:
     if args.command == "print-preview":
         return _preview(args, config)
+    if args.devices_command in ("list", "card-read"):
+        from kiosk import cli_card
+
+        return cli_card.run(args, config)
     if args.devices_command == "printer-status":
         return _printer_status(args, config)
     if args.devices_command == "scanner-test":

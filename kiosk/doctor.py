@@ -101,12 +101,32 @@ def check_offline(config: KioskConfig) -> str:
     return summary
 
 
+def check_card_reader(config: KioskConfig) -> str:
+    """The reader PC/SC sees (or the simulator) and the card token key; never touches a card."""
+    from devices.card import TECHNICIAN_HINTS, open_card_reader
+    from kiosk.config import card_token_key
+    from service_common.tomlconfig import ConfigError
+
+    try:
+        card_token_key(config)
+    except ConfigError as exc:
+        raise Problem(str(exc)) from None
+    key = "the demo token key" if not config.card.token_key_file else "the bank's token key"
+    status = open_card_reader(config.devices.card_reader).status()
+    if not status.ok:
+        hint = TECHNICIAN_HINTS.get(status.key or "", "")
+        raise Problem(f"{status.source}: {status.detail or status.key} {status.code}: {hint}".strip())
+    readers = ", ".join(f"{r.name} ({r.state})" for r in status.readers)
+    return f"{readers} via {status.source}; {key}"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("fonts", check_fonts),
     ("translations", check_translations),
     ("data directory", check_data_dir),
     ("central", check_central),
     ("offline", check_offline),
+    ("card reader", check_card_reader),
 ]
 
 

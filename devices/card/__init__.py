@@ -7,6 +7,8 @@ The kiosk gets its reader from the configured URI (``devices.card_reader``)::
     card = reader.read_card()            # blocking, on a worker; CardError subclasses with the card's own code
     result = reader.verify_pin("1234")   # PinResult(ok, tries_left, blocked); the PIN is never kept or logged
     token = card.token(key)              # what goes to central instead of the number
+    lang = preferred_language(card.lang_pref, config.languages)     # 5F2D: the kiosk's language, or None
+    visitor_message(error.key, lang)     # a CardError in plain words
     card.wipe(); reader.release()        # when the session ends
     reader.stop()
 
@@ -47,11 +49,14 @@ from devices.card.base import (
     ReaderLost,
     UnreadableCardError,
     mask_pan,
+    preferred_language,
 )
+from devices.card.errors import TECHNICIAN_HINTS, visitor_message
 from devices.card.simulator import SimulatorCardReader
 
 __all__ = [
     "DEMO_TOKEN_KEY",
+    "TECHNICIAN_HINTS",
     "CardData",
     "CardError",
     "CardEvent",
@@ -76,6 +81,8 @@ __all__ = [
     "UnreadableCardError",
     "mask_pan",
     "open_card_reader",
+    "preferred_language",
+    "visitor_message",
 ]
 
 
@@ -84,7 +91,12 @@ def open_card_reader(uri: str) -> CardReader:
     ``read_card`` (so a reader plugged in later, or pcscd started later, simply starts working)."""
     parsed = uris.parse(uri, uris.CARD_READER_SCHEMES)
     if parsed.scheme == "pcsc":
-        from devices.card.pcsc import PcscCardReader
+        try:
+            from devices.card.pcsc import PcscCardReader
+        except ImportError:
+            raise uris.DeviceURIError(
+                "pcsc: needs pyscard (pip extra 'pcsc'; builds with libpcsclite-dev)"
+            ) from None
 
         return PcscCardReader(parsed)
     return SimulatorCardReader(parsed)

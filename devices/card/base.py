@@ -6,18 +6,15 @@ on the UI thread). ``read_card`` and ``verify_pin`` block on the card: callers r
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
-#: The key the demo and the tests make card tokens with; central's demo core bank uses the same one.
-#: A real kiosk reads the bank's key from ``[card] token_key_file``.
-DEMO_TOKEN_KEY = b"kiosk-demo-card-token-key-not-for-production"
-
+# The demo key lives in service_common so central's demo core bank makes the same tokens.
+from service_common.card_token import DEMO_TOKEN_KEY as DEMO_TOKEN_KEY
+from service_common.card_token import card_token
 
 # --- events -------------------------------------------------------------------------------------------------
 
@@ -138,17 +135,22 @@ class CardData:
     name: str = ""
     lang_pref: list[str] = field(default_factory=list)
     pin_cvm: bool = False
-    _pan: bytearray = field(default_factory=bytearray, repr=False)
+
+    def __post_init__(self) -> None:
+        # Not a dataclass field, so dataclasses.asdict/astuple/fields never reach it either.
+        self._pan = bytearray()
 
     @classmethod
     def from_pan(cls, pan: str, **fields: Any) -> CardData:
-        return cls(pan_masked=mask_pan(pan), _pan=bytearray(pan.encode("ascii")), **fields)
+        data = cls(pan_masked=mask_pan(pan), **fields)
+        data._pan = bytearray(pan.encode("ascii"))
+        return data
 
     def token(self, key: bytes) -> str:
         """HMAC-SHA256 of the card number, hex: how central knows the card without its number."""
         if not self._pan:
             raise ValueError("card data wiped")
-        return hmac.new(key, bytes(self._pan), hashlib.sha256).hexdigest()
+        return card_token(key, self._pan)
 
     @property
     def wiped(self) -> bool:
@@ -176,6 +178,16 @@ class CardData:
 
     def __deepcopy__(self, memo: object) -> NoReturn:
         raise TypeError("CardData holds a card number and is never copied")
+
+
+def preferred_language(lang_pref: list[str], available: list[str] | tuple[str, ...]) -> str | None:
+    """The first of the card's ISO 639-1 codes (5F2D, in the card's order) that the kiosk speaks, as the
+    kiosk's own tag (``zh`` → ``zh-Hant``); None when none matches."""
+    for code in lang_pref:
+        for tag in available:
+            if tag.lower().split("-")[0] == code.lower():
+                return tag
+    return None
 
 
 @dataclass(frozen=True)

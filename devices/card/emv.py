@@ -40,6 +40,15 @@ KNOWN_AIDS = (
     "A0000000651010",  # JCB
     "A000000025",  # American Express
 )
+#: A label for a card that names its application nowhere (50, 9F12), by the AID's registered provider (RID).
+SCHEMES = {
+    bytes.fromhex("A000000003"): "VISA",
+    bytes.fromhex("A000000004"): "MASTERCARD",
+    bytes.fromhex("A000000658"): "MIR",
+    bytes.fromhex("A000000333"): "UNIONPAY",
+    bytes.fromhex("A000000065"): "JCB",
+    bytes.fromhex("A000000025"): "AMERICAN EXPRESS",
+}
 MAX_APDUS = 64  # a card that keeps answering 61xx forever is unreadable, not a hang
 OK = 0x9000
 
@@ -241,8 +250,15 @@ class EmvSession:
                 answer, sw = self.command(0x00, 0xB2, record, (sfi << 3) | 4)
                 if sw != OK:
                     raise UnreadableCardError(sw_text(sw), f"READ RECORD {record} of SFI {sfi} refused")
-                parsed = self._parse(answer, "READ RECORD")
+                try:
+                    parsed = tlv.parse(answer)
+                except tlv.TlvError as exc:
+                    if sfi > 10:  # SFI 11-30 records may be proprietary (Book 3, 10.2): not ours to read
+                        continue
+                    raise UnreadableCardError("", f"malformed answer to READ RECORD: {exc}") from None
                 if not parsed or parsed[0].tag != 0x70:
+                    if sfi > 10:
+                        continue
                     raise UnreadableCardError("", f"record {record} of SFI {sfi} is not a record template")
                 objects += parsed
         return self._card_data(cand, fci, objects)
@@ -271,7 +287,12 @@ class EmvSession:
         if "/" in name:  # ISO 7813: SURNAME/GIVEN NAME
             surname, _, given = name.partition("/")
             name = " ".join(p.strip() for p in (given, surname) if p.strip())
-        label = _text(tlv.find(fci, 0x50)) or cand.label or _text(tlv.find(fci, 0x9F12))
+        label = (
+            _text(tlv.find(fci, 0x50))
+            or cand.label
+            or _text(tlv.find(fci, 0x9F12))
+            or SCHEMES.get(cand.aid[:5], "")
+        )
         lang_raw = _text(tlv.find(fci, 0x5F2D) or tlv.find(objects, 0x5F2D)).lower()
         langs = [lang_raw[i : i + 2] for i in range(0, len(lang_raw) - 1, 2)]
         self.pin_cvm = _allows_plaintext_pin(tlv.find(objects, 0x8E))

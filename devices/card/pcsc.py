@@ -346,7 +346,7 @@ class PcscCardReader(CardReader):
 
     def _current(self) -> EmvSession:
         if self._session is None:
-            raise CardRemovedError("", "no card read yet")
+            raise CardRemovedError("", "no card read, or it was removed since")
         return self._session
 
     def verify_pin(self, pin: str) -> PinResult:

@@ -163,9 +163,10 @@ class SimulatorCardReader(CardReader):
             return data
 
     def _current(self) -> object:
-        self._card()
-        if self._session is None:
-            raise CardRemovedError("", "no card read yet")
+        if not self.connected:
+            raise NoReaderError("", "simulated reader unplugged")
+        if self.card is None or self._session is None:
+            raise CardRemovedError("", "no card read, or it was removed since")
         return self._session
 
     def verify_pin(self, pin: str) -> PinResult:

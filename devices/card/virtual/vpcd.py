@@ -27,8 +27,11 @@ class VpcdCard:
     """``insert()`` connects (the reader sees a card), ``remove()`` disconnects. A profile with
     ``pull_after`` disconnects by itself mid-conversation."""
 
-    def __init__(self, profile: Profile, port: int = VPCD_PORT, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, profile: Profile, port: int = VPCD_PORT, host: str = "127.0.0.1", quickack: bool = True
+    ) -> None:
         self.card = VirtualCard(profile)
+        self.quickack = quickack and hasattr(socket, "TCP_QUICKACK")
         self.host = host
         self.port = port
         self._sock: socket.socket | None = None
@@ -68,7 +71,7 @@ class VpcdCard:
     def _recv_exact(self, sock: socket.socket, n: int) -> bytes | None:
         buf = bytearray()
         while len(buf) < n:
-            if hasattr(socket, "TCP_QUICKACK"):
+            if self.quickack:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             chunk = sock.recv(n - len(buf))
             if not chunk:
