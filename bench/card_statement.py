@@ -34,7 +34,7 @@ def _range_for(token: str, end: datetime, wanted: int) -> tuple[datetime, int]:
     from central.statements.demo_bank import DemoCoreBank
     from service_common.clock import ManualClock
 
-    bank = DemoCoreBank(None, ManualClock(end))  # type: ignore[arg-type]  (history needs no database)
+    bank = DemoCoreBank(None, ManualClock(end))  # type: ignore[arg-type]  # history needs no database
     for days in range(30, 93):
         start = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
         count = len(bank.operations(token, Period(end=end, start=start), Filters()).operations)

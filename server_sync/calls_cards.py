@@ -27,7 +27,12 @@ class CardsCalls:
     with_patience: Callable[[Callable[[float | None], Any], str], Any]
 
     def _card_call(
-        self, operation: str, card_token: str, pin_verified_at: datetime, now: Callable[[], datetime], extra: JSON
+        self,
+        operation: str,
+        card_token: str,
+        pin_verified_at: datetime,
+        now: Callable[[], datetime],
+        extra: JSON,
     ) -> JSON:
         key = self.client.card_attestation_key()
 
