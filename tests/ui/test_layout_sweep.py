@@ -194,6 +194,7 @@ class Sweep:
                         found[key] = problems
                     self.ui.screenshot(shots / f"{state}-{lang}{'-kb' if variant == 'keyboard' else ''}.png")
         self.app.ctx.session.wipe("sweep done")
+        self.app.ctx.card_reader.remove()  # type: ignore[attr-defined]  # no demo card left for other tests
         return found
 
 
@@ -230,6 +231,7 @@ def test_layout_here(fresh: UI) -> None:
 
 
 @pytest.mark.skipif(not PORTRAIT, reason="this is the landscape child")
+@pytest.mark.timeout(540)  # the child's own sweep takes up to its 420 s
 def test_layout_landscape_in_own_process() -> None:
     env = dict(os.environ, KIOSK_UI_WINDOW="1920x1080")
     result = subprocess.run(

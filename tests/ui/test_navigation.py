@@ -46,6 +46,13 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "my_booking": ("Cancel or change a booking", {}),
     "checkin": ("Check in for your appointment", {}),
     "demo": ("Demo: time", {}),
+    # Card services: without a card whose PIN was checked, each sends the visitor to insert the card.
+    "card": ("Card services and statements", {}),
+    "card_pin": ("Enter your PIN", {}),
+    "card_menu": ("Card services and statements", {}),
+    "card_statement": ("Card services and statements", {}),
+    "card_info": ("Card services and statements", {}),
+    "card_block": ("Card services and statements", {}),
 }
 
 
