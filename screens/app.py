@@ -334,8 +334,10 @@ class KioskApp(App):  # type: ignore[misc]
         log.info("card reader: %s", type(event).__name__)
         if isinstance(event, CardRemoved | ReaderLost) and self.ctx.session.card is not None:
             self.ctx.session.wipe("card removed")
-        elif isinstance(event, CardInserted) and isinstance(self.current, CardScreen):
-            self.current.card_inserted()
+        elif isinstance(event, CardInserted):
+            screen = getattr(self, "current", None)  # None before the first screen (or in a bare test app)
+            if isinstance(screen, CardScreen):
+                screen.card_inserted()  # "insert your card" is showing: read it now
 
     def _on_sync(self, report: SyncReport) -> None:
         self.frame.ids.header.offline = not report.online
