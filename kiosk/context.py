@@ -133,6 +133,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         gateway.on_link_up(sender.outbox.retry_now)
         gateway.on_link_up(sync.sync_now)
     token_key = card_token_key(config)
+    card_reader = open_card_reader(config.devices.card_reader)
     return KioskContext(
         config=config,
         clock=clock,
@@ -150,10 +151,11 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
-        card_reader=open_card_reader(config.devices.card_reader),
+        card_reader=card_reader,
         card_token_key=token_key,
         statements=StatementsService(
             gateway, clock, session, token_key, printer,
             center_name=lambda lang: pick((info.home_center() or {}).get("name"), lang),
+            release=card_reader.release,
         ),
     )  # fmt: skip

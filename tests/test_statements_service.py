@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,10 +49,14 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 12, 4, 11, 0), "Europe/Moscow")
 
 
+RELEASED: list[bool] = []
+
+
 def service(clock: ManualClock) -> tuple[StatementsService, FakeGateway, Session]:
     gateway = FakeGateway()
     session = Session(default_language="ru")
-    return StatementsService(gateway, clock, session, DEMO_TOKEN_KEY), gateway, session  # type: ignore[arg-type]
+    svc = StatementsService(gateway, clock, session, DEMO_TOKEN_KEY, release=lambda: RELEASED.append(True))  # type: ignore[arg-type]
+    return svc, gateway, session
 
 
 def card(**changes: Any) -> CardData:
@@ -141,9 +146,14 @@ def test_removal_and_wipe_forget_the_card(clock: ManualClock) -> None:
     assert svc.card is None
     assert session.card is None
     svc.begin(card())
+    RELEASED.clear()
     session.wipe("idle")
     assert svc.card is None
     assert not svc.card_event(CardRemoved("sim"))
+    deadline = time.monotonic() + 5
+    while not RELEASED and time.monotonic() < deadline:  # the reader is released on its own thread
+        time.sleep(0.01)
+    assert RELEASED == [True]
 
 
 def test_query_json() -> None:

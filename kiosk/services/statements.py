@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -176,6 +177,7 @@ class StatementsService:
         token_key: bytes,
         printer: Any = None,
         center_name: Any = None,
+        release: Callable[[], None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.clock = clock
@@ -184,6 +186,7 @@ class StatementsService:
         self.printer = printer
         self._center_name = center_name or (lambda _lang: "")
         self.card: CardSession | None = None
+        self._release = release  # the reader's "forget the card conversation"
         self._lock = threading.Lock()
         session.on_wipe(lambda _reason: self.end())
 
@@ -209,6 +212,9 @@ class StatementsService:
             self.card = None
         if had:
             log.info("card session ended")
+            if self._release is not None:
+                # Off the calling (UI) thread: the reader's lock may be held by a read in progress.
+                threading.Thread(target=self._release, name="card-release", daemon=True).start()
 
     def card_event(self, event: object) -> bool:
         """The reader's event, on the UI thread: a card pulled out (or the reader gone) ends the session."""
