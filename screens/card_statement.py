@@ -62,6 +62,10 @@ class _CardView(KioskScreen):
         self.say("message", lambda: problem_text(self, exc))
         self.problem = True
 
+    def _line(self, label: str, value: str) -> str:
+        """ "Label: value" with the language's own colon (full-width in Chinese)."""
+        return self._("{label}: {value}").format(label=label, value=value)
+
     def _amount(self, value: Decimal, currency: str = "", signed: bool = False) -> str:
         return money(value, currency, self.ctx.translator.lang, signed=signed)
 
@@ -134,9 +138,9 @@ class CardStatementScreen(_CardView):
         locale = babel_locale(lang)
         self.summary = "\n".join(
             (
-                f"{self._('Period')}: {period_text(view.period_from, view.period_to, lang)}",
-                f"{self._('Opening balance')}: {self._amount(view.opening, view.currency)}",
-                f"{self._('Closing balance')}: {self._amount(view.closing, view.currency)}",
+                self._line(self._("Period"), period_text(view.period_from, view.period_to, lang)),
+                self._line(self._("Opening balance"), self._amount(view.opening, view.currency)),
+                self._line(self._("Closing balance"), self._amount(view.closing, view.currency)),
             )
         )
         if not view.operations:
@@ -212,7 +216,7 @@ class CardInfoScreen(_CardView):
             return ""
         lang = self.ctx.translator.lang
         if self.mode == "balance":
-            lines = [f"{self._('Available')}: {self._amount(answer.available, answer.currency)}"]
+            lines = [self._line(self._("Available"), self._amount(answer.available, answer.currency))]
             if answer.blocked:
                 lines.append(self._("The card is temporarily blocked."))
             return "\n".join(lines)
