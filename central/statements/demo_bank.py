@@ -8,8 +8,6 @@ an opening figure at :data:`ANCHOR` carried day by day. Temporary blocks are rea
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 import secrets
 from dataclasses import dataclass
@@ -33,11 +31,8 @@ from central.statements.backend import (
     Period,
     Statement,
 )
+from service_common.card_token import DEMO_TOKEN_KEY, card_token
 from service_common.clock import Clock
-
-DEMO_TOKEN_KEY = b"kiosk-demo-card-token-key-not-for-production"
-"""The embedded demo key of the card contract (``devices.card.base.DEMO_TOKEN_KEY``): demo and test
-kiosks make their card tokens with it. A real bank's adapter knows tokens made with the bank's key."""
 
 ANCHOR = date(2026, 1, 1)
 CENT = Decimal("0.01")
@@ -58,7 +53,8 @@ def _card(pan: str, opening: str, services: tuple[str, ...] = ("sms", "online"))
 
 
 DEMO_CARDS = (
-    # The simulator's and the virtual cards' profiles (devices/card/virtual/profiles.py).
+    # The simulator's and the virtual cards' numbers (service_common.card_token.DEMO_CARD_PANS), whose
+    # tokens under the contract's demo key (DEMO_TOKEN_KEY) the demo kiosks send.
     _card("4111111111111111", "84250.00", ("sms", "online", "cashback")),
     _card("5555555555554444", "152300.00"),
     _card("4012888888881881", "40000.00", ("sms",)),
@@ -85,11 +81,6 @@ _SPENDING = (
     ("Перевод по номеру телефона", 500, 8000),
     ("Интернет-магазин Ozon", 400, 9000),
 )
-
-
-def card_token(key: bytes, pan: str) -> str:
-    """HMAC-SHA256 of the card number's digits, hex: the contract's ``CardData.token(key)``."""
-    return hmac.new(key, pan.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @lru_cache(maxsize=100_000)

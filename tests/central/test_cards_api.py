@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.statements.demo_bank import DEMO_CARDS, DEMO_TOKEN_KEY, card_token
+from central.statements.demo_bank import DEMO_CARDS
 from service_common import card_attestation
+from service_common.card_token import DEMO_TOKEN_KEY, card_token
 from service_common.clock import ManualClock
 
 VISA = card_token(DEMO_TOKEN_KEY, DEMO_CARDS[0].pan)
