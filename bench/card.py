@@ -76,9 +76,11 @@ def insertion_to_pan(profiles: list[str], cards: int, quickack: bool = True) -> 
 
 
 def statement_to_last_byte(operations: int = 200) -> str | None:
-    """For the statements engineer: time from asking for a statement of ``operations`` operations to its last
-    byte at the printer, wire time excluded (aim <= 150 ms on loopback). Return the line to print."""
-    return None
+    """Time from asking for a statement of ``operations`` operations to its last byte at the printer, wire time
+    excluded (aim <= 150 ms on loopback): see bench/card_statement.py."""
+    from bench.card_statement import statement_figure
+
+    return statement_figure(operations=operations)
 
 
 FIGURES: list[Callable[[], str | None]] = [statement_to_last_byte]

@@ -20,6 +20,7 @@ from central.api import (
     appeals,
     appointments,
     board,
+    cards,
     counters,
     demo,
     health,
@@ -49,6 +50,9 @@ from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
 from central.queue.writer import TicketWriter
+from central.statements.backend import StatementBackend
+from central.statements.demo_bank import DemoCoreBank
+from central.statements.guard import RateLimiter
 from service_common.clock import Clock, OffsetClock
 
 API_PREFIX = "/api/v1"
@@ -74,11 +78,13 @@ def create_app(
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
     appeal_settings: AppealSettings | None = None,
+    statements: StatementBackend | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
     ``public_url`` is the base of the ticket links printed as QR codes; ``serve`` replaces the
     default with its real address once bound, unless the configuration names one.
+    ``statements`` is the bank's core-system adapter (default: the demo core bank).
     """
     app = FastAPI(
         title="Service kiosk central",
@@ -130,6 +136,8 @@ def create_app(
         "appeal notices sent",
         lambda desk: appeal_sweep.send_notices(desk.ctx.engine, outbox.channels, desk.now()),
     )
+    app.state.statements = statements or DemoCoreBank(engine, clock)
+    app.state.card_limiter = RateLimiter(clock)
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -143,6 +151,7 @@ def create_app(
     api.include_router(knowledge.router)
     api.include_router(info_feed.router)
     api.include_router(appeals.router)
+    api.include_router(cards.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)

@@ -817,3 +817,41 @@ appeal_notices = sa.Table(
 )
 """Messages about appeals (the visitor's e-mail acknowledgement, the handler's overdue reminder),
 written in the transaction that causes them and sent by the sweeper through the reminder channels."""
+
+
+# ----- card statements (revision 0011) -----
+
+card_blocks = sa.Table(
+    "card_blocks",
+    metadata,
+    sa.Column("card_token", sa.String(64), primary_key=True),
+    sa.Column("reference", sa.String(16), nullable=False),
+    sa.Column("blocked_at", UTCDateTime, nullable=False),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+)
+"""Temporary blocks held by the demo core bank (a real bank keeps them in its own system)."""
+
+card_audit = sa.Table(
+    "card_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("card_token", sa.String(64), nullable=False),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("center_id", sa.String(32), nullable=False),
+    sa.Column("reference", sa.String(16), nullable=False),
+    sa.CheckConstraint("action IN ('block', 'unblock')", name="action"),
+    sa.Index("ix_card_audit_card_token", "card_token", "at"),
+)
+"""Every block and unblock: which card (by token), from which kiosk and center, when, the reference."""
+
+card_nonces = sa.Table(
+    "card_nonces",
+    metadata,
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Index("ix_card_nonces_seen_at", "seen_at"),
+)
+"""Nonces of PIN attestations still inside their freshness window: a second use is a replay."""

@@ -28,7 +28,7 @@ from kiosk.config import KioskConfig
 from service_common.i18n import SUPPORTED_LANGUAGES
 
 COMMANDS = ("devices", "print-preview")
-SAMPLES = ("ticket", "statement", "appeal", "appointment")
+SAMPLES = ("ticket", "statement", "card_block", "appeal", "appointment")
 EXIT_OK, EXIT_PRINTER, EXIT_USAGE = 0, 1, 2
 EXIT_SCANNER = 1
 #: What ``scanner-test --scanner sim:`` scans by itself, so the command shows something.

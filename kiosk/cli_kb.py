@@ -53,8 +53,10 @@ def _import(service: Any, path: Path) -> int:
         return 1
     for number, reason in report.errors:
         print(f"{path}:{number}: skipped: {reason}", file=sys.stderr)
-    print(f"{report.applied} articles loaded, {report.stale} older than the cached copy, "
-          f"{len(report.errors)} lines skipped")
+    print(
+        f"{report.applied} articles loaded, {report.stale} older than the cached copy, "
+        f"{len(report.errors)} lines skipped"
+    )
     return 1 if report.errors else 0
 
 
@@ -62,7 +64,9 @@ def _search(service: Any, args: argparse.Namespace, config: KioskConfig) -> int:
     lang = args.lang or config.ui.default_language
     hits = service.search(args.query, lang, args.limit)
     if args.json:
-        print(json.dumps([{"id": h.id, "title": h.title, "score": h.score} for h in hits], ensure_ascii=False))
+        print(
+            json.dumps([{"id": h.id, "title": h.title, "score": h.score} for h in hits], ensure_ascii=False)
+        )
         return 0
     if not hits:
         print("nothing found")

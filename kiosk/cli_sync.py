@@ -21,7 +21,9 @@ COMMANDS = ("queue", "sync")
 
 
 def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None:
-    queue = subparsers.add_parser("queue", parents=[common_parent], help="queue tickets from the command line")
+    queue = subparsers.add_parser(
+        "queue", parents=[common_parent], help="queue tickets from the command line"
+    )
     queue_sub = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     take = queue_sub.add_parser(
         "take", parents=[common_parent], help="issue and print one ticket exactly as the ticket screen does"
@@ -31,11 +33,15 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
     take.add_argument("--lang", default=None, help="receipt language (default: ui.default_language)")
     take.add_argument("--json", action="store_true", help="print the ticket as JSON")
 
-    sync = subparsers.add_parser("sync", parents=[common_parent], help="send the outbox and refresh the cache")
+    sync = subparsers.add_parser(
+        "sync", parents=[common_parent], help="send the outbox and refresh the cache"
+    )
     sync_sub = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
     now = sync_sub.add_parser("now", parents=[common_parent], help="run one sync pass and say what it did")
     now.add_argument("--json", action="store_true")
-    status = sync_sub.add_parser("status", parents=[common_parent], help="outbox depth, last success and error")
+    status = sync_sub.add_parser(
+        "status", parents=[common_parent], help="outbox depth, last success and error"
+    )
     status.add_argument("--json", action="store_true")
 
 
@@ -145,5 +151,7 @@ def _sync_status(args: argparse.Namespace, config: KioskConfig) -> int:
     if result["last_error"]:
         print(f"last error: {result['last_error']}")
     for record in refused:
-        print(f"refused by central: {record['kind']} {record['id']} at {record['refused_at']}: {record['error']}")
+        print(
+            f"refused by central: {record['kind']} {record['id']} at {record['refused_at']}: {record['error']}"
+        )
     return 0

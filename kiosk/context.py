@@ -22,6 +22,7 @@ from kiosk.services.knowledge import KnowledgeService
 from kiosk.services.knowledge_sync import KnowledgeSync
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
+from kiosk.services.statements import StatementsService
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
@@ -32,7 +33,7 @@ from server_sync.gateway import CentralGateway
 from server_sync.outbox import OutboxSender
 from server_sync.worker import SyncWorker
 from service_common.clock import Clock, SystemClock
-from service_common.i18n import Translator
+from service_common.i18n import Translator, pick
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class KioskContext:
     card_token_key: bytes
     knowledge: KnowledgeService
     knowledge_sync: KnowledgeSync
+    # The card session: identification, statement, balance, services, loss report (kiosk/services/statements.py)
+    statements: StatementsService
 
     @property
     def data_dir(self) -> Path:
@@ -67,8 +70,8 @@ class KioskContext:
 
     def close(self) -> None:
         self.sync.stop()
-        self.scanner.stop()
         self.card_reader.stop()
+        self.scanner.stop()
         if self.gateway is not None:
             self.gateway.close()
         self.cache.close()
@@ -113,7 +116,9 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     queue = QueueService(gateway, cache, printer, clock, info, config.kiosk.center_id, lease_policy(config))
     settled = queue.settle_interrupted()
     if settled:
-        log.warning("%d ticket(s) interrupted between numbering and printing last time count as issued", settled)
+        log.warning(
+            "%d ticket(s) interrupted between numbering and printing last time count as issued", settled
+        )
     booking_docs = AppointmentDocs(gateway, docs, clock, config.kiosk.center_id)
     appointments = AppointmentService(gateway, cache, clock, info, queue, printer, booking_docs)
     checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
@@ -135,6 +140,8 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         # The first call that reaches central after an outage sends what waits, without its back-off.
         gateway.on_link_up(sender.outbox.retry_now)
         gateway.on_link_up(sync.sync_now)
+    token_key = card_token_key(config)
+    card_reader = open_card_reader(config.devices.card_reader)
     return KioskContext(
         config=config,
         clock=clock,
@@ -152,8 +159,13 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
-        card_reader=open_card_reader(config.devices.card_reader),
-        card_token_key=card_token_key(config),
+        card_reader=card_reader,
+        card_token_key=token_key,
+        statements=StatementsService(
+            gateway, clock, session, token_key, printer,
+            center_name=lambda lang: pick((info.home_center() or {}).get("name"), lang),
+            release=card_reader.release,
+        ),
         knowledge=KnowledgeService(cache, clock),
         knowledge_sync=knowledge_sync,
-    )
+    )  # fmt: skip

@@ -21,7 +21,7 @@ from kivy.graphics.opengl import glFinish
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition
 
-from devices.card import CardEvent, CardRemoved, ReaderLost
+from devices.card import CardEvent, CardInserted, CardRemoved, ReaderLost
 from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
 from kiosk.session import IdlePhase
@@ -29,6 +29,7 @@ from kiosk.tasks import TaskRunner
 from screens import lift, registry
 from screens.base import KioskScreen
 from screens.bootstrap import register_fonts
+from screens.card import CardScreen
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
@@ -339,6 +340,10 @@ class KioskApp(App):  # type: ignore[misc]
         log.info("card reader: %s", type(event).__name__)
         if isinstance(event, CardRemoved | ReaderLost) and self.ctx.session.card is not None:
             self.ctx.session.wipe("card removed")
+        elif isinstance(event, CardInserted):
+            screen = getattr(self, "current", None)  # None before the first screen (or in a bare test app)
+            if isinstance(screen, CardScreen):
+                screen.card_inserted()  # "insert your card" is showing: read it now
 
     def _on_sync(self, report: SyncReport) -> None:
         self.frame.ids.header.offline = not report.online

@@ -12,6 +12,7 @@ from typing import Any
 from babel.dates import format_skeleton
 from kivy.properties import StringProperty
 
+from devices.card import SimulatorCardReader
 from kiosk.services.demo_clock import DemoClock
 from screens.base import KioskScreen
 from service_common.i18n import babel_locale, drawable
@@ -53,6 +54,22 @@ class DemoScreen(KioskScreen):
         if start is None:
             raise LookupError("no booking to come at this center")
         return self.demo_clock.move_to(start - timedelta(minutes=10))
+
+    def insert_card(self, profile: str) -> None:
+        """Demo: the simulated reader gets a demo card (then "Card services" on the home screen reads it)."""
+        reader = self.ctx.card_reader
+        if isinstance(reader, SimulatorCardReader):
+            reader.insert(profile)
+            self.say(
+                "message",
+                lambda: self._("A demo card is in the reader. Open card services on the home screen."),
+            )
+
+    def remove_card(self) -> None:
+        reader = self.ctx.card_reader
+        if isinstance(reader, SimulatorCardReader):
+            reader.remove()
+            self.say("message", lambda: self._("The demo card is out of the reader."))
 
     def _moved(self, _now: datetime) -> None:
         self._show_now()

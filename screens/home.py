@@ -15,7 +15,7 @@ FEATURES: dict[str, tuple[str, str, str]] = {
     "ticket": ("ticket", N_("Take a queue ticket"), "ticket"),
     "appointment": ("calendar", N_("Book an appointment"), "appointments"),
     "appeal": ("appeal", N_("Questions and complaints"), "coming_soon"),
-    "card": ("card", N_("Card services and statements"), "coming_soon"),
+    "card": ("card", N_("Card services and statements"), "card"),
     "info": ("info", N_("Centers, hours, rates and news"), "info"),
 }
 

@@ -18,4 +18,10 @@ SCREEN_NAMES = (
     "my_booking",
     "checkin",
     "demo",
+    "card",
+    "card_pin",
+    "card_menu",
+    "card_statement",
+    "card_info",
+    "card_block",
 )

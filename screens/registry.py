@@ -10,6 +10,8 @@ from screens.booking import (
     BookTimeScreen,
     MyBookingScreen,
 )
+from screens.card import CardMenuScreen, CardPinScreen, CardScreen
+from screens.card_statement import CardBlockScreen, CardInfoScreen, CardStatementScreen
 from screens.checkin import CheckInScreen
 from screens.coming_soon import ComingSoonScreen
 from screens.demo import DemoScreen
@@ -44,6 +46,12 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "info_more": InfoMoreScreen,
     "kb_section": KbSectionScreen,
     "kb_lead": KbLeadScreen,
+    "card": CardScreen,
+    "card_pin": CardPinScreen,
+    "card_menu": CardMenuScreen,
+    "card_statement": CardStatementScreen,
+    "card_info": CardInfoScreen,
+    "card_block": CardBlockScreen,
 }
 
 KV_FILES = (
@@ -57,6 +65,7 @@ KV_FILES = (
     "checkin.kv",
     "demo.kv",
     "knowledge.kv",
+    "card.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

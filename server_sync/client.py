@@ -17,6 +17,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from server_sync.errors import (
+    CentralBusy,
     CentralNoAnswer,
     CentralNotFound,
     CentralRejected,
@@ -24,6 +25,7 @@ from server_sync.errors import (
     CentralUnreachable,
 )
 from service_common import __version__
+from service_common.card_attestation import attestation_key
 
 if TYPE_CHECKING:
     import requests
@@ -59,6 +61,10 @@ class CentralClient:
         )
         session.verify = self._verify
 
+    def card_attestation_key(self) -> bytes:
+        """The kiosk's PIN-attestation key, derived from its token (see service_common.card_attestation)."""
+        return attestation_key(self._token)
+
     @property
     def session(self) -> requests.Session:
         """The HTTP session, made on first use (see the module's note on import time)."""
@@ -90,6 +96,11 @@ class CentralClient:
         except requests.RequestException as exc:
             raise CentralNoAnswer(f"request failed ({method} {shown}): {type(exc).__name__}") from exc
         status = response.status_code
+        if status == 429:
+            wait = response.headers.get("Retry-After", "")
+            raise CentralBusy(
+                f"central answered 429 (not done) to {method} {shown}", int(wait) if wait.isdigit() else None
+            )
         if status in NOT_DONE_STATUS:
             raise CentralUnreachable(f"central answered {status} (not done) to {method} {shown}")
         if status >= 500:

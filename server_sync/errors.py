@@ -37,6 +37,14 @@ class CentralUnreachable(CentralUnavailable):
     outcome: ClassVar[Outcome] = "not_sent"
 
 
+class CentralBusy(CentralUnreachable):
+    """Central answered 429: it did nothing, and says when to ask again (``retry_after`` seconds)."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class CentralNoAnswer(CentralUnavailable):
     """Sent, but no usable answer: central may or may not have acted on it."""
 

@@ -41,14 +41,16 @@ def test_russian_verb_and_noun_meet(kb: KnowledgeService, query: str) -> None:
     assert "card-block-ru" in _top(kb, query, "ru", 2)
 
 
-@pytest.mark.parametrize(("query", "want"), [("掛失", "card-lost-zh"), ("利率", "deposit-rates-zh"),
-                                             ("信用卡", "credit-card-zh")])
+@pytest.mark.parametrize(
+    ("query", "want"), [("掛失", "card-lost-zh"), ("利率", "deposit-rates-zh"), ("信用卡", "credit-card-zh")]
+)
 def test_chinese_words_of_two_or_more_characters(kb: KnowledgeService, query: str, want: str) -> None:
     assert _top(kb, query, "zh-Hant") == [want]
 
 
-@pytest.mark.parametrize(("query", "want"), [("挂失", "card-lost-zh"), ("汇率", "exchange-rates-zh"),
-                                             ("对帐单", "statement-zh")])
+@pytest.mark.parametrize(
+    ("query", "want"), [("挂失", "card-lost-zh"), ("汇率", "exchange-rates-zh"), ("对帐单", "statement-zh")]
+)
 def test_simplified_query_finds_traditional_article(kb: KnowledgeService, query: str, want: str) -> None:
     assert _top(kb, query, "zh-Hant") == [want]
 
@@ -58,9 +60,10 @@ def test_english_stemming(kb: KnowledgeService) -> None:
     assert _top(kb, "mortgages", "en") == ["mortgage-en"]
 
 
-@pytest.mark.parametrize(("query", "lang", "want"), [("morgage", "en", "mortgage-en"),
-                                                     ("ипотка", "ru", "mortgage-ru"),
-                                                     ("statment", "en", "statement-en")])
+@pytest.mark.parametrize(
+    ("query", "lang", "want"),
+    [("morgage", "en", "mortgage-en"), ("ипотка", "ru", "mortgage-ru"), ("statment", "en", "statement-en")],
+)
 def test_a_typo_is_forgiven(kb: KnowledgeService, query: str, lang: str, want: str) -> None:
     assert _top(kb, query, lang) == [want]
 
@@ -87,8 +90,19 @@ def test_title_outweighs_body_and_matched_words_are_as_written(kb: KnowledgeServ
     assert "掛失" in zh.matched  # the Traditional word of the article, not the typed Simplified one
 
 
-@pytest.mark.parametrize("query", ["", "   ", "?!.,;:()«»", "карта" * 2000, "card 卡片 карта ¿¿", "\x00\ud800",
-                                   '"OR" AND NOT * NEAR(', "a" * 10_000])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "?!.,;:()«»",
+        "карта" * 2000,
+        "card 卡片 карта ¿¿",
+        "\x00\ud800",
+        '"OR" AND NOT * NEAR(',
+        "a" * 10_000,
+    ],
+)
 def test_odd_input_never_crashes(kb: KnowledgeService, query: str) -> None:
     for lang in ("ru", "zh-Hant", "en", "xx"):
         assert isinstance(kb.search(query, lang, 10), list)
@@ -100,7 +114,9 @@ def test_upsert_and_tombstone_keep_the_index_current(tmp_path: Path) -> None:
     a = Article("a1", "en", "Parking near the center", "Free parking for visitors.", updated_at="2026-01-01")
     assert kb.store.upsert(a)
     assert _top(kb, "parking", "en") == ["a1"]
-    assert kb.store.upsert(Article("a1", "en", "Bicycle racks", "Racks by the door.", updated_at="2026-02-01"))
+    assert kb.store.upsert(
+        Article("a1", "en", "Bicycle racks", "Racks by the door.", updated_at="2026-02-01")
+    )
     assert _top(kb, "parking", "en") == []
     assert _top(kb, "bicycle", "en") == ["a1"]
     assert not kb.store.upsert(a)  # an older revision arriving late changes nothing
@@ -118,15 +134,41 @@ def test_cli_import_reports_bad_lines_and_search_prints_json(
     config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n[central]\ntoken = ""\n', encoding="utf-8")
     lines = DEMO.read_text(encoding="utf-8").splitlines()[:3]
     bad = tmp_path / "in.jsonl"
-    bad.write_text("\n".join([lines[0], "{not json", '{"id": "x", "lang": "de", "title": "t", "body": "b"}',
-                              lines[1], lines[2]]) + "\n", encoding="utf-8")
+    bad.write_text(
+        "\n".join(
+            [
+                lines[0],
+                "{not json",
+                '{"id": "x", "lang": "de", "title": "t", "body": "b"}',
+                lines[1],
+                lines[2],
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert main(["kb", "import", str(bad), "--config", str(config)]) == 1
     captured = capsys.readouterr()
     assert "3 articles loaded" in captured.out
     assert ":2: skipped" in captured.err
     assert ":3: skipped" in captured.err
-    assert main(["kb", "search", "заблокировать", "--lang", "ru", "--limit", "2", "--json",
-                 "--config", str(config)]) == 0
+    assert (
+        main(
+            [
+                "kb",
+                "search",
+                "заблокировать",
+                "--lang",
+                "ru",
+                "--limit",
+                "2",
+                "--json",
+                "--config",
+                str(config),
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out[0]["id"] == "card-block-ru"
     assert set(out[0]) == {"id", "title", "score"}

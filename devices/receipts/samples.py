@@ -7,11 +7,19 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from devices.receipts import template
 from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.model import Receipt
+from devices.receipts.statement import (
+    BlockData,
+    StatementData,
+    StatementLine,
+    block_receipt,
+    statement_receipt,
+)
 from devices.receipts.ticket import TicketData, ticket_receipt
 from service_common.i18n import pick
 from service_common.redact import mask_phone
@@ -94,6 +102,53 @@ def sample_appointment(lang: str, now: datetime, center: Center | None = None) -
     )
 
 
+_SHOPS = ("Supermarket", "Pharmacy", "Cafe", "Fuel station", "Metro card top-up", "Cash withdrawal, ATM")
+
+
+def sample_operations(count: int, end: datetime) -> tuple[StatementLine, ...]:
+    """``count`` made-up operations ending at ``end``, a salary every 20th: the same every run."""
+    out = []
+    for i in range(count):
+        at = end - timedelta(hours=11 * (count - i))
+        if i % 20 == 0:
+            out.append(StatementLine(at, "Salary", Decimal("52000.00"), f"{100000 + i:06d}"))
+        else:
+            amount = Decimal(150 + (i * 7919) % 4800) + Decimal(i % 100) / 100
+            out.append(StatementLine(at, _SHOPS[i % len(_SHOPS)], -amount, f"{100000 + i:06d}"))
+    return tuple(out)
+
+
+def sample_statement(
+    lang: str, now: datetime, center: Center | None = None, count: int = 12
+) -> StatementData:
+    """A demo statement of ``count`` operations on a demo card (masked, as every statement prints it)."""
+    name, _address, _service = _center(lang, center)
+    ops = sample_operations(count, now)
+    opening = Decimal("84250.00")
+    total_in = sum((o.amount for o in ops if o.amount > 0), Decimal("0.00"))
+    total_out = -sum((o.amount for o in ops if o.amount < 0), Decimal("0.00"))
+    start = (ops[0].at if ops else now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return StatementData(
+        center_name=name,
+        card_masked="411111******1111",
+        account="40817810*******1111",
+        currency="RUB",
+        period_from=start,
+        period_to=now,
+        opening=opening,
+        closing=opening + total_in - total_out,
+        total_in=total_in,
+        total_out=total_out,
+        operations=ops,
+        issued_at=now,
+    )
+
+
+def sample_block(lang: str, now: datetime, center: Center | None = None) -> BlockData:
+    name, _address, _service = _center(lang, center)
+    return BlockData(name, "411111******1111", "BL5A3C9E01", now, Decimal("84250.00"), "RUB", now)
+
+
 def sample(kind: str, lang: str, now: datetime, center: Center | None = None) -> Receipt:
     """A demo receipt, of ``center`` (the configured one) when given; ``NotBuiltError`` for kinds whose
     template does not exist yet."""
@@ -101,5 +156,9 @@ def sample(kind: str, lang: str, now: datetime, center: Center | None = None) ->
         return ticket_receipt(sample_ticket(lang, now, center), lang)
     if kind == "appointment":
         return appointment_receipt(sample_appointment(lang, now, center), lang)
-    template.load(kind)  # raises NotBuiltError for statement and appeal
+    if kind == "statement":
+        return statement_receipt(sample_statement(lang, now, center), lang)
+    if kind == "card_block":
+        return block_receipt(sample_block(lang, now, center), lang)
+    template.load(kind)  # raises NotBuiltError for appeal
     raise template.TemplateError(f"no demo data for {kind!r}")

@@ -6,13 +6,16 @@ confirmations will reuse the same blocks.
 
 A block is a ``[[block]]`` table::
 
-    type = "text" | "kv" | "separator" | "big" | "qr" | "image" | "feed" | "cut"
+    type = "text" | "kv" | "separator" | "big" | "qr" | "image" | "feed" | "cut" | "rows"
     text = "note"            # a message key in [text.<lang>]; "priority.{priority}" picks one by a field
     field = "center_name"    # or: a field's value as it is
     label = "ahead"          # kv: the message key of the left side
     when = "people_ahead"    # print only if the field is set (not None, False, "" or "none"); unless = ...
     fallback = "priority.other"   # message key when the one built from a field is missing
     align, bold, size, invert, char, module, path, max_width_mm, lines, partial   # per type
+
+A ``rows`` block repeats: its field is a list whose items are ``(key, value)`` pairs (printed as kv lines)
+or strings (printed bold and centered, e.g. a page heading): a statement's operations.
 
 Messages may hold ``{field}`` placeholders (plain names only).
 """
@@ -45,8 +48,8 @@ from service_common.i18n import SUPPORTED_LANGUAGES
 from service_common.paths import ASSETS
 
 RECEIPTS_DIR = ASSETS / "receipts"
-BUILT = ("ticket", "appointment")
-NOT_BUILT = ("statement", "appeal")
+BUILT = ("ticket", "appointment", "statement", "card_block")
+NOT_BUILT = ("appeal",)
 
 _COMMON = {"type", "when", "unless"}
 _KEYS: dict[str, set[str]] = {
@@ -58,6 +61,7 @@ _KEYS: dict[str, set[str]] = {
     "image": {"path", "max_width_mm"},
     "feed": {"lines"},
     "cut": {"partial"},
+    "rows": {"field"},
 }
 _ALIGNS = ("left", "center", "right")
 
@@ -202,6 +206,19 @@ class _Filler:
         raise TemplateError(f"{where}: needs 'text' or 'field'")
 
 
+def _rows(value: object, where: str) -> list[Block]:
+    if not isinstance(value, list | tuple):
+        raise TemplateError(f"{where}: a rows field must be a list")
+    out: list[Block] = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(Text(item, align="center", bold=True))
+        else:
+            key, val = item
+            out.append(KeyValue(str(key), str(val)))
+    return out
+
+
 def build(template: Template, lang: str, fields: Mapping[str, object], *, label: str = "") -> Receipt:
     """Fill a template for one language; blocks whose ``when`` field is unset are left out."""
     filler = _Filler(template, lang, fields)
@@ -238,4 +255,6 @@ def build(template: Template, lang: str, fields: Mapping[str, object], *, label:
             blocks.append(Feed(int(spec.get("lines", 1))))
         elif btype == "cut":
             blocks.append(Cut(partial=bool(spec.get("partial", True))))
+        elif btype == "rows":
+            blocks.extend(_rows(fields.get(str(spec["field"])), where))
     return Receipt(kind=template.kind, lang=filler.lang, blocks=tuple(blocks), label=label or template.kind)

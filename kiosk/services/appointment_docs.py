@@ -19,7 +19,9 @@ DEFAULT_WINDOW = (15.0, 10.0)  # minutes early, minutes late, until central tell
 
 
 class AppointmentDocs:
-    def __init__(self, gateway: CentralGateway | None, docs: DocumentCache, clock: Clock, center_id: str) -> None:
+    def __init__(
+        self, gateway: CentralGateway | None, docs: DocumentCache, clock: Clock, center_id: str
+    ) -> None:
         self.gateway = gateway
         self.docs = docs
         self.clock = clock

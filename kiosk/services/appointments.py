@@ -191,7 +191,9 @@ class AppointmentService:
         self, hold: Hold, name: str, phone: str, lang: str, request_id: str, email: str = ""
     ) -> Booking:
         """Book the held place and print the confirmation. ``request_id`` stays the same on a retry."""
-        name = mask_card_numbers(" ".join(name.split()))  # a card number typed as a name is never sent or printed
+        name = mask_card_numbers(
+            " ".join(name.split())
+        )  # a card number typed as a name is never sent or printed
         if not name or len(name) > NAME_MAX:
             raise BookingRefused("invalid_name")
         if not phone_ok(phone):
@@ -313,6 +315,3 @@ class AppointmentService:
         log.info("appointment %s moved to %s as %s", masked_code(code), booking.slot_start.isoformat(),
                  masked_code(booking.code))  # fmt: skip
         return self.print_confirmation(booking, lang)
-
-
-

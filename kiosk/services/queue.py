@@ -232,7 +232,13 @@ class QueueService:
             return self._from_lease(request_id, service, priority, issued_by, lang, now)
 
     def _from_lease(
-        self, request_id: str, service: dict[str, Any], priority: str, issued_by: str, lang: str, now: datetime
+        self,
+        request_id: str,
+        service: dict[str, Any],
+        priority: str,
+        issued_by: str,
+        lang: str,
+        now: datetime,
     ) -> IssuedTicket:
         leased = self.leases.take(service["id"], now.date())
         if leased is None:

@@ -59,6 +59,10 @@ TABLES = {
     "appeal_answers",
     "appeal_attempts",
     "appeal_notices",
+    # 0011, card statements
+    "card_blocks",
+    "card_audit",
+    "card_nonces",
 }
 
 
@@ -66,10 +70,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0009"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0011"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0009"
+    assert migrate.current_revision(engine) == "0011"
     engine.dispose()
 
 

@@ -74,11 +74,14 @@ def test_print_test_on_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert str(pngs[0]) in out
 
 
-@pytest.mark.parametrize("sample", ["statement", "appeal"])
+@pytest.mark.parametrize("sample", ["appeal"])
 def test_unbuilt_samples_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str) -> None:
     assert kiosk(["devices", "print-test", "--sample", sample], tmp_path) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"kiosk: the {sample} receipt is not built yet; only ticket, appointment can be printed"
+    assert (
+        err
+        == f"kiosk: the {sample} receipt is not built yet; only ticket, appointment, statement, card_block can be printed"
+    )
     assert not (tmp_path / "print").exists()
 
 
@@ -116,3 +119,12 @@ def test_print_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         assert img.width == 576 + 32
     assert kiosk(["print-preview", str(tmp_path / "nope.bin"), "--out", str(out)], tmp_path) == 2
     assert "nope.bin" in capsys.readouterr().err
+
+
+def test_statement_sample_prints_and_previews(tmp_path: Path) -> None:
+    job = tmp_path / "statement.bin"
+    args = ["devices", "print-test", "--sample", "statement", "--lang", "ru", "--printer", f"file:{job}"]
+    assert kiosk(args, tmp_path) == 0
+    preview = tmp_path / "statement.png"
+    assert kiosk(["print-preview", str(job), "--out", str(preview), "--paper", "80"], tmp_path) == 0
+    assert preview.stat().st_size > 0

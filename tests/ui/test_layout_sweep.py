@@ -127,6 +127,15 @@ class Sweep:
             "info_more": lambda: self.go("info_more"),
             "kb_section": lambda: self.go("kb_section", group="contacts"),
             "kb_lead": lambda: self.go("kb_lead", article_id="promo-cashback-ru", title="Кэшбэк 5 % в аптеках"),
+            # card services (a demo card in the simulated reader, PIN 1234)
+            "card": self._card_insert,
+            "card_pin": lambda: self._card("card_pin", "visa", identified=False, purpose="session"),
+            "card_menu": lambda: self._card("card_menu", "visa"),
+            "card_statement": lambda: self._card("card_statement", "visa"),
+            "card_info": lambda: self._card("card_info", "mastercard", mode="balance"),
+            "card_info_services": lambda: self._card("card_info", "mastercard", mode="services"),
+            "card_block": lambda: self._card("card_block", "no_pdol"),
+            "card_block_done": self._card_blocked,
         }
 
     def _kb(self, query: str) -> None:
@@ -145,6 +154,30 @@ class Sweep:
         self.go("kb_topic", path=list(first.path))
         self.ui.wait_for(lambda: self.ui.screen.ids.list_box.children)
         self.idle()
+
+    def _card_insert(self) -> None:
+        reader = self.app.ctx.card_reader
+        reader.remove()  # type: ignore[attr-defined]
+        self.ui.frames(2)
+        self.go("card")
+
+    def _card(self, screen: str, profile: str, identified: bool = True, **params: Any) -> None:
+        """A card session as after the PIN, with the kiosk's clock on central's (attestations are timed)."""
+        from kiosk.services.demo_clock import DemoClock
+
+        ctx = self.app.ctx
+        DemoClock(ctx.clock, ctx.gateway).move_to(ctx.clock.now())
+        reader = ctx.card_reader
+        reader.insert(profile)  # type: ignore[attr-defined]
+        ctx.statements.begin(reader.read_card())
+        if identified:
+            assert ctx.statements.verify_pin(reader, "1234").ok
+        self.go(screen, **params)
+
+    def _card_blocked(self) -> None:
+        self._card("card_block", "track2")
+        self.app.ctx.statements.block()
+        self.go("card_block")
 
     def _staff(self) -> None:
         self.app.ctx.session.staff_id = "sweep"
@@ -183,6 +216,7 @@ class Sweep:
                         found[key] = problems
                     self.ui.screenshot(shots / f"{state}-{lang}{'-kb' if variant == 'keyboard' else ''}.png")
         self.app.ctx.session.wipe("sweep done")
+        self.app.ctx.card_reader.remove()  # type: ignore[attr-defined]  # no demo card left for other tests
         return found
 
 

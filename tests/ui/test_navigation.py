@@ -52,6 +52,13 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "info_more": ("Documents, fees and help", {}),
     "kb_section": ("Step-by-step guides and frequent questions", {"group": "guides"}),
     "kb_lead": ("I'm interested", {"article_id": "promo-cashback-ru", "title": "Кэшбэк 5 % в аптеках"}),
+    # Card services: without a card whose PIN was checked, each sends the visitor to insert the card.
+    "card": ("Card services and statements", {}),
+    "card_pin": ("Enter your PIN", {}),
+    "card_menu": ("Card services and statements", {}),
+    "card_statement": ("Card services and statements", {}),
+    "card_info": ("Card services and statements", {}),
+    "card_block": ("Card services and statements", {}),
 }
 
 
