@@ -198,12 +198,26 @@ def staff_priority(v: Visitor) -> None:
     v.wait("the priority ticket printed", lambda: done.number and done.preview)
 
 
+def answer_by_topic(v: Visitor) -> None:
+    """Home, "Find an answer", a topic, the answer: three taps, from the cache (no network)."""
+    v.tap(v.screen.ids.tile_knowledge)
+    screen = v.on("kb")
+    v.wait("topics", lambda: children(screen.ids.topics))
+    v.tap(children(screen.ids.topics)[0])
+    topic = v.on("kb_topic")
+    v.wait("answers", lambda: children(topic.ids.list_box))
+    v.tap(next(w for w in children(topic.ids.list_box) if hasattr(w, "state")))  # headings are labels
+    article = v.on("kb_article")
+    v.wait("the answer shown", lambda: article.body)
+
+
 # name -> (set-up not timed or None, the journey). Later journeys: add a line here.
 JOURNEYS: dict[str, tuple[Callable[[Visitor], None] | None, Callable[[Visitor], None]]] = {
     "walk_in": (None, walk_in),
     "book": (None, book),
     "checkin_scan": (prepare_checkin, checkin_scan),
     "staff_priority": (None, staff_priority),
+    "answer_by_topic": (None, answer_by_topic),
 }
 
 
