@@ -16,7 +16,16 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
 from devices.receipts.statement import money, period_text
-from kiosk.services.statements import BlockView, CardServiceError, StatementQuery, StatementView
+from kiosk.services.statements import (
+    MAX_RANGE_DAYS,
+    BlockView,
+    CardServiceError,
+    RangeProblem,
+    StatementQuery,
+    StatementView,
+    date_range,
+    day_digits,
+)
 from screens.base import KioskScreen
 from screens.card import problem_text
 from service_common.i18n import N_, babel_locale, pick
@@ -25,7 +34,7 @@ PERIODS = {
     "last10": N_("Last 10 operations"),
     "this_month": N_("This month"),
     "last_month": N_("Last month"),
-    "range": N_("Last 3 months"),
+    "range": N_("Dates of your choice"),
 }
 
 
@@ -74,6 +83,17 @@ class _CardView(KioskScreen):
         self.say("message", "")
 
 
+RANGE_PROBLEMS: dict[str, str] = {
+    "format": N_("Please type each date as day, month and year: 8 digits, for example 01092026."),
+    "order": N_("The first date must not be after the last one."),
+    "future": N_("The last date cannot be later than today."),
+    "too_old": N_(
+        "A statement at the kiosk covers the last 12 months. Please ask a consultant for older ones."
+    ),
+    "too_long": N_("A statement covers at most 3 months. Please choose a shorter period."),
+}
+
+
 class CardStatementScreen(_CardView):
     period = StringProperty("last10")
     summary = StringProperty("")
@@ -83,9 +103,28 @@ class CardStatementScreen(_CardView):
         if not self._identified():
             return
         self.use_keyboard(
-            {"amount_min": "numeric", "amount_max": "numeric", "voucher": "numeric"}, self._done
-        )
+            {"amount_min": "numeric", "amount_max": "numeric", "voucher": "numeric",
+             "date_from": "numeric", "date_to": "numeric"},
+            self._done,
+        )  # fmt: skip
+        for field in ("date_from", "date_to"):
+            self.ids[field].unbind(text=self._as_date)
+            self.ids[field].bind(text=self._as_date)
         self.show(self.period)
+
+    def _as_date(self, field: Any, text: str) -> None:
+        shown = day_digits(text)
+        if shown != text:
+            field.text = shown
+
+    def choose_dates(self) -> None:
+        """The last three months to start from; the visitor changes either date and presses Done."""
+        if not self.ids.date_from.text:
+            today = self.ctx.clock.now().date()
+            start = today - timedelta(days=MAX_RANGE_DAYS - 1)
+            self.ids.date_from.text = f"{start:%d%m%Y}"
+            self.ids.date_to.text = f"{today:%d%m%Y}"
+        self.show("range")
 
     def _done(self, _keyboard: object, _target: object) -> None:
         self.app.keyboard.detach()
@@ -101,10 +140,13 @@ class CardStatementScreen(_CardView):
             except InvalidOperation:
                 return None
 
+        start = end = None
+        if period == "range":
+            start, end = date_range(str(self.ids.date_from.text), str(self.ids.date_to.text), today)
         return StatementQuery(
             period=period,
-            date_from=today - timedelta(days=91) if period == "range" else None,
-            date_to=today if period == "range" else None,
+            date_from=start,
+            date_to=end,
             amount_min=number("amount_min"),
             amount_max=number("amount_max"),
             voucher=str(self.ids.voucher.text).strip(),
@@ -113,12 +155,18 @@ class CardStatementScreen(_CardView):
     def show(self, period: str) -> None:
         if self.busy:
             return
+        try:
+            query = self._query(period)
+        except RangeProblem as refused:
+            self.period = period
+            reason = refused.reason
+            self.say("message", lambda: self._(RANGE_PROBLEMS[reason]))
+            self.problem = True  # after say(), which resets it
+            return
         self.period = period
         self.busy = True
         self.say("message", lambda: self._("Asking the bank…"))
-        self.run(
-            self.ctx.statements.statement, self._query(period), on_done=self._shown, on_error=self._failed
-        )
+        self.run(self.ctx.statements.statement, query, on_done=self._shown, on_error=self._failed)
 
     def _shown(self, view: StatementView) -> None:
         self.busy = False
@@ -177,7 +225,7 @@ class CardStatementScreen(_CardView):
         self.has_statement = False
         self.summary = ""
         self.period = "last10"
-        for field in ("amount_min", "amount_max", "voucher"):
+        for field in ("amount_min", "amount_max", "voucher", "date_from", "date_to"):
             if field in self.ids:
                 self.ids[field].text = ""
         if "rows" in self.ids:

@@ -163,3 +163,26 @@ def test_query_json() -> None:
     assert q.as_json() == {"period": "range", "date_from": "2026-09-01", "date_to": "2026-11-30",
                            "amount_min": "100", "voucher": "123456"}  # fmt: skip
     assert StatementQuery().as_json() == {"period": "last10"}
+
+
+def test_dates_of_the_visitors_choice() -> None:
+    from datetime import date
+
+    from kiosk.services.statements import RangeProblem, date_range, day_digits
+
+    today = date(2026, 12, 4)
+    assert day_digits("0109202") == "01.09.202"
+    assert day_digits("01.09.2026x") == "01.09.2026"
+    assert date_range("04.09.2026", "04122026", today) == (date(2026, 9, 4), date(2026, 12, 4))  # 92 days
+    cases = {
+        ("31.02.2026", "01.03.2026"): "format",
+        ("0109", "01.10.2026"): "format",
+        ("01.11.2026", "01.10.2026"): "order",
+        ("01.11.2026", "05.12.2026"): "future",
+        ("01.11.2025", "01.12.2025"): "too_old",
+        ("01.08.2026", "30.11.2026"): "too_long",
+    }
+    for (first, last), reason in cases.items():
+        with pytest.raises(RangeProblem) as refused:
+            date_range(first, last, today)
+        assert refused.value.reason == reason, (first, last)

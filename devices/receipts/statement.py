@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from devices.receipts import template
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import issued_text
-from service_common.i18n import babel_locale
+from service_common.i18n import babel_locale, drawable
 
 PAGE_ROWS = 40
 
@@ -69,8 +69,9 @@ def period_text(start: datetime, end: datetime, lang: str) -> str:
     last = end - timedelta(seconds=1)
     tz = start.tzinfo
     if start.date() == last.astimezone(tz).date():
-        return str(format_skeleton("yMd", start, tzinfo=tz, locale=babel_locale(lang)))
-    return str(format_interval(start, last, "yMd", tzinfo=tz, locale=babel_locale(lang)))
+        return drawable(str(format_skeleton("yMd", start, tzinfo=tz, locale=babel_locale(lang))))
+    # Babel puts thin spaces around the dash, which neither the screen's font nor a printer has.
+    return drawable(str(format_interval(start, last, "yMd", tzinfo=tz, locale=babel_locale(lang))))
 
 
 def _row(line: StatementLine, lang: str) -> tuple[str, str]:

@@ -80,6 +80,49 @@ class CardServiceError(Exception):
         self.retry_after = retry_after
 
 
+MAX_RANGE_DAYS = 92  # central's limit: about three months, both ends included
+HISTORY_DAYS = 366  # how far back a visitor may ask at the kiosk
+
+
+class RangeProblem(ValueError):
+    """Dates a visitor typed that cannot make a statement period; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # format | order | too_long | future | too_old
+
+
+def day_digits(text: str) -> str:
+    """What a visitor typed on the numeric keypad, shown as DD.MM.YYYY while typing."""
+    digits = "".join(c for c in text if c.isdigit())[:8]
+    parts = [digits[:2], digits[2:4], digits[4:]]
+    return ".".join(p for p in parts if p)
+
+
+def parse_day(text: str) -> date:
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) != 8:
+        raise RangeProblem("format")
+    try:
+        return date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+    except ValueError as exc:
+        raise RangeProblem("format") from exc
+
+
+def date_range(first: str, last: str, today: date) -> tuple[date, date]:
+    """A statement period from two typed dates: in order, not in the future, at most three months."""
+    start, end = parse_day(first), parse_day(last)
+    if end < start:
+        raise RangeProblem("order")
+    if end > today:
+        raise RangeProblem("future")
+    if (today - start).days > HISTORY_DAYS:
+        raise RangeProblem("too_old")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise RangeProblem("too_long")
+    return start, end
+
+
 @dataclass(frozen=True)
 class StatementQuery:
     period: str = "last10"  # last10 | this_month | last_month | range

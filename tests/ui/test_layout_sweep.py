@@ -132,6 +132,7 @@ class Sweep:
             "card_pin": lambda: self._card("card_pin", "visa", identified=False, purpose="session"),
             "card_menu": lambda: self._card("card_menu", "visa"),
             "card_statement": lambda: self._card("card_statement", "visa"),
+            "card_statement_dates": self._card_dates,
             "card_info": lambda: self._card("card_info", "mastercard", mode="balance"),
             "card_info_services": lambda: self._card("card_info", "mastercard", mode="services"),
             "card_block": lambda: self._card("card_block", "no_pdol"),
@@ -173,6 +174,16 @@ class Sweep:
         if identified:
             assert ctx.statements.verify_pin(reader, "1234").ok
         self.go(screen, **params)
+
+    def _card_dates(self) -> None:
+        """Dates of the visitor's choice, one of them wrong: the fields and the message both shown."""
+        self._card("card_statement", "visa")
+        screen = self.ui.screen
+        screen.choose_dates()
+        self.ui.wait_for(lambda: not screen.busy, timeout=15)
+        screen.ids.date_from.text = "01082026"
+        screen.show("range")
+        self.idle()
 
     def _card_blocked(self) -> None:
         self._card("card_block", "track2")
