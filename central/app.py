@@ -20,6 +20,7 @@ from central.api import (
     board,
     counters,
     demo,
+    fleet,
     health,
     info,
     kiosk,
@@ -36,6 +37,7 @@ from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
+from central.fleet.state import FleetSettings
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
 from central.queue.store import Refusal
@@ -106,6 +108,7 @@ def create_app(
     app.state.sweeper.add_task(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
+    app.state.fleet_settings = FleetSettings()  # tests may replace it
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -116,13 +119,16 @@ def create_app(
     api.include_router(info.router)
     api.include_router(tickets.router)
     api.include_router(appointments.router)
+    api.include_router(fleet.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
     app.include_router(counters.router, prefix=API_PREFIX)
     app.include_router(staff_appointments.router, prefix=API_PREFIX)
+    app.include_router(fleet.staff_router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.include_router(staff_appointments.page_router)
+    app.include_router(fleet.page_router)
     app.include_router(manage.router)
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move
         app.include_router(demo.router)

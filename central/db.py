@@ -527,3 +527,42 @@ def load_or_create_secret(engine: Engine, name: str) -> bytes:
         with engine.connect() as conn:
             value = conn.execute(sa.select(s.c.value).where(s.c.name == name)).scalar_one()
     return bytes.fromhex(value)
+
+
+# ----- the fleet: heartbeats and kiosk health (revision 0010) -----
+
+FLEET_COLOURS = ("green", "yellow", "red")
+
+fleet_state = sa.Table(
+    "fleet_state",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("last_heartbeat_at", UTCDateTime, nullable=False),
+    sa.Column("last_heartbeat_id", sa.String(64), nullable=False),
+    sa.Column("interval_s", sa.Integer, nullable=False),
+    sa.Column("online", sa.Boolean, nullable=False),
+    sa.Column("streak", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("offline_since", UTCDateTime, nullable=True),
+    sa.Column("colour", sa.String(8), nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("app_version", sa.String(32), nullable=False),
+    sa.Column("config_version", sa.String(64), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.CheckConstraint(_in("colour", FLEET_COLOURS), name="colour"),
+)
+"""A kiosk's latest heartbeat; no row means "never seen". ``online`` is False from a detected
+outage until ``streak`` heartbeats in a row have come back (the hysteresis of central.fleet.state)."""
+
+fleet_heartbeats = sa.Table(
+    "fleet_heartbeats",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("heartbeat_id", sa.String(64), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("colour", sa.String(8), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.UniqueConstraint("kiosk_id", "heartbeat_id", name="uq_fleet_heartbeats_kiosk_id"),
+)
+"""A short history per kiosk (the last ``HISTORY`` heartbeats); the kiosk-made id makes a resend a no-op."""

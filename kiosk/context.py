@@ -15,12 +15,14 @@ from kiosk.config import KioskConfig
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
+from kiosk.services.health import HealthService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
+from offline_cache.fleet import FleetStore
 from offline_cache.outbox import Outbox
 from offline_cache.sync_state import SyncState
 from server_sync.client import CentralClient
@@ -51,6 +53,8 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
+    # the fleet (heartbeat, technician mode)
+    health: HealthService
 
     @property
     def data_dir(self) -> Path:
@@ -58,6 +62,7 @@ class KioskContext:
 
     def close(self) -> None:
         self.sync.stop()
+        self.health.stop()
         self.scanner.stop()
         if self.gateway is not None:
             self.gateway.close()
@@ -109,12 +114,20 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
+    scanner = open_scanner(config.devices.scanner)
+    # The fleet: a heartbeat every sync cycle (last, so it reports this cycle's outcome) and on a change.
+    sync_state = SyncState(cache)
+    health = HealthService(
+        gateway, FleetStore(cache), sender.outbox, sync_state, printer, scanner, clock,
+        data_dir=data_dir, interval_s=config.central.sync_interval_s, roll_m=config.devices.paper_roll_m,
+        card_reader_uri=config.devices.card_reader,
+    )  # fmt: skip
     # Order matters: leases need the center list the info job refreshes; the outbox goes first.
     sync = SyncWorker(
         {"outbox": sender.send, "info": info.refresh, "leases": queue.top_up_leases,
-         "appointments": booking_docs.sync},
+         "appointments": booking_docs.sync, "heartbeat": health.send},
         config.central.sync_interval_s,
-        state=SyncState(cache),
+        state=sync_state,
         clock=clock,
         last_error=(lambda: gateway.last_error) if gateway is not None else None,
     )  # fmt: skip
@@ -138,5 +151,6 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         appointments=appointments,
         checkin=checkin,
         sender=sender,
-        scanner=open_scanner(config.devices.scanner),
+        scanner=scanner,
+        health=health,
     )

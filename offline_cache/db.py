@@ -122,7 +122,21 @@ def _m005_knowledge(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge]
+def _m008_fleet(db: sqlite_utils.Database) -> None:
+    """The fleet: the paper meter, technicians and their audit, commands from central, settings kept here."""
+    from offline_cache.fleet import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial,
+    _m002_queue,
+    _m003_checkins,
+    _m004_sync,
+    _m005_knowledge,
+    _m008_fleet,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -320,6 +320,7 @@ class KioskApp(App):  # type: ignore[misc]
     def on_start(self) -> None:
         self.ctx.sync.on_report = lambda report: _kivy_post(lambda: self._on_sync(report))
         self.ctx.sync.start()
+        self.ctx.health.watch(self.ctx.sync.sync_now)  # a device change: heartbeat at once
         self.ctx.scanner.start(
             on_scan=lambda scan: _kivy_post(lambda: self._on_scan(scan)),
             on_error=lambda err: _kivy_post(lambda: self._on_scanner_error(err)),

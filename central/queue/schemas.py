@@ -157,7 +157,7 @@ class PasswordChange(BaseModel):
 
 class StaffMe(Out):
     username: str
-    role: Literal["agent", "supervisor"]
+    role: Literal["agent", "supervisor", "maintainer", "reviewer", "admin", "technician"]
     center_id: str | None = Field(description="null: may work at every center")
     must_change_password: bool
     counter_id: str | None = Field(description="The counter this session has open")

@@ -41,6 +41,9 @@ TABLES = {
     # 0004, reminders
     "reminders",
     "manage_attempts",
+    # 0010, the fleet
+    "fleet_state",
+    "fleet_heartbeats",
 }
 
 
@@ -48,10 +51,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0007"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0010"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0007"
+    assert migrate.current_revision(engine) == "0010"
     engine.dispose()
 
 

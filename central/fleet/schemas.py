@@ -1,0 +1,83 @@
+"""The heartbeat a kiosk sends and what the fleet page reads: part of the contract (openapi.json).
+
+Printer states use IPP's ``printer-state-reasons`` keywords, so a technician who knows CUPS reads
+them without a glossary; the raw status bytes travel alongside for the hard cases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+PrinterReason = Literal["media-low", "media-empty", "door-open", "offline", "jam", "other"]
+Colour = Literal["green", "yellow", "red"]
+Connection = Literal["never_seen", "online", "offline"]
+Short = Annotated[str, Field(max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PaperForecast(_Strict):
+    near_end: bool = Field(description="The printer's near-end sensor says the roll is low")
+    printed_mm: float = Field(ge=0, le=10_000_000, description="Paper printed since the roll was replaced")
+    roll_mm: float | None = Field(default=None, ge=0, le=10_000_000, description="Length of a full roll")
+    tickets_left: int | None = Field(
+        default=None, ge=0, le=1_000_000, description="Out in about this many tickets; null when unknown"
+    )
+
+
+class PrinterHealth(_Strict):
+    reasons: list[PrinterReason] = Field(max_length=8, description="Empty: ready")
+    raw: Annotated[str, Field(max_length=200)] = ""
+    paper: PaperForecast | None = None
+
+
+class DeviceHealth(_Strict):
+    configured: bool
+    present: bool
+    raw: Annotated[str, Field(max_length=200)] = ""
+
+
+class Heartbeat(_Strict):
+    heartbeat_id: Short = Field(min_length=1, description="Kiosk-made: a resend is recorded once")
+    sent_at: AwareDatetime
+    interval_s: int = Field(ge=5, le=3600, description="How often this kiosk sends; central's offline clock")
+    app_version: Annotated[str, Field(max_length=32)]
+    config_version: Short
+    uptime_s: int = Field(ge=0)
+    printer: PrinterHealth
+    card_reader: DeviceHealth
+    scanner: DeviceHealth
+    outbox_depth: int = Field(ge=0)
+    outbox_refused: int = Field(ge=0)
+    last_sync_at: AwareDatetime | None = None
+    disk_free_mb: int = Field(ge=0)
+    memory_mb: int = Field(ge=0)
+
+
+class HeartbeatAck(BaseModel):
+    colour: Colour
+    connection: Connection
+    reasons: list[str]
+
+
+class FleetKiosk(BaseModel):
+    kiosk_id: str
+    center_id: str
+    connection: Connection
+    colour: Colour | None = Field(description="null: never seen")
+    reasons: list[str]
+    last_heartbeat_at: datetime | None
+    offline_since: datetime | None
+    app_version: str | None
+    config_version: str | None
+    heartbeat: Heartbeat | None
+
+
+class FleetView(BaseModel):
+    now: datetime
+    kiosks: list[FleetKiosk]
