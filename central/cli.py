@@ -25,7 +25,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, cli_tickets, db, kiosks, migrate, seed, staff
+from central import __version__, cli_fleet, cli_tickets, db, kiosks, migrate, seed, staff
 from central import config as central_config
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("openapi", parents=[plain], help="print the API contract (OpenAPI JSON) to stdout")
     cli_tickets.add_parsers(commands, with_db, plain)
+    cli_fleet.add_parsers(commands, with_db, plain)
     return parser
 
 
@@ -168,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    for group in ("kiosks", "staff", "counters", "reminders", "tickets"):
+    for group in ("kiosks", "staff", "counters", "reminders", "tickets", "fleet"):
         if args.command == group and getattr(args, f"{group}_command") is None:
             args.print_help(sys.stderr)
             return EXIT_USAGE
@@ -185,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         staff.StaffAdminError,
         queue_admin.CounterAdminError,
         SpecError,
+        cli_fleet.FleetCliError,
     ) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -247,6 +249,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url, must_exist=True)
         _require_current(engine, url)
         return cli_tickets.run(args, engine)
+    if args.command == "fleet":
+        engine = _open(url, must_exist=True)
+        _require_current(engine, url)
+        return cli_fleet.run(args, engine, clock)
     raise AssertionError(args.command)
 
 

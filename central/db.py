@@ -566,3 +566,85 @@ fleet_heartbeats = sa.Table(
     sa.UniqueConstraint("kiosk_id", "heartbeat_id", name="uq_fleet_heartbeats_kiosk_id"),
 )
 """A short history per kiosk (the last ``HISTORY`` heartbeats); the kiosk-made id makes a resend a no-op."""
+
+fleet_audit = sa.Table(
+    "fleet_audit",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("result", sa.String(16), nullable=False),
+    sa.Column("detail", sa.String(500), nullable=False, server_default=""),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Index("ix_fleet_audit_kiosk", "kiosk_id", "at"),
+)
+"""What technicians did at a kiosk (who, when, what, result), sent through the kiosk's outbox."""
+
+FLEET_COMMAND_KINDS = ("restart_app", "reboot", "test_print", "screenshot", "upload_logs", "apply_config")
+FLEET_COMMAND_STATUSES = ("queued", "sent", "acknowledged", "done", "failed", "expired")
+
+fleet_commands = sa.Table(
+    "fleet_commands",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("acked_at", UTCDateTime, nullable=True),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.CheckConstraint(_in("kind", FLEET_COMMAND_KINDS), name="kind"),
+    sa.CheckConstraint(_in("status", FLEET_COMMAND_STATUSES), name="status"),
+    sa.Index("ix_fleet_commands_kiosk", "kiosk_id", "status"),
+)
+"""Commands central queues for a kiosk, pulled with its heartbeat; each expires, is acknowledged and
+reports a result."""
+
+fleet_uploads = sa.Table(
+    "fleet_uploads",
+    metadata,
+    sa.Column(
+        "command_id", sa.String(32), sa.ForeignKey("fleet_commands.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("content_type", sa.String(64), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+"""What a command brought back: a screenshot (inputs masked) or the last log lines."""
+
+FLEET_ROLLOUT_STATUSES = ("pending", "offered", "applied", "healthy", "rolled_back")
+
+fleet_configs = sa.Table(
+    "fleet_configs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("scope", "version", name="uq_fleet_configs_scope"),
+)
+"""Signed configuration documents (Ed25519 over ``document``); ``scope`` is ``kiosk:ID``, ``center:ID`` or ``all``."""
+
+fleet_rollouts = sa.Table(
+    "fleet_rollouts",
+    metadata,
+    sa.Column(
+        "config_id", sa.Integer, sa.ForeignKey("fleet_configs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("stage", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("changed_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint(_in("status", FLEET_ROLLOUT_STATUSES), name="status"),
+)
+"""Where each kiosk stands in a configuration's staged rollout."""

@@ -19,6 +19,7 @@ from kiosk.services.health import HealthService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
+from kiosk.services.technician import TechnicianMode
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
@@ -55,6 +56,7 @@ class KioskContext:
     scanner: BarcodeScanner
     # the fleet (heartbeat, technician mode)
     health: HealthService
+    technician: TechnicianMode
 
     @property
     def data_dir(self) -> Path:
@@ -131,6 +133,12 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         clock=clock,
         last_error=(lambda: gateway.last_error) if gateway is not None else None,
     )  # fmt: skip
+    technician = TechnicianMode(
+        cache, clock, kiosk_id=config.kiosk.id, token=config.central.token, gateway=gateway, printer=printer,
+        scanner=scanner, health=health, log_file=data_dir / "logs" / "kiosk.log", run_sync=sync.run_once,
+    )  # fmt: skip
+    technician.on_change = sync.sync_now
+    session.on_wipe(technician.end)  # the idle timer (or Leave) ends technician mode
     if gateway is not None:
         # The first call that reaches central after an outage sends what waits, without its back-off.
         gateway.on_link_up(sender.outbox.retry_now)
@@ -153,4 +161,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         sender=sender,
         scanner=scanner,
         health=health,
+        technician=technician,
     )

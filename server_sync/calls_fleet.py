@@ -19,3 +19,7 @@ class FleetCalls:
         """``POST /fleet/heartbeat``: a resent ``heartbeat_id`` changes nothing at central."""
         result: JSON = self._call("POST", f"{FLEET}/heartbeat", body=body)
         return result
+
+    def fleet_audit(self, record: JSON) -> None:
+        """``POST /fleet/audit``: one technician action; the kiosk-made ``id`` makes a resend a no-op."""
+        self._call("POST", f"{FLEET}/audit", body=record)

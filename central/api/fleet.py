@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from central import staff
 from central.api import pages
@@ -17,8 +17,8 @@ from central.api.counters import Session
 from central.auth import CurrentKiosk
 from central.context import Ctx
 from central.errors import ApiError, responses
-from central.fleet import state
-from central.fleet.schemas import FleetView, Heartbeat, HeartbeatAck
+from central.fleet import audit, state
+from central.fleet.schemas import AuditRecord, FleetView, Heartbeat, HeartbeatAck
 
 FLEET_ROLES = ("technician", "supervisor", "admin")
 
@@ -48,6 +48,13 @@ FleetSession = Annotated[staff.StaffSession, Depends(fleet_session)]
 async def fleet_heartbeat(ctx: Ctx, kiosk: CurrentKiosk, settings: Settings, body: Heartbeat) -> HeartbeatAck:
     """The kiosk's health every ``interval_s`` and at once on a change; a resent ``heartbeat_id`` changes nothing."""
     return state.record(ctx.engine, kiosk.id, body, ctx.clock.now(), settings)
+
+
+@router.post("/fleet/audit", status_code=204, response_class=Response, responses=responses(422))
+async def fleet_audit(ctx: Ctx, kiosk: CurrentKiosk, body: AuditRecord) -> Response:
+    """One technician action at the kiosk (who, when, what, result); a resent ``id`` is stored once."""
+    audit.record(ctx.engine, kiosk.id, body, ctx.clock.now())
+    return Response(status_code=204)
 
 
 @staff_router.get("", response_model=FleetView, responses=responses(403))

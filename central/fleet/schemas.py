@@ -81,3 +81,12 @@ class FleetKiosk(BaseModel):
 class FleetView(BaseModel):
     now: datetime
     kiosks: list[FleetKiosk]
+
+
+class AuditRecord(_Strict):
+    id: Short = Field(min_length=1, description="Kiosk-made: a resend is recorded once")
+    at: AwareDatetime
+    who: Short
+    action: Annotated[str, Field(max_length=32)]
+    result: Annotated[str, Field(max_length=16)]
+    detail: Annotated[str, Field(max_length=500)] = ""

@@ -44,6 +44,11 @@ TABLES = {
     # 0010, the fleet
     "fleet_state",
     "fleet_heartbeats",
+    "fleet_audit",
+    "fleet_commands",
+    "fleet_uploads",
+    "fleet_configs",
+    "fleet_rollouts",
 }
 
 

@@ -1,0 +1,71 @@
+"""``kiosk-central fleet``: the technicians' side of the fleet on the command line.
+
+kiosk-central fleet otp KIOSK-ID        a one-time technician code for that kiosk (15-30 min, once)
+kiosk-central fleet list [--json]       every kiosk with its colour and last heartbeat
+kiosk-central fleet audit [KIOSK-ID]    what technicians did at the kiosks, newest first
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from central import db
+from central.fleet import audit, state
+from service_common import fleet_otp
+from service_common.clock import Clock
+
+
+class FleetCliError(Exception):
+    """One line for the operator; exit code 1."""
+
+
+def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse.ArgumentParser) -> None:
+    fleet = commands.add_parser("fleet", parents=[plain], help="the kiosk fleet: codes, state, audit")
+    sub = fleet.add_subparsers(dest="fleet_command", metavar="ACTION")
+    otp = sub.add_parser("otp", parents=[with_db], help="a one-time technician code for one kiosk")
+    otp.add_argument("kiosk_id", metavar="KIOSK-ID")
+    listing = sub.add_parser("list", parents=[with_db], help="every kiosk with its colour and last heartbeat")
+    listing.add_argument("--json", action="store_true")
+    trail = sub.add_parser("audit", parents=[with_db], help="technicians' actions, newest first")
+    trail.add_argument("kiosk_id", metavar="KIOSK-ID", nargs="?")
+
+
+def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
+    if args.fleet_command == "otp":
+        k = db.kiosks
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.select(k.c.token_hash, k.c.revoked_at).where(k.c.id == args.kiosk_id)
+            ).first()
+        if row is None or row.revoked_at is not None:
+            raise FleetCliError(f"unknown or revoked kiosk {args.kiosk_id!r}")
+        code, until = fleet_otp.issue(
+            fleet_otp.key_from_token_hash(row.token_hash), args.kiosk_id, clock.now()
+        )
+        print(code)
+        print(f"valid once, until {until.astimezone(clock.tz):%H:%M} ({clock.tz})", file=sys.stderr)
+        return 0
+    if args.fleet_command == "list":
+        view = state.view(engine, clock.now(), state.FleetSettings())
+        if args.json:
+            print(json.dumps(view.model_dump(mode="json")["kiosks"], ensure_ascii=False))
+            return 0
+        for kiosk in view.kiosks:
+            last = kiosk.last_heartbeat_at.isoformat() if kiosk.last_heartbeat_at else "-"
+            reasons = ", ".join(kiosk.reasons)
+            print(f"{kiosk.kiosk_id}\t{kiosk.colour or '-'}\t{kiosk.connection}\t{last}\t{reasons}")
+        return 0
+    if args.fleet_command == "audit":
+        for item in audit.recent(engine, args.kiosk_id):
+            print(
+                f"{item['at'].isoformat()}\t{item['kiosk_id']}\t{item['who']}\t{item['action']}\t"
+                f"{item['result']}\t{item['detail']}"
+            )
+        return 0
+    raise AssertionError(args.fleet_command)
