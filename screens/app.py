@@ -31,6 +31,7 @@ from screens.bootstrap import register_fonts
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
+from screens.technician import CornerHold, restart_process
 from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
 from service_common.i18n import SHORT_NAMES, babel_locale, pick
@@ -91,6 +92,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.ctx.translator.observe(self._on_language)
         self.ctx.session.on_wipe(self._after_wipe)
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_any_key)
+        # The hidden way into technician mode: hold the top-left corner for 3 s.
+        self.corner_hold = CornerHold(self.technician_gesture)
+        self.corner_hold.bind()
         if getattr(self.ctx.scanner, "wants_window_keys", False):  # a keyboard-wedge scanner, via us
             Window.bind(on_textinput=lambda _w, text: self.ctx.scanner.feed_key(text))
         # Wait for each frame to finish. Offscreen and software-rendered (llvmpipe), nothing else
@@ -257,6 +261,18 @@ class KioskApp(App):  # type: ignore[misc]
                 format_skeleton("MMMMEEEEd", now, locale=locale) + "  ·  " + now.strftime("%H:%M")
             )
         self._watch_idle()
+
+    # ----- technician mode -----
+    def technician_gesture(self) -> None:
+        if self.manager.current not in ("technician_login", "technician"):
+            log.info("technician gesture")
+            self.go("technician_login", remember=False)
+
+    def restart(self) -> None:
+        """Technician's "restart the app": stop the workers, then the process becomes a fresh copy."""
+        self.tasks.shutdown()
+        self.ctx.close()
+        restart_process()
 
     # ----- idle and session -----
     def _on_any_touch(self, *_args: Any) -> bool:

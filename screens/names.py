@@ -18,4 +18,6 @@ SCREEN_NAMES = (
     "my_booking",
     "checkin",
     "demo",
+    "technician_login",
+    "technician",
 )

@@ -16,6 +16,7 @@ from screens.demo import DemoScreen
 from screens.home import HomeScreen
 from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
 from screens.staff import StaffLoginScreen, StaffScreen
+from screens.technician import TechnicianLoginScreen, TechnicianScreen
 from screens.ticket import TicketDoneScreen, TicketScreen
 
 SCREENS: dict[str, type[KioskScreen]] = {
@@ -36,6 +37,8 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "my_booking": MyBookingScreen,
     "checkin": CheckInScreen,
     "demo": DemoScreen,
+    "technician_login": TechnicianLoginScreen,
+    "technician": TechnicianScreen,
 }
 
 KV_FILES = (
@@ -48,6 +51,7 @@ KV_FILES = (
     "booking.kv",
     "checkin.kv",
     "demo.kv",
+    "technician.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

@@ -46,7 +46,7 @@ KNOWN: dict[str, set[tuple[str, str]]] = {
 }
 
 # Screens with fields: shown once as they open (field focused, keyboard up) and once without it.
-FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin"}
+FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin", "technician_login"}
 
 
 class Sweep:
@@ -86,6 +86,7 @@ class Sweep:
         self.ticket = ctx.queue.take_ticket(services[0]["id"], priority="none", issued_by="kiosk", lang="ru")
         self.booking = self._book()
         ctx.staff.add("sweep", "1357")
+        ctx.technician.directory.add("sweep", "1357")
 
     def _book(self) -> Any:
         ui, app = self.ui, self.app
@@ -124,11 +125,18 @@ class Sweep:
             "my_booking": lambda: self.go("my_booking"),
             "checkin": lambda: self.go("checkin"),
             "demo": lambda: self.go("demo"),
+            "technician_login": lambda: self.go("technician_login"),
+            "technician": self._technician,
         }
 
     def _staff(self) -> None:
         self.app.ctx.session.staff_id = "sweep"
         self.go("staff")
+
+    def _technician(self) -> None:
+        if self.app.ctx.technician.who is None:
+            assert self.app.ctx.technician.enter("1357") == "sweep"
+        self.go("technician")
 
     def _form(self) -> None:
         sid = self.service["id"]
@@ -178,6 +186,7 @@ def report(found: dict[str, list[Problem]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.timeout(600)  # every screen x 3 languages: over the default 120 s on a loaded machine
 def test_layout_here(fresh: UI) -> None:
     """The sweep in this process's window size."""
     sweep = Sweep(fresh)
@@ -204,6 +213,6 @@ def test_layout_landscape_in_own_process() -> None:
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
