@@ -37,6 +37,7 @@ from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
+from central.fleet import alerts as fleet_alerts
 from central.fleet.state import FleetSettings
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
@@ -66,6 +67,7 @@ def create_app(
     public_url: str = DEFAULT_PUBLIC_URL,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    fleet_settings: FleetSettings | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
@@ -108,7 +110,13 @@ def create_app(
     app.state.sweeper.add_task(
         "personal data erased", lambda desk: erase_personal_data(desk, outbox.channels)
     )
-    app.state.fleet_settings = FleetSettings()  # tests may replace it
+    app.state.fleet_settings = fleet_settings or FleetSettings()
+    app.state.sweeper.add_task(
+        "fleet alerts",
+        lambda desk: fleet_alerts.run(
+            desk.ctx.engine, desk.now(), app.state.fleet_settings, dict(outbox.channels)
+        ),
+    )
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)

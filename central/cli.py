@@ -29,6 +29,7 @@ from central import __version__, cli_fleet, cli_tickets, db, kiosks, migrate, se
 from central import config as central_config
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
+from central.fleet.state import FleetSettings
 from central.queue import admin as queue_admin
 from central.queue.engine import QueueSettings
 from service_common.clock import Clock, OffsetClock, SystemClock, parse_start
@@ -236,6 +237,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             public_url=cfg.server.public_url or None,
             appointment_settings=cfg.appointments.settings(),
             reminder_settings=cfg.reminders.settings(),
+            fleet_settings=cfg.fleet.settings(),
         )
     if args.command == "reminders":
         return _send_due(url, clock, cfg)
@@ -402,6 +404,7 @@ def serve(
     public_url: str | None = None,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
+    fleet_settings: FleetSettings | None = None,
 ) -> int:
     """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
 
@@ -419,6 +422,7 @@ def serve(
         public_url=public_url or DEFAULT_PUBLIC_URL,
         appointment_settings=appointment_settings,
         reminder_settings=reminder_settings,
+        fleet_settings=fleet_settings,
     )
 
     class AnnouncingServer(uvicorn.Server):

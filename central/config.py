@@ -47,6 +47,12 @@ Example::
     email = "file:/var/spool/kiosk-central/email"   # default: outbox/email beside the database
     sender = "Service center <no-reply@example.bank>"
 
+    [fleet]
+    missed_for_offline = 3      # a kiosk is offline after this many heartbeat intervals without one
+    back_after = 2              # ... and online again after this many heartbeats in a row
+    alert_to = ["sms:+79120000000", "email:duty@example.bank"]   # paper low, printer down, offline
+    escalate_to = ["sms:+79120000001"]   # also told when it is the center's only ticket printer
+
 Reminder channels: ``file:DIR`` is the reference adapter (one ``<id>.json`` SMS or ``<id>.eml``
 e-mail per reminder, renamed into place). A bank's gateway plugs in as ``python:package.module:factory``:
 central imports the module at start-up and calls ``factory(kind, settings)`` once, with ``kind``
@@ -68,6 +74,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from central.appointments.channels import spec_problem
 from central.appointments.settings import AppointmentSettings, ReminderSettings
+from central.fleet.state import FleetSettings
 from central.queue.engine import QueueSettings
 from service_common.tomlconfig import check, from_mapping, load_file
 
@@ -188,12 +195,40 @@ class RemindersSection:
         return ReminderSettings(**asdict(self))
 
 
+def _recipients_check(value: object) -> str | None:
+    ok = isinstance(value, list) and all(
+        isinstance(v, str) and v.partition(":")[0] in ("sms", "email") and v.partition(":")[2] for v in value
+    )
+    return None if ok else 'a list of "sms:NUMBER" or "email:ADDRESS"'
+
+
+@dataclass
+class FleetSection:
+    missed_for_offline: int = field(default=3, metadata=check(_at_least(1)))
+    back_after: int = field(default=2, metadata=check(_at_least(1)))
+    alert_to: list[str] = field(
+        default_factory=lambda: ["sms:duty-technician"], metadata=check(_recipients_check)
+    )
+    escalate_to: list[str] = field(
+        default_factory=lambda: ["sms:duty-supervisor"], metadata=check(_recipients_check)
+    )
+
+    def settings(self) -> FleetSettings:
+        return FleetSettings(
+            missed_for_offline=self.missed_for_offline,
+            back_after=self.back_after,
+            alert_to=tuple(self.alert_to),
+            escalate_to=tuple(self.escalate_to),
+        )
+
+
 @dataclass
 class CentralConfig:
     server: ServerSection = field(default_factory=ServerSection)
     queue: QueueSection = field(default_factory=QueueSection)
     appointments: AppointmentsSection = field(default_factory=AppointmentsSection)
     reminders: RemindersSection = field(default_factory=RemindersSection)
+    fleet: FleetSection = field(default_factory=FleetSection)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     @property

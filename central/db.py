@@ -648,3 +648,23 @@ fleet_rollouts = sa.Table(
     sa.CheckConstraint(_in("status", FLEET_ROLLOUT_STATUSES), name="status"),
 )
 """Where each kiosk stands in a configuration's staged rollout."""
+
+FLEET_ALERT_STATUSES = ("pending", "sent", "cleared")
+
+fleet_alerts = sa.Table(
+    "fleet_alerts",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("detail", sa.String(200), nullable=False, server_default=""),
+    sa.Column("raised_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("cleared_at", UTCDateTime, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.CheckConstraint(_in("status", FLEET_ALERT_STATUSES), name="status"),
+    sa.Index("ix_fleet_alerts_kiosk", "kiosk_id", "status"),
+)
+"""One alert per kiosk and kind while its condition lasts: pending until the center is open, then
+sent once through the reminder channels; cleared when the condition ends (never sent: no alarm)."""

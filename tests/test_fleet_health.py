@@ -108,3 +108,28 @@ def test_printed_length_feeds_the_meter(kiosk: KioskContext) -> None:
     assert before == 1000
     kiosk.health.store.roll_replaced(kiosk.clock.now(), "tech")
     assert kiosk.health.store.meter().printed_mm == 0
+
+
+def test_near_end_at_the_printer_raises_forecast_and_alert_file(
+    kiosk: KioskContext, central: CentralServer, tmp_path: Path
+) -> None:
+    from central import db
+    from central.appointments.channels import FileSmsChannel
+    from central.fleet import alerts
+    from central.fleet.state import FleetSettings
+
+    sim = kiosk.printer.simulator
+    assert sim is not None
+    sim.set(paper="near_end")
+    assert kiosk.health.send()
+    left = kiosk.health.paper().tickets_left
+    assert left is not None
+    assert left <= 1500 // 80  # the sensor caps the meter's 1000
+    engine = db.create_engine(central.db)
+    try:
+        spool = tmp_path / "sms"
+        assert alerts.run(engine, central.clock().now(), FleetSettings(), {"sms": FileSmsChannel(spool)}) >= 1
+    finally:
+        engine.dispose()
+    texts = [p.read_text(encoding="utf-8") for p in spool.glob("*.json")]
+    assert any("KIOSK-HEALTH" in t and "paper low" in t for t in texts)

@@ -31,6 +31,10 @@ class FleetSettings:
     outbox_warn: int = 50
     disk_warn_mb: int = 500
     sync_stale_s: int = 900
+    alert_to: tuple[str, ...] = ("sms:duty-technician",)
+    """Who hears of alerts: ``sms:NUMBER`` or ``email:ADDRESS``, through the reminder channels."""
+    escalate_to: tuple[str, ...] = ("sms:duty-supervisor",)
+    """Also told when the kiosk is the center's only working ticket printer."""
 
 
 def health(hb: Heartbeat, now: datetime, settings: FleetSettings) -> tuple[Colour, list[str]]:

@@ -49,6 +49,7 @@ TABLES = {
     "fleet_uploads",
     "fleet_configs",
     "fleet_rollouts",
+    "fleet_alerts",
 }
 
 

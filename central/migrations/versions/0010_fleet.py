@@ -22,6 +22,7 @@ depends_on: str | None = None
 COLOURS = "colour IN ('green', 'yellow', 'red')"
 COMMAND_KINDS = "kind IN ('restart_app', 'reboot', 'test_print', 'screenshot', 'upload_logs', 'apply_config')"
 COMMAND_STATUSES = "status IN ('queued', 'sent', 'acknowledged', 'done', 'failed', 'expired')"
+ALERT_STATUSES = "status IN ('pending', 'sent', 'cleared')"
 ROLLOUT_STATUSES = "status IN ('pending', 'offered', 'applied', 'healthy', 'rolled_back')"
 
 
@@ -151,9 +152,29 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint(ROLLOUT_STATUSES, name=op.f("ck_fleet_rollouts_status")),
     )
+    op.create_table(
+        "fleet_alerts",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("kiosk_id", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("level", sa.String(8), nullable=False),
+        sa.Column("detail", sa.String(200), nullable=False, server_default=""),
+        _ts("raised_at", nullable=False),
+        _ts("sent_at", nullable=True),
+        _ts("cleared_at", nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fleet_alerts")),
+        sa.ForeignKeyConstraint(
+            ["kiosk_id"], ["kiosks.id"], name=op.f("fk_fleet_alerts_kiosk_id_kiosks"), ondelete="CASCADE"
+        ),
+        sa.CheckConstraint(ALERT_STATUSES, name=op.f("ck_fleet_alerts_status")),
+    )
+    op.create_index("ix_fleet_alerts_kiosk", "fleet_alerts", ["kiosk_id", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_fleet_alerts_kiosk", table_name="fleet_alerts")
+    op.drop_table("fleet_alerts")
     op.drop_table("fleet_rollouts")
     op.drop_table("fleet_configs")
     op.drop_table("fleet_uploads")
