@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from central import db
 from central.fleet import audit, state
+from central.fleet import commands as queue
 from service_common import fleet_otp
 from service_common.clock import Clock
 
@@ -34,6 +37,18 @@ def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse
     listing.add_argument("--json", action="store_true")
     trail = sub.add_parser("audit", parents=[with_db], help="technicians' actions, newest first")
     trail.add_argument("kiosk_id", metavar="KIOSK-ID", nargs="?")
+    command = sub.add_parser(
+        "command", parents=[with_db], help="queue a command the kiosk pulls with its heartbeat"
+    )
+    command.add_argument("kiosk_id", metavar="KIOSK-ID")
+    command.add_argument("kind", choices=queue.KINDS)
+    command.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    command.add_argument("--expires-min", type=int, default=30, help="default: 30")
+    listing = sub.add_parser("commands", parents=[with_db], help="commands with their status and result")
+    listing.add_argument("kiosk_id", metavar="KIOSK-ID", nargs="?")
+    fetched = sub.add_parser("upload", parents=[with_db], help="save what a command uploaded")
+    fetched.add_argument("command_id", metavar="COMMAND-ID")
+    fetched.add_argument("--out", required=True, type=Path)
 
 
 def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
@@ -67,5 +82,33 @@ def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
                 f"{item['at'].isoformat()}\t{item['kiosk_id']}\t{item['who']}\t{item['action']}\t"
                 f"{item['result']}\t{item['detail']}"
             )
+        return 0
+    if args.fleet_command == "command":
+        params = dict(p.partition("=")[::2] for p in args.param)
+        try:
+            command_id = queue.queue(
+                engine,
+                args.kiosk_id,
+                args.kind,
+                params,
+                "cli",
+                clock.now(),
+                timedelta(minutes=args.expires_min),
+            )
+        except queue.CommandError as exc:
+            raise FleetCliError(str(exc)) from None
+        print(command_id)
+        return 0
+    if args.fleet_command == "commands":
+        for item in queue.recent(engine, args.kiosk_id):
+            result = json.dumps(item["result"], ensure_ascii=False) if item["result"] is not None else "-"
+            print(f"{item['id']}\t{item['kiosk_id']}\t{item['kind']}\t{item['status']}\t{result}")
+        return 0
+    if args.fleet_command == "upload":
+        found = queue.upload_of(engine, args.command_id)
+        if found is None:
+            raise FleetCliError(f"nothing uploaded for command {args.command_id}")
+        args.out.write_bytes(found[1])
+        print(f"{args.out} ({found[0]}, {len(found[1])} bytes)", file=sys.stderr)
         return 0
     raise AssertionError(args.fleet_command)

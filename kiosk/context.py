@@ -15,6 +15,7 @@ from kiosk.config import KioskConfig
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
+from kiosk.services.commands import CommandRunner
 from kiosk.services.health import HealthService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import LeasePolicy, QueueService
@@ -57,6 +58,7 @@ class KioskContext:
     # the fleet (heartbeat, technician mode)
     health: HealthService
     technician: TechnicianMode
+    commands: CommandRunner
 
     @property
     def data_dir(self) -> Path:
@@ -138,6 +140,11 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         scanner=scanner, health=health, log_file=data_dir / "logs" / "kiosk.log", run_sync=sync.run_once,
     )  # fmt: skip
     technician.on_change = sync.sync_now
+    commands = CommandRunner(
+        gateway, health.store, clock, printer, data_dir / "logs" / "kiosk.log",
+        lang=config.ui.default_language, uptime=health.uptime_s,
+    )  # fmt: skip
+    health.on_commands = commands.handle
     session.on_wipe(technician.end)  # the idle timer (or Leave) ends technician mode
     if gateway is not None:
         # The first call that reaches central after an outage sends what waits, without its back-off.
@@ -162,4 +169,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         scanner=scanner,
         health=health,
         technician=technician,
+        commands=commands,
     )

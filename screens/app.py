@@ -31,6 +31,7 @@ from screens.bootstrap import register_fonts
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
+from screens.screenshot import capture_from_worker
 from screens.technician import CornerHold, restart_process
 from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
@@ -337,6 +338,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.ctx.sync.on_report = lambda report: _kivy_post(lambda: self._on_sync(report))
         self.ctx.sync.start()
         self.ctx.health.watch(self.ctx.sync.sync_now)  # a device change: heartbeat at once
+        # Central's commands run on the sync worker; what needs the window comes here.
+        self.ctx.commands.screenshot = capture_from_worker
+        self.ctx.commands.restart = lambda: _kivy_post(self.restart)
         self.ctx.scanner.start(
             on_scan=lambda scan: _kivy_post(lambda: self._on_scan(scan)),
             on_error=lambda err: _kivy_post(lambda: self._on_scanner_error(err)),

@@ -6,9 +6,10 @@ An account tied to a center sees that center's kiosks; one without a center sees
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from central import staff
@@ -17,8 +18,16 @@ from central.api.counters import Session
 from central.auth import CurrentKiosk
 from central.context import Ctx
 from central.errors import ApiError, responses
-from central.fleet import audit, state
-from central.fleet.schemas import AuditRecord, FleetView, Heartbeat, HeartbeatAck
+from central.fleet import audit, commands, state
+from central.fleet.schemas import (
+    AuditRecord,
+    CommandCreate,
+    CommandResult,
+    CommandState,
+    FleetView,
+    Heartbeat,
+    HeartbeatAck,
+)
 
 FLEET_ROLES = ("technician", "supervisor", "admin")
 
@@ -67,3 +76,105 @@ async def staff_fleet(ctx: Ctx, session: FleetSession, settings: Settings) -> Fl
 async def staff_fleet_page() -> HTMLResponse:
     """The fleet page; its data comes from /api/v1/staff/fleet after sign-in."""
     return pages._page(pages._static_page("fleet.html"))
+
+
+CommandId = Annotated[str, Path(max_length=32, description="Command id")]
+KioskId = Annotated[str, Path(max_length=64, description="Kiosk id")]
+
+
+def _refused(exc: commands.CommandError) -> ApiError:
+    return ApiError(exc.status, exc.code, str(exc))
+
+
+@router.post("/fleet/commands/{command_id}/ack", response_model=CommandState, responses=responses(404, 422))
+async def fleet_command_ack(ctx: Ctx, kiosk: CurrentKiosk, command_id: CommandId) -> CommandState:
+    """The kiosk has the command and will run it (once, whatever the number of pulls)."""
+    try:
+        status = commands.acknowledge(ctx.engine, kiosk.id, command_id, ctx.clock.now())
+    except commands.CommandError as exc:
+        raise _refused(exc) from None
+    return CommandState(id=command_id, status=status)
+
+
+@router.post(
+    "/fleet/commands/{command_id}/result", response_model=CommandState, responses=responses(404, 422)
+)
+async def fleet_command_result(
+    ctx: Ctx, kiosk: CurrentKiosk, command_id: CommandId, body: CommandResult
+) -> CommandState:
+    """Done or failed, with what the kiosk has to say; a repeated report changes nothing."""
+    try:
+        status = commands.finish(ctx.engine, kiosk.id, command_id, body.ok, body.result, ctx.clock.now())
+    except commands.CommandError as exc:
+        raise _refused(exc) from None
+    return CommandState(id=command_id, status=status)
+
+
+@router.post(
+    "/fleet/commands/{command_id}/upload",
+    status_code=204,
+    response_class=Response,
+    responses=responses(404, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}},
+                        "text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)  # fmt: skip
+async def fleet_command_upload(
+    ctx: Ctx, kiosk: CurrentKiosk, command_id: CommandId, request: Request
+) -> Response:
+    """What the command produced: a screenshot (PNG, inputs masked) or log lines (text)."""
+    content_type = request.headers.get("content-type", "application/octet-stream").split(";")[0]
+    if content_type not in ("image/png", "text/plain"):
+        raise ApiError(415, "unsupported_media_type", "image/png or text/plain")
+    data = await request.body()
+    try:
+        commands.upload(ctx.engine, kiosk.id, command_id, content_type, data, ctx.clock.now())
+    except commands.CommandError as exc:
+        raise _refused(exc) from None
+    return Response(status_code=204)
+
+
+@staff_router.post(
+    "/{kiosk_id}/commands", response_model=CommandState, status_code=201, responses=responses(403, 404, 422)
+)
+async def staff_fleet_command(
+    ctx: Ctx, session: FleetSession, kiosk_id: KioskId, body: CommandCreate
+) -> CommandState:
+    """Queue a command for a kiosk; it runs when the kiosk next pulls (its heartbeat), unless expired."""
+    try:
+        command_id = commands.queue(
+            ctx.engine,
+            kiosk_id,
+            body.kind,
+            body.params,
+            f"staff:{session.username}",
+            ctx.clock.now(),
+            timedelta(minutes=body.expires_min),
+        )
+    except commands.CommandError as exc:
+        raise _refused(exc) from None
+    return CommandState(id=command_id, status="queued")
+
+
+@staff_router.get("/commands/{command_id}", responses=responses(403, 404, 422))
+async def staff_fleet_command_state(ctx: Ctx, session: FleetSession, command_id: CommandId) -> dict[str, Any]:
+    """A command's status, result and what it uploaded (size and type)."""
+    found = commands.get(ctx.engine, command_id)
+    if found is None:
+        raise ApiError(404, "not_found", "no such command")
+    return found
+
+
+@staff_router.get(
+    "/commands/{command_id}/upload", response_class=Response, responses=responses(403, 404, 422)
+)
+async def staff_fleet_command_upload(ctx: Ctx, session: FleetSession, command_id: CommandId) -> Response:
+    """The screenshot or log lines a command brought back."""
+    found = commands.upload_of(ctx.engine, command_id)
+    if found is None:
+        raise ApiError(404, "not_found", "nothing uploaded for this command")
+    return Response(found[1], media_type=found[0], headers={"Cache-Control": "no-store"})

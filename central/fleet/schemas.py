@@ -7,7 +7,7 @@ them without a glossary; the raw status bytes travel alongside for the hard case
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -63,6 +63,7 @@ class HeartbeatAck(BaseModel):
     colour: Colour
     connection: Connection
     reasons: list[str]
+    commands: list[CommandOut] = Field(default_factory=list, description="Run each id once, then acknowledge")
 
 
 class FleetKiosk(BaseModel):
@@ -90,3 +91,33 @@ class AuditRecord(_Strict):
     action: Annotated[str, Field(max_length=32)]
     result: Annotated[str, Field(max_length=16)]
     detail: Annotated[str, Field(max_length=500)] = ""
+
+
+class CommandOut(BaseModel):
+    """A command for the kiosk, handed out with the heartbeat's answer."""
+
+    id: str
+    kind: Literal["restart_app", "reboot", "test_print", "screenshot", "upload_logs", "apply_config"]
+    params: dict[str, Any]
+    expires_at: datetime
+
+
+class CommandResult(_Strict):
+    ok: bool
+    result: dict[str, Any] = Field(
+        default_factory=dict, description="What the kiosk has to say (no personal data)"
+    )
+
+
+class CommandCreate(_Strict):
+    kind: Literal["restart_app", "reboot", "test_print", "screenshot", "upload_logs", "apply_config"]
+    params: dict[str, Any] = Field(default_factory=dict)
+    expires_min: int = Field(default=30, ge=1, le=7 * 24 * 60)
+
+
+class CommandState(BaseModel):
+    id: str
+    status: str
+
+
+HeartbeatAck.model_rebuild()

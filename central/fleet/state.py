@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db
+from central.fleet import commands
 from central.fleet.schemas import Colour, Connection, FleetKiosk, FleetView, Heartbeat, HeartbeatAck
 
 RED_PRINTER = {"media-empty", "door-open", "offline", "jam"}
@@ -93,7 +94,12 @@ def record(
         ).first()
         if row is not None and seen is not None:  # a resend after a lost answer: nothing changes
             state, _since = connection(row, now, settings)
-            return HeartbeatAck(colour=row.colour, connection=state, reasons=list(row.reasons))
+            return HeartbeatAck(
+                colour=row.colour,
+                connection=state,
+                reasons=list(row.reasons),
+                commands=commands.pull(conn, kiosk_id, now),
+            )
         online, streak, since = True, 0, None
         if row is not None:
             was, since = connection(row, now, settings)
@@ -129,7 +135,10 @@ def record(
         ).inserted_primary_key
         if new_id is not None and int(new_id[0]) % 10 == 0:  # prune now and then, not on every heartbeat
             _prune(conn, kiosk_id, settings.history)
-    return HeartbeatAck(colour=colour, connection="online" if online else "offline", reasons=reasons)
+        pulled = commands.pull(conn, kiosk_id, now)
+    return HeartbeatAck(
+        colour=colour, connection="online" if online else "offline", reasons=reasons, commands=pulled
+    )
 
 
 def _prune(conn: sa.Connection, kiosk_id: str, keep: int) -> None:

@@ -124,6 +124,7 @@ class HealthService:
         self.card_reader_uri = card_reader_uri
         self.started = time.monotonic()
         self.last_ack: dict[str, Any] | None = None
+        self.on_commands: Callable[[list[dict[str, Any]]], None] | None = None  # central's command queue
         self._sent_signature: tuple[Any, ...] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -199,7 +200,12 @@ class HealthService:
             log.warning("heartbeat not delivered: %s", exc)
             return False
         self._sent_signature = self.signature(body)
+        if self.on_commands is not None:
+            self.on_commands(list(self.last_ack.get("commands") or []))
         return True
+
+    def uptime_s(self) -> int:
+        return int(time.monotonic() - self.started)
 
     def changed(self) -> bool:
         """Whether the devices look different from the last heartbeat central took."""
