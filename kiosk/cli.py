@@ -55,7 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("run", parents=[common], help="start the kiosk app (the default command)")
+    run = sub.add_parser("run", parents=[common], help="start the kiosk app (the default command)")
+    run.add_argument(
+        "--out-of-service",
+        action="store_true",
+        help="show only the out-of-service screen (systemd's OnFailure)",
+    )
+    service = sub.add_parser(
+        "install-service", parents=[common], help="write and enable the systemd unit (watchdog, start limit)"
+    )
+    service.add_argument("--print", action="store_true", help="only print the units, write nothing")
+    service.add_argument("--user", default="kiosk", help="the user the app runs as (default: kiosk)")
 
     demo = sub.add_parser(
         "demo", parents=[common], help="start a demo central service and the kiosk app with simulated devices"
@@ -134,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         from screens.launcher import run_app
 
-        return run_app(config)
+        return run_app(config, out_of_service=getattr(args, "out_of_service", False))
     if command == "demo":
         from kiosk.demo import run_demo
 
@@ -143,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     if command == "screenshot":
         return _screenshot(args, config)
+    if command == "install-service":
+        from kiosk.supervise import install
+
+        return install(args.config, args.user, print_only=args.print)
     if command == "doctor":
         from kiosk.doctor import run_doctor
 

@@ -20,4 +20,5 @@ SCREEN_NAMES = (
     "demo",
     "technician_login",
     "technician",
+    "out_of_service",
 )

@@ -15,6 +15,7 @@ from screens.coming_soon import ComingSoonScreen
 from screens.demo import DemoScreen
 from screens.home import HomeScreen
 from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
+from screens.out_of_service import OutOfServiceScreen
 from screens.staff import StaffLoginScreen, StaffScreen
 from screens.technician import TechnicianLoginScreen, TechnicianScreen
 from screens.ticket import TicketDoneScreen, TicketScreen
@@ -39,6 +40,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "demo": DemoScreen,
     "technician_login": TechnicianLoginScreen,
     "technician": TechnicianScreen,
+    "out_of_service": OutOfServiceScreen,
 }
 
 KV_FILES = (
@@ -52,6 +54,7 @@ KV_FILES = (
     "checkin.kv",
     "demo.kv",
     "technician.kv",
+    "out_of_service.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+
+from central.schemas import IsoDateTime
 
 PrinterReason = Literal["media-low", "media-empty", "door-open", "offline", "jam", "other"]
 Colour = Literal["green", "yellow", "red"]
@@ -22,10 +24,10 @@ class _Strict(BaseModel):
 
 
 class PaperForecast(_Strict):
-    near_end: bool = Field(description="The printer's near-end sensor says the roll is low")
-    printed_mm: float = Field(ge=0, le=10_000_000, description="Paper printed since the roll was replaced")
-    roll_mm: float | None = Field(default=None, ge=0, le=10_000_000, description="Length of a full roll")
-    tickets_left: int | None = Field(
+    near_end: StrictBool = Field(description="The printer's near-end sensor says the roll is low")
+    printed_mm: StrictFloat = Field(ge=0, le=10_000_000, description="Paper printed since the roll was replaced")
+    roll_mm: StrictFloat | None = Field(default=None, ge=0, le=10_000_000, description="Length of a full roll")
+    tickets_left: StrictInt | None = Field(
         default=None, ge=0, le=1_000_000, description="Out in about this many tickets; null when unknown"
     )
 
@@ -37,26 +39,26 @@ class PrinterHealth(_Strict):
 
 
 class DeviceHealth(_Strict):
-    configured: bool
-    present: bool
+    configured: StrictBool
+    present: StrictBool
     raw: Annotated[str, Field(max_length=200)] = ""
 
 
 class Heartbeat(_Strict):
     heartbeat_id: Short = Field(min_length=1, description="Kiosk-made: a resend is recorded once")
-    sent_at: AwareDatetime
-    interval_s: int = Field(ge=5, le=3600, description="How often this kiosk sends; central's offline clock")
+    sent_at: IsoDateTime
+    interval_s: StrictInt = Field(ge=5, le=3600, description="How often this kiosk sends; central's offline clock")
     app_version: Annotated[str, Field(max_length=32)]
     config_version: Short
-    uptime_s: int = Field(ge=0)
+    uptime_s: StrictInt = Field(ge=0)
     printer: PrinterHealth
     card_reader: DeviceHealth
     scanner: DeviceHealth
-    outbox_depth: int = Field(ge=0)
-    outbox_refused: int = Field(ge=0)
-    last_sync_at: AwareDatetime | None = None
-    disk_free_mb: int = Field(ge=0)
-    memory_mb: int = Field(ge=0)
+    outbox_depth: StrictInt = Field(ge=0)
+    outbox_refused: StrictInt = Field(ge=0)
+    last_sync_at: IsoDateTime | None = None
+    disk_free_mb: StrictInt = Field(ge=0)
+    memory_mb: StrictInt = Field(ge=0)
 
 
 class HeartbeatAck(BaseModel):
@@ -86,7 +88,7 @@ class FleetView(BaseModel):
 
 class AuditRecord(_Strict):
     id: Short = Field(min_length=1, description="Kiosk-made: a resend is recorded once")
-    at: AwareDatetime
+    at: IsoDateTime
     who: Short
     action: Annotated[str, Field(max_length=32)]
     result: Annotated[str, Field(max_length=16)]
@@ -103,7 +105,7 @@ class CommandOut(BaseModel):
 
 
 class CommandResult(_Strict):
-    ok: bool
+    ok: StrictBool
     result: dict[str, Any] = Field(
         default_factory=dict, description="What the kiosk has to say (no personal data)"
     )
@@ -112,7 +114,7 @@ class CommandResult(_Strict):
 class CommandCreate(_Strict):
     kind: Literal["restart_app", "reboot", "test_print", "screenshot", "upload_logs", "apply_config"]
     params: dict[str, Any] = Field(default_factory=dict)
-    expires_min: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    expires_min: StrictInt = Field(default=30, ge=1, le=7 * 24 * 60)
 
 
 class CommandState(BaseModel):

@@ -127,6 +127,7 @@ class Sweep:
             "demo": lambda: self.go("demo"),
             "technician_login": lambda: self.go("technician_login"),
             "technician": self._technician,
+            "out_of_service": lambda: self.go("out_of_service"),
         }
 
     def _staff(self) -> None:
@@ -205,6 +206,7 @@ def test_layout_here(fresh: UI) -> None:
 
 
 @pytest.mark.skipif(not PORTRAIT, reason="this is the landscape child")
+@pytest.mark.timeout(900)  # the child's sweep, on a loaded machine
 def test_layout_landscape_in_own_process() -> None:
     env = dict(os.environ, KIOSK_UI_WINDOW="1920x1080")
     result = subprocess.run(
