@@ -38,6 +38,7 @@ from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
 from central.fleet import alerts as fleet_alerts
+from central.fleet import rollout as fleet_rollout
 from central.fleet.state import FleetSettings
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
@@ -112,9 +113,10 @@ def create_app(
     )
     app.state.fleet_settings = fleet_settings or FleetSettings()
     app.state.sweeper.add_task(
-        "fleet alerts",
-        lambda desk: fleet_alerts.run(
-            desk.ctx.engine, desk.now(), app.state.fleet_settings, dict(outbox.channels)
+        "fleet",
+        lambda desk: (
+            fleet_rollout.advance(desk.ctx.engine, desk.now(), app.state.fleet_settings)
+            + fleet_alerts.run(desk.ctx.engine, desk.now(), app.state.fleet_settings, dict(outbox.channels))
         ),
     )
     errors.install(app)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.fleet import audit, state
+from central.fleet import audit, rollout, state
 from central.fleet import commands as queue
 from service_common import fleet_otp
 from service_common.clock import Clock
@@ -49,6 +49,13 @@ def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse
     fetched = sub.add_parser("upload", parents=[with_db], help="save what a command uploaded")
     fetched.add_argument("command_id", metavar="COMMAND-ID")
     fetched.add_argument("--out", required=True, type=Path)
+    publish = sub.add_parser(
+        "publish", parents=[with_db], help="sign a configuration and roll it out in stages"
+    )
+    publish.add_argument("scope", metavar="SCOPE", help="kiosk:ID, center:ID or all")
+    publish.add_argument("--set", action="append", default=[], metavar="KEY=NUMBER", dest="settings")
+    progress = sub.add_parser("rollout", parents=[with_db], help="each kiosk's place in a rollout")
+    progress.add_argument("config_id", type=int, metavar="CONFIG-ID")
 
 
 def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
@@ -110,5 +117,18 @@ def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
             raise FleetCliError(f"nothing uploaded for command {args.command_id}")
         args.out.write_bytes(found[1])
         print(f"{args.out} ({found[0]}, {len(found[1])} bytes)", file=sys.stderr)
+        return 0
+    if args.fleet_command == "publish":
+        try:
+            values = {k: float(v) for k, v in (item.split("=", 1) for item in args.settings)}
+            config_id = rollout.publish(engine, args.scope, values, "cli", clock.now())
+        except (ValueError, rollout.RolloutError) as exc:
+            raise FleetCliError(str(exc)) from None
+        print(config_id)
+        print("signed; the first stage (one kiosk) is offered at the next sweep", file=sys.stderr)
+        return 0
+    if args.fleet_command == "rollout":
+        for kiosk_id, status in sorted(rollout.status(engine, args.config_id).items()):
+            print(f"{kiosk_id}\t{status}")
         return 0
     raise AssertionError(args.fleet_command)

@@ -16,6 +16,7 @@ from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
 from kiosk.services.commands import CommandRunner
+from kiosk.services.fleet_config import FleetConfig
 from kiosk.services.health import HealthService
 from kiosk.services.info import InfoService
 from kiosk.services.queue import LeasePolicy, QueueService
@@ -119,6 +120,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
     scanner = open_scanner(config.devices.scanner)
+    idle = IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s)
     # The fleet: a heartbeat every sync cycle (last, so it reports this cycle's outcome) and on a change.
     sync_state = SyncState(cache)
     health = HealthService(
@@ -145,6 +147,20 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         lang=config.ui.default_language, uptime=health.uptime_s,
     )  # fmt: skip
     health.on_commands = commands.handle
+    fleet_config = FleetConfig(
+        gateway, health.store, kiosk_id=config.kiosk.id, center_id=config.kiosk.center_id,
+        defaults={"sync_interval_s": config.central.sync_interval_s, "idle_warning_after_s": config.idle.warning_after_s},
+    )  # fmt: skip
+
+    def sync_every(seconds: float) -> None:
+        sync.interval_s = health.interval_s = seconds
+
+    fleet_config.appliers = {
+        "sync_interval_s": sync_every,
+        "idle_warning_after_s": lambda v: setattr(idle, "warning_after_s", v),
+    }
+    fleet_config.restore()
+    commands.apply_config = fleet_config.apply
     session.on_wipe(technician.end)  # the idle timer (or Leave) ends technician mode
     if gateway is not None:
         # The first call that reaches central after an outage sends what waits, without its back-off.
@@ -158,7 +174,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         info=info,
         session=session,
         translator=translator,
-        idle=IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s),
+        idle=idle,
         sync=sync,
         printer=printer,
         queue=queue,

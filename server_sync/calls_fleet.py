@@ -45,3 +45,8 @@ class FleetCalls:
         self.client.request(
             "POST", f"{FLEET}/commands/{command_id}/upload", data=data, headers={"Content-Type": content_type}
         )
+
+    def fleet_config_key(self) -> JSON:
+        """``GET /fleet/config-key``: the Ed25519 key central signs configuration documents with."""
+        result: JSON = self._call("GET", f"{FLEET}/config-key")
+        return result

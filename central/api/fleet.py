@@ -18,12 +18,13 @@ from central.api.counters import Session
 from central.auth import CurrentKiosk
 from central.context import Ctx
 from central.errors import ApiError, responses
-from central.fleet import audit, commands, state
+from central.fleet import audit, commands, rollout, state
 from central.fleet.schemas import (
     AuditRecord,
     CommandCreate,
     CommandResult,
     CommandState,
+    ConfigKey,
     FleetView,
     Heartbeat,
     HeartbeatAck,
@@ -64,6 +65,12 @@ async def fleet_audit(ctx: Ctx, kiosk: CurrentKiosk, body: AuditRecord) -> Respo
     """One technician action at the kiosk (who, when, what, result); a resent ``id`` is stored once."""
     audit.record(ctx.engine, kiosk.id, body, ctx.clock.now())
     return Response(status_code=204)
+
+
+@router.get("/fleet/config-key", response_model=ConfigKey)
+async def fleet_config_key(ctx: Ctx, _kiosk: CurrentKiosk) -> ConfigKey:
+    """The Ed25519 key central signs configuration documents with (the kiosk pins it on first use)."""
+    return ConfigKey(algorithm="Ed25519", public_key=rollout.verification_key(ctx.engine))
 
 
 @staff_router.get("", response_model=FleetView, responses=responses(403))

@@ -25,8 +25,12 @@ class _Strict(BaseModel):
 
 class PaperForecast(_Strict):
     near_end: StrictBool = Field(description="The printer's near-end sensor says the roll is low")
-    printed_mm: StrictFloat = Field(ge=0, le=10_000_000, description="Paper printed since the roll was replaced")
-    roll_mm: StrictFloat | None = Field(default=None, ge=0, le=10_000_000, description="Length of a full roll")
+    printed_mm: StrictFloat = Field(
+        ge=0, le=10_000_000, description="Paper printed since the roll was replaced"
+    )
+    roll_mm: StrictFloat | None = Field(
+        default=None, ge=0, le=10_000_000, description="Length of a full roll"
+    )
     tickets_left: StrictInt | None = Field(
         default=None, ge=0, le=1_000_000, description="Out in about this many tickets; null when unknown"
     )
@@ -47,7 +51,9 @@ class DeviceHealth(_Strict):
 class Heartbeat(_Strict):
     heartbeat_id: Short = Field(min_length=1, description="Kiosk-made: a resend is recorded once")
     sent_at: IsoDateTime
-    interval_s: StrictInt = Field(ge=5, le=3600, description="How often this kiosk sends; central's offline clock")
+    interval_s: StrictInt = Field(
+        ge=5, le=3600, description="How often this kiosk sends; central's offline clock"
+    )
     app_version: Annotated[str, Field(max_length=32)]
     config_version: Short
     uptime_s: StrictInt = Field(ge=0)
@@ -120,6 +126,11 @@ class CommandCreate(_Strict):
 class CommandState(BaseModel):
     id: str
     status: str
+
+
+class ConfigKey(BaseModel):
+    algorithm: Literal["Ed25519"]
+    public_key: str = Field(description="Raw 32-byte public key, unpadded base64url")
 
 
 HeartbeatAck.model_rebuild()

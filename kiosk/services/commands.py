@@ -60,6 +60,7 @@ class CommandRunner:
         self.restart: Callable[[], None] | None = None  # the app's re-exec
         self.reboot: Callable[[], None] = system_reboot
         self._resumed = False
+        self.apply_config: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # FleetConfig.apply
 
     def handle(self, commands: list[dict[str, Any]]) -> None:
         """Run what the heartbeat brought (on the sync worker's thread)."""
@@ -157,4 +158,9 @@ class CommandRunner:
             else:
                 self.reboot()
             return True, {}
+        if kind == "apply_config" and self.apply_config is not None:
+            try:
+                return True, self.apply_config(params)
+            except ValueError as exc:  # ConfigRefused: refused documents are failed commands
+                return False, {"error": str(exc)}
         return False, {"error": f"{kind} is not supported by this kiosk version"}

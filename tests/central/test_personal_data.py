@@ -98,7 +98,7 @@ def test_the_sweep_erases_personal_data_and_reminder_files_after_the_retention(
     later = book(app_client, headers, "2026-11-27T09:00:00+03:00", phone="+79990000001")  # Friday
     hashed = appointment(seeded, early["id"]).phone_hash
     clock.set(datetime(2026, 11, 24, 9, 0))  # 24 h before Wednesday's slot: its reminders go
-    assert sweeper.run_once().tasks == {"reminders sent": 2, "personal data erased": 0, "fleet alerts": 0}
+    assert sweeper.run_once().tasks == {"reminders sent": 2, "personal data erased": 0, "fleet": 0}
     assert len(files(spool)) == 2
     clock.set(datetime(2026, 11, 26, 9, 0))  # Friday's reminder goes
     assert sweeper.run_once().tasks["reminders sent"] == 2

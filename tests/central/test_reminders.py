@@ -315,11 +315,11 @@ def test_sweep_sends_the_due_reminders_once(
 ) -> None:
     appt = book(app_client, headers, language="ru")
     sweeper = app_client.app.state.sweeper  # type: ignore[attr-defined]
-    assert sweeper.run_once().tasks == {"reminders sent": 0, "personal data erased": 0, "fleet alerts": 0}  # not due yet
+    assert sweeper.run_once().tasks == {"reminders sent": 0, "personal data erased": 0, "fleet": 0}  # not due yet
     clock.advance(timedelta(hours=23))  # Tuesday 09:00 Moscow: 24 h before the slot
     caplog.set_level(logging.INFO, logger="central.reminders")
-    assert sweeper.run_once().tasks == {"reminders sent": 2, "personal data erased": 0, "fleet alerts": 0}
-    assert sweeper.run_once().tasks == {"reminders sent": 0, "personal data erased": 0, "fleet alerts": 0}  # idempotent
+    assert sweeper.run_once().tasks == {"reminders sent": 2, "personal data erased": 0, "fleet": 0}
+    assert sweeper.run_once().tasks == {"reminders sent": 0, "personal data erased": 0, "fleet": 0}  # idempotent
     sms_files = list((outbox_dir / "sms").iterdir())
     assert len(sms_files) == 1
     assert len(list((outbox_dir / "email").iterdir())) == 1
