@@ -80,6 +80,18 @@ def connection(row: Any | None, now: datetime, settings: FleetSettings) -> tuple
     return "online", None
 
 
+_STATE_OF = sa.select(
+    db.fleet_state.c.last_heartbeat_at,
+    db.fleet_state.c.interval_s,
+    db.fleet_state.c.online,
+    db.fleet_state.c.streak,
+    db.fleet_state.c.offline_since,
+    db.fleet_state.c.colour,
+    db.fleet_state.c.reasons,
+).where(db.fleet_state.c.kiosk_id == sa.bindparam("kiosk_id"))
+"""Built once, without the stored body: a heartbeat does not need the previous one's JSON parsed."""
+
+
 def record(
     engine: Engine, kiosk_id: str, hb: Heartbeat, now: datetime, settings: FleetSettings
 ) -> HeartbeatAck:
@@ -88,7 +100,7 @@ def record(
     colour, reasons = health(hb, now, settings)
     body = hb.model_dump(mode="json")
     with db.write_transaction(engine) as conn:
-        row = conn.execute(sa.select(fs).where(fs.c.kiosk_id == kiosk_id)).first()
+        row = conn.execute(_STATE_OF, {"kiosk_id": kiosk_id}).first()
         seen = conn.execute(
             sa.select(fh.c.id).where(fh.c.kiosk_id == kiosk_id, fh.c.heartbeat_id == hb.heartbeat_id)
         ).first()
