@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat
 
 from central.schemas import IsoDateTime
 
@@ -17,6 +17,16 @@ PrinterReason = Literal["media-low", "media-empty", "door-open", "offline", "jam
 Colour = Literal["green", "yellow", "red"]
 Connection = Literal["never_seen", "online", "offline"]
 Short = Annotated[str, Field(max_length=64)]
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer, not true/false")
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_not_bool)]
+"""JSON Schema's integer: 3 and 3.0, never true/false (which Pydantic's lax int would take as 1/0)."""
 
 
 class _Strict(BaseModel):

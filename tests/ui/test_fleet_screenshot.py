@@ -37,7 +37,7 @@ def test_screenshot_command_masks_the_fields(fresh: UI, central: CentralServer) 
     finally:
         engine.dispose()
     assert found is not None
-    assert found["status"] == "done", found
+    assert found["status"] == "done", found["result"]
     assert upload is not None
     content_type, png = upload
     assert content_type == "image/png"

@@ -46,6 +46,9 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "my_booking": ("Cancel or change a booking", {}),
     "checkin": ("Check in for your appointment", {}),
     "demo": ("Demo: time", {}),
+    "technician_login": ("Technician mode", {}),
+    "technician": ("Technician mode", {}),  # without the PIN, technician mode asks for it
+    "out_of_service": ("Temporarily out of service", {}),
 }
 
 
