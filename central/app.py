@@ -23,6 +23,7 @@ from central.api import (
     cards,
     counters,
     demo,
+    fleet,
     health,
     info,
     info_feed,
@@ -45,6 +46,9 @@ from central.appointments.settings import AppointmentSettings, ReminderSettings
 from central.appointments.sweeper import Sweeper
 from central.auth import require_kiosk
 from central.context import DEFAULT_PUBLIC_URL, Context
+from central.fleet import alerts as fleet_alerts
+from central.fleet import rollout as fleet_rollout
+from central.fleet.state import FleetSettings
 from central.knowledge.reports import erase_old_leads
 from central.queue.engine import QueueSettings
 from central.queue.links import Links
@@ -79,6 +83,7 @@ def create_app(
     reminder_settings: ReminderSettings | None = None,
     appeal_settings: AppealSettings | None = None,
     statements: StatementBackend | None = None,
+    fleet_settings: FleetSettings | None = None,
 ) -> FastAPI:
     """Build the app around an already migrated database; nothing here touches the database.
 
@@ -138,6 +143,14 @@ def create_app(
     )
     app.state.statements = statements or DemoCoreBank(engine, clock)
     app.state.card_limiter = RateLimiter(clock)
+    app.state.fleet_settings = fleet_settings or FleetSettings()
+    app.state.sweeper.add_task(
+        "fleet",
+        lambda desk: (
+            fleet_rollout.advance(desk.ctx.engine, desk.now(), app.state.fleet_settings)
+            + fleet_alerts.run(desk.ctx.engine, desk.now(), app.state.fleet_settings, dict(outbox.channels))
+        ),
+    )
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
@@ -152,6 +165,7 @@ def create_app(
     api.include_router(info_feed.router)
     api.include_router(appeals.router)
     api.include_router(cards.router)
+    api.include_router(fleet.router)
     app.include_router(api)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)
@@ -163,6 +177,10 @@ def create_app(
     app.include_router(staff_appointments.page_router)
     app.include_router(staff_knowledge.page_router)
     app.include_router(staff_appeals.page_router)
+    app.include_router(fleet.staff_router, prefix=API_PREFIX)
+    app.include_router(pages.router)
+    app.include_router(staff_appointments.page_router)
+    app.include_router(fleet.page_router)
     app.include_router(manage.router)
     app.include_router(appeal_page.router)
     if isinstance(clock, OffsetClock):  # started with --clock: a demo server, whose time may move

@@ -25,11 +25,23 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import __version__, cli_appeals, cli_knowledge, cli_tickets, db, kiosks, migrate, seed, staff
+from central import (
+    __version__,
+    cli_appeals,
+    cli_fleet,
+    cli_knowledge,
+    cli_tickets,
+    db,
+    kiosks,
+    migrate,
+    seed,
+    staff,
+)
 from central import config as central_config
 from central.appeals.settings import AppealSettings
 from central.appointments.channels import SpecError
 from central.appointments.settings import AppointmentSettings, ReminderSettings
+from central.fleet.state import FleetSettings
 from central.queue import admin as queue_admin
 from central.queue.engine import QueueSettings
 from service_common.clock import Clock, OffsetClock, SystemClock, parse_start
@@ -162,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tickets.add_parsers(commands, with_db, plain)
     cli_knowledge.add_parsers(commands, with_db, plain)
     cli_appeals.add_parsers(commands, with_db, plain)
+    cli_fleet.add_parsers(commands, with_db, plain)
     return parser
 
 
@@ -171,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    for group in ("kiosks", "staff", "counters", "reminders", "tickets", "kb"):
+    for group in ("kiosks", "staff", "counters", "reminders", "tickets", "kb", "fleet"):
         if args.command == group and getattr(args, f"{group}_command") is None:
             args.print_help(sys.stderr)
             return EXIT_USAGE
@@ -188,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         staff.StaffAdminError,
         queue_admin.CounterAdminError,
         SpecError,
+        cli_fleet.FleetCliError,
     ) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -248,6 +262,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             appointment_settings=cfg.appointments.settings(),
             reminder_settings=cfg.reminders.settings(),
             appeal_settings=cfg.appeals.settings(),
+            fleet_settings=cfg.fleet.settings(),
         )
     if args.command == "reminders":
         return _send_due(url, clock, cfg)
@@ -269,6 +284,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         engine = _open(url, must_exist=True)
         _require_current(engine, url)
         return cli_appeals.run(args, engine, clock.now())
+    if args.command == "fleet":
+        engine = _open(url, must_exist=True)
+        _require_current(engine, url)
+        return cli_fleet.run(args, engine, clock)
     raise AssertionError(args.command)
 
 
@@ -419,6 +438,7 @@ def serve(
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
     appeal_settings: AppealSettings | None = None,
+    fleet_settings: FleetSettings | None = None,
 ) -> int:
     """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
 
@@ -437,6 +457,7 @@ def serve(
         appointment_settings=appointment_settings,
         reminder_settings=reminder_settings,
         appeal_settings=appeal_settings,
+        fleet_settings=fleet_settings,
     )
 
     class AnnouncingServer(uvicorn.Server):

@@ -51,6 +51,11 @@ Example::
     no_answer_asks = 3          # "are you satisfied?" answered "no answer" is asked again this many times
     repeat_similarity = 0.8     # text similarity (0-1) from which an appeal of the same contact is a repeat
     repeat_answered = 2         # a repeat is proposed for rejection once answered this many times
+    [fleet]
+    missed_for_offline = 3      # a kiosk is offline after this many heartbeat intervals without one
+    back_after = 2              # ... and online again after this many heartbeats in a row
+    alert_to = ["sms:+79120000000", "email:duty@example.bank"]   # paper low, printer down, offline
+    escalate_to = ["sms:+79120000001"]   # also told when it is the center's only ticket printer
 
 Reminder channels: ``file:DIR`` is the reference adapter (one ``<id>.json`` SMS or ``<id>.eml``
 e-mail per reminder, renamed into place). A bank's gateway plugs in as ``python:package.module:factory``:
@@ -74,6 +79,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from central.appeals.settings import AppealSettings
 from central.appointments.channels import spec_problem
 from central.appointments.settings import AppointmentSettings, ReminderSettings
+from central.fleet.state import FleetSettings
 from central.queue.engine import QueueSettings
 from service_common.tomlconfig import check, from_mapping, load_file
 
@@ -194,6 +200,33 @@ class RemindersSection:
         return ReminderSettings(**asdict(self))
 
 
+def _recipients_check(value: object) -> str | None:
+    ok = isinstance(value, list) and all(
+        isinstance(v, str) and v.partition(":")[0] in ("sms", "email") and v.partition(":")[2] for v in value
+    )
+    return None if ok else 'a list of "sms:NUMBER" or "email:ADDRESS"'
+
+
+@dataclass
+class FleetSection:
+    missed_for_offline: int = field(default=3, metadata=check(_at_least(1)))
+    back_after: int = field(default=2, metadata=check(_at_least(1)))
+    alert_to: list[str] = field(
+        default_factory=lambda: ["sms:duty-technician"], metadata=check(_recipients_check)
+    )
+    escalate_to: list[str] = field(
+        default_factory=lambda: ["sms:duty-supervisor"], metadata=check(_recipients_check)
+    )
+
+    def settings(self) -> FleetSettings:
+        return FleetSettings(
+            missed_for_offline=self.missed_for_offline,
+            back_after=self.back_after,
+            alert_to=tuple(self.alert_to),
+            escalate_to=tuple(self.escalate_to),
+        )
+
+
 @dataclass
 class AppealsSection:
     no_answer_asks: int = field(default=3, metadata=check(_at_least(0)))
@@ -211,6 +244,7 @@ class CentralConfig:
     appointments: AppointmentsSection = field(default_factory=AppointmentsSection)
     reminders: RemindersSection = field(default_factory=RemindersSection)
     appeals: AppealsSection = field(default_factory=AppealsSection)
+    fleet: FleetSection = field(default_factory=FleetSection)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     @property

@@ -855,3 +855,144 @@ card_nonces = sa.Table(
     sa.Index("ix_card_nonces_seen_at", "seen_at"),
 )
 """Nonces of PIN attestations still inside their freshness window: a second use is a replay."""
+
+
+# ----- the fleet: heartbeats and kiosk health (revision 0010) -----
+
+FLEET_COLOURS = ("green", "yellow", "red")
+
+fleet_state = sa.Table(
+    "fleet_state",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("last_heartbeat_at", UTCDateTime, nullable=False),
+    sa.Column("last_heartbeat_id", sa.String(64), nullable=False),
+    sa.Column("interval_s", sa.Integer, nullable=False),
+    sa.Column("online", sa.Boolean, nullable=False),
+    sa.Column("streak", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("offline_since", UTCDateTime, nullable=True),
+    sa.Column("colour", sa.String(8), nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("app_version", sa.String(32), nullable=False),
+    sa.Column("config_version", sa.String(64), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.CheckConstraint(_in("colour", FLEET_COLOURS), name="colour"),
+)
+"""A kiosk's latest heartbeat; no row means "never seen". ``online`` is False from a detected
+outage until ``streak`` heartbeats in a row have come back (the hysteresis of central.fleet.state)."""
+
+fleet_heartbeats = sa.Table(
+    "fleet_heartbeats",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("heartbeat_id", sa.String(64), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("colour", sa.String(8), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.UniqueConstraint("kiosk_id", "heartbeat_id", name="uq_fleet_heartbeats_kiosk_id"),
+)
+"""A short history per kiosk (the last ``HISTORY`` heartbeats); the kiosk-made id makes a resend a no-op."""
+
+fleet_audit = sa.Table(
+    "fleet_audit",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("result", sa.String(16), nullable=False),
+    sa.Column("detail", sa.String(500), nullable=False, server_default=""),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Index("ix_fleet_audit_kiosk", "kiosk_id", "at"),
+)
+"""What technicians did at a kiosk (who, when, what, result), sent through the kiosk's outbox."""
+
+FLEET_COMMAND_KINDS = ("restart_app", "reboot", "test_print", "screenshot", "upload_logs", "apply_config")
+FLEET_COMMAND_STATUSES = ("queued", "sent", "acknowledged", "done", "failed", "expired")
+
+fleet_commands = sa.Table(
+    "fleet_commands",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("acked_at", UTCDateTime, nullable=True),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.CheckConstraint(_in("kind", FLEET_COMMAND_KINDS), name="kind"),
+    sa.CheckConstraint(_in("status", FLEET_COMMAND_STATUSES), name="status"),
+    sa.Index("ix_fleet_commands_kiosk", "kiosk_id", "status"),
+)
+"""Commands central queues for a kiosk, pulled with its heartbeat; each expires, is acknowledged and
+reports a result."""
+
+fleet_uploads = sa.Table(
+    "fleet_uploads",
+    metadata,
+    sa.Column(
+        "command_id", sa.String(32), sa.ForeignKey("fleet_commands.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("content_type", sa.String(64), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+"""What a command brought back: a screenshot (inputs masked) or the last log lines."""
+
+FLEET_ROLLOUT_STATUSES = ("pending", "offered", "applied", "healthy", "rolled_back")
+
+fleet_configs = sa.Table(
+    "fleet_configs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("scope", "version", name="uq_fleet_configs_scope"),
+)
+"""Signed configuration documents (Ed25519 over ``document``); ``scope`` is ``kiosk:ID``, ``center:ID`` or ``all``."""
+
+fleet_rollouts = sa.Table(
+    "fleet_rollouts",
+    metadata,
+    sa.Column(
+        "config_id", sa.Integer, sa.ForeignKey("fleet_configs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("stage", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("changed_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint(_in("status", FLEET_ROLLOUT_STATUSES), name="status"),
+)
+"""Where each kiosk stands in a configuration's staged rollout."""
+
+FLEET_ALERT_STATUSES = ("pending", "sent", "cleared")
+
+fleet_alerts = sa.Table(
+    "fleet_alerts",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("detail", sa.String(200), nullable=False, server_default=""),
+    sa.Column("raised_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("cleared_at", UTCDateTime, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.CheckConstraint(_in("status", FLEET_ALERT_STATUSES), name="status"),
+    sa.Index("ix_fleet_alerts_kiosk", "kiosk_id", "status"),
+)
+"""One alert per kiosk and kind while its condition lasts: pending until the center is open, then
+sent once through the reminder channels; cleared when the condition ends (never sent: no alarm)."""

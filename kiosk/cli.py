@@ -55,7 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("run", parents=[common], help="start the kiosk app (the default command)")
+    run = sub.add_parser("run", parents=[common], help="start the kiosk app (the default command)")
+    run.add_argument(
+        "--out-of-service",
+        action="store_true",
+        help="show only the out-of-service screen (systemd's OnFailure)",
+    )
+    service = sub.add_parser(
+        "install-service", parents=[common], help="write and enable the systemd unit (watchdog, start limit)"
+    )
+    service.add_argument("--print", action="store_true", help="only print the units, write nothing")
+    service.add_argument("--user", default="kiosk", help="the user the app runs as (default: kiosk)")
 
     demo = sub.add_parser(
         "demo", parents=[common], help="start a demo central service and the kiosk app with simulated devices"
@@ -90,16 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     cfg_sub.add_parser("show", parents=[common], help="print the effective configuration (tokens hidden)")
 
     sub.add_parser("doctor", parents=[common], help="check fonts, translations, data directory and central")
-    staff = sub.add_parser("staff", parents=[common], help="staff who may sign in on this kiosk with a PIN")
-    staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
-    add = staff_sub.add_parser("add", parents=[common], help="add a staff member or change their PIN")
-    add.add_argument("name")
-    add.add_argument(
-        "--pin-stdin", action="store_true", help="read the PIN from standard input (for scripts)"
-    )
-    staff_sub.add_parser("list", parents=[common], help="list staff names")
-    remove = staff_sub.add_parser("remove", parents=[common], help="remove a staff member")
-    remove.add_argument("name")
+    for group, who in (("staff", "staff member"), ("technician", "technician")):
+        staff = sub.add_parser(
+            group, parents=[common], help=f"{who}s who may sign in on this kiosk with a PIN"
+        )
+        staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+        add = staff_sub.add_parser("add", parents=[common], help=f"add a {who} or change their PIN")
+        add.add_argument("name")
+        add.add_argument(
+            "--pin-stdin", action="store_true", help="read the PIN from standard input (for scripts)"
+        )
+        staff_sub.add_parser("list", parents=[common], help=f"list {who} names")
+        remove = staff_sub.add_parser("remove", parents=[common], help=f"remove a {who}")
+        remove.add_argument("name")
     cli_devices.add_parsers(sub, common)
     cli_sync.add_parsers(sub, common)
     cli_kb.add_parsers(sub, common)
@@ -137,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         from screens.launcher import run_app
 
-        return run_app(config)
+        return run_app(config, out_of_service=getattr(args, "out_of_service", False))
     if command == "demo":
         from kiosk.demo import run_demo
 
@@ -146,11 +159,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     if command == "screenshot":
         return _screenshot(args, config)
+    if command == "install-service":
+        from kiosk.supervise import install
+
+        return install(args.config, args.user, print_only=args.print)
     if command == "doctor":
         from kiosk.doctor import run_doctor
 
         return run_doctor(config)
-    if command == "staff":
+    if command in ("staff", "technician"):
         return _staff_command(args, config)
     if command in cli_devices.COMMANDS:
         return cli_devices.run(args, config)
@@ -182,13 +199,17 @@ def _staff_command(args: argparse.Namespace, config: KioskConfig) -> int:
 
     cache = CacheDB(config.data_dir / "kiosk.db")
     staff = StaffDirectory(cache, SystemClock(config.tz))
+    if args.command == "technician":
+        from offline_cache.technicians import TechnicianStore
+
+        staff = StaffDirectory(cache, SystemClock(config.tz), store=TechnicianStore(cache), who="technician")
     try:
         if args.staff_command == "list":
-            print("\n".join(staff.names()) or "(no staff yet)")
+            print("\n".join(staff.names()) or f"(no {args.command} yet)")
             return 0
         if args.staff_command == "remove":
             if not staff.remove(args.name):
-                print(f"kiosk: no staff member {args.name!r}", file=sys.stderr)
+                print(f"kiosk: no {args.command} {args.name!r}", file=sys.stderr)
                 return 1
             return 0
         if args.pin_stdin:

@@ -73,6 +73,7 @@ class DevicesSection:
     card_reader: str = field(default="sim:", metadata=check(uri.validator(uri.CARD_READER_SCHEMES)))
     scanner: str = field(default="sim:", metadata=check(uri.validator(uri.SCANNER_SCHEMES)))
     paper_width_mm: int = field(default=80, metadata=check(lambda v: None if v in (58, 80) else "58 or 80"))
+    paper_roll_m: float = field(default=80.0, metadata=check(_positive))
 
 
 @dataclass

@@ -16,6 +16,9 @@ from kiosk.config import KioskConfig, card_token_key
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
+from kiosk.services.commands import CommandRunner
+from kiosk.services.fleet_config import FleetConfig
+from kiosk.services.health import HealthService
 from kiosk.services.info import InfoService
 from kiosk.services.info_sync import InfoSync
 from kiosk.services.knowledge import KnowledgeService
@@ -23,9 +26,11 @@ from kiosk.services.knowledge_sync import KnowledgeSync
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.services.statements import StatementsService
+from kiosk.services.technician import TechnicianMode
 from kiosk.session import IdleTimer, Session
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
+from offline_cache.fleet import FleetStore
 from offline_cache.outbox import Outbox
 from offline_cache.sync_state import SyncState
 from server_sync.client import CentralClient
@@ -63,6 +68,10 @@ class KioskContext:
     knowledge_sync: KnowledgeSync
     # The card session: identification, statement, balance, services, loss report (kiosk/services/statements.py)
     statements: StatementsService
+    # the fleet (heartbeat, technician mode)
+    health: HealthService
+    technician: TechnicianMode
+    commands: CommandRunner
 
     @property
     def data_dir(self) -> Path:
@@ -71,6 +80,7 @@ class KioskContext:
     def close(self) -> None:
         self.sync.stop()
         self.card_reader.stop()
+        self.health.stop()
         self.scanner.stop()
         if self.gateway is not None:
             self.gateway.close()
@@ -124,18 +134,53 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
+    scanner = open_scanner(config.devices.scanner)
+    idle = IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s)
+    # The fleet: a heartbeat every sync cycle (last, so it reports this cycle's outcome) and on a change.
+    sync_state = SyncState(cache)
+    health = HealthService(
+        gateway, FleetStore(cache), sender.outbox, sync_state, printer, scanner, clock,
+        data_dir=data_dir, interval_s=config.central.sync_interval_s, roll_m=config.devices.paper_roll_m,
+        card_reader_uri=config.devices.card_reader,
+    )  # fmt: skip
     # Order matters: leases need the center list the info job refreshes; the outbox goes first.
     knowledge_sync = KnowledgeSync(gateway, cache, clock)
     # The info job pulls centers, announcements and rates through central's cursor feed (304 when unchanged).
     info_sync = InfoSync(gateway, docs, clock, config.kiosk.center_id)
     sync = SyncWorker(
         {"outbox": sender.send, "info": info_sync.sync, "leases": queue.top_up_leases,
-         "appointments": booking_docs.sync, "knowledge": knowledge_sync.sync},
+         "appointments": booking_docs.sync, "knowledge": knowledge_sync.sync,
+         "heartbeat": health.send},
         config.central.sync_interval_s,
-        state=SyncState(cache),
+        state=sync_state,
         clock=clock,
         last_error=(lambda: gateway.last_error) if gateway is not None else None,
     )  # fmt: skip
+    technician = TechnicianMode(
+        cache, clock, kiosk_id=config.kiosk.id, token=config.central.token, gateway=gateway, printer=printer,
+        scanner=scanner, health=health, log_file=data_dir / "logs" / "kiosk.log", run_sync=sync.run_once,
+    )  # fmt: skip
+    technician.on_change = sync.sync_now
+    commands = CommandRunner(
+        gateway, health.store, clock, printer, data_dir / "logs" / "kiosk.log",
+        lang=config.ui.default_language, uptime=health.uptime_s,
+    )  # fmt: skip
+    health.on_commands = commands.handle
+    fleet_config = FleetConfig(
+        gateway, health.store, kiosk_id=config.kiosk.id, center_id=config.kiosk.center_id,
+        defaults={"sync_interval_s": config.central.sync_interval_s, "idle_warning_after_s": config.idle.warning_after_s},
+    )  # fmt: skip
+
+    def sync_every(seconds: float) -> None:
+        sync.interval_s = health.interval_s = seconds
+
+    fleet_config.appliers = {
+        "sync_interval_s": sync_every,
+        "idle_warning_after_s": lambda v: setattr(idle, "warning_after_s", v),
+    }
+    fleet_config.restore()
+    commands.apply_config = fleet_config.apply
+    session.on_wipe(technician.end)  # the idle timer (or Leave) ends technician mode
     if gateway is not None:
         # The first call that reaches central after an outage sends what waits, without its back-off.
         gateway.on_link_up(sender.outbox.retry_now)
@@ -150,7 +195,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         info=info,
         session=session,
         translator=translator,
-        idle=IdleTimer(clock, config.idle.warning_after_s, config.idle.countdown_s),
+        idle=idle,
         sync=sync,
         printer=printer,
         queue=queue,
@@ -158,7 +203,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         appointments=appointments,
         checkin=checkin,
         sender=sender,
-        scanner=open_scanner(config.devices.scanner),
+        scanner=scanner,
         card_reader=card_reader,
         card_token_key=token_key,
         statements=StatementsService(
@@ -168,4 +213,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         ),
         knowledge=KnowledgeService(cache, clock),
         knowledge_sync=knowledge_sync,
+        health=health,
+        technician=technician,
+        commands=commands,
     )  # fmt: skip

@@ -102,6 +102,7 @@ def demo_config(config: KioskConfig, base: Path, central: DemoCentral) -> KioskC
 
 
 DEMO_STAFF_PIN = "2468"
+DEMO_TECHNICIAN_PIN = "1357"
 
 
 def _demo_staff(config: KioskConfig) -> None:
@@ -115,6 +116,13 @@ def _demo_staff(config: KioskConfig) -> None:
         directory = StaffDirectory(cache, SystemClock(config.tz))
         if "demo" not in directory.names():
             directory.add("demo", DEMO_STAFF_PIN)
+        from offline_cache.technicians import TechnicianStore
+
+        technicians = StaffDirectory(
+            cache, SystemClock(config.tz), store=TechnicianStore(cache), who="technician"
+        )
+        if "demo" not in technicians.names():
+            technicians.add("demo", DEMO_TECHNICIAN_PIN)
     finally:
         cache.close()
 
@@ -163,10 +171,13 @@ def run_demo(
         " (password demo-password)",
         flush=True,
     )
+    print(f"  fleet (technicians):         {central.url}/staff/fleet   same sign-in", flush=True)
+    print(f"  fleet alerts (SMS files):    {base / 'outbox' / 'sms'}", flush=True)
     print(f"kiosk data:           {cfg.data_dir}", flush=True)
     print(f"kiosk log:            {log_path}", flush=True)
     print(f"printed tickets:      {print_dir(cfg.data_dir)}", flush=True)
     print(f"kiosk staff mode:     Take a ticket > Staff, PIN {DEMO_STAFF_PIN}", flush=True)
+    print(f"technician mode:      hold the top-left corner 3 s, PIN {DEMO_TECHNICIAN_PIN}", flush=True)
     print("press Ctrl-C to stop both", flush=True)
     from screens.launcher import run_app
 

@@ -131,14 +131,18 @@ def _m006_knowledge_fields(db: sqlite_utils.Database) -> None:
 
 def _m007_kb_sync(db: sqlite_utils.Database) -> None:
     """The cursor of the knowledge base's last complete sync with central."""
-    from offline_cache.kb_sync import create_tables
+
+
+def _m008_fleet(db: sqlite_utils.Database) -> None:
+    """The fleet: the paper meter, technicians and their audit, commands from central, settings kept here."""
+    from offline_cache.fleet import create_tables
 
     create_tables(db)
 
 
 MIGRATIONS: list[Migration] = [
     _m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge, _m006_knowledge_fields,
-    _m007_kb_sync,
+    _m007_kb_sync, _m008_fleet,
 ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from devices.card import CardEvent, CardInserted, CardRemoved, ReaderLost
 from devices.scanner import Scan, ScannerError, SimulatorScanner
 from kiosk.context import KioskContext
 from kiosk.session import IdlePhase
+from kiosk.supervise import Watchdog
 from kiosk.tasks import TaskRunner
 from screens import lift, registry
 from screens.base import KioskScreen
@@ -33,6 +34,8 @@ from screens.card import CardScreen
 from screens.i18n_kv import tr
 from screens.idle import IdleOverlay
 from screens.keyboard import OnScreenKeyboard
+from screens.screenshot import capture_from_worker
+from screens.technician import CornerHold, restart_process
 from screens.widgets import KioskRoot, LangButton, SteadyFadeTransition
 from server_sync.worker import SyncReport
 from service_common.i18n import SHORT_NAMES, babel_locale, drawable, pick
@@ -41,6 +44,7 @@ from service_common.paths import KV
 log = logging.getLogger(__name__)
 
 HOME = "home"
+OUT_OF_SERVICE = "out_of_service"
 
 
 def _kivy_post(callback: Any) -> None:
@@ -71,9 +75,13 @@ def letters_for(lang: str, layouts: list[str]) -> str:
 class KioskApp(App):  # type: ignore[misc]
     title = "Service kiosk"
 
-    def __init__(self, ctx: KioskContext, *, animate: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, ctx: KioskContext, *, animate: bool = True, out_of_service: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.ctx = ctx
+        self.out_of_service = out_of_service  # systemd gave up restarting us: only this screen
+        self.watchdog = Watchdog()
         self.tasks = TaskRunner(_kivy_post)
         self.animate = animate
         self.history: list[tuple[str, dict[str, Any]]] = []
@@ -99,6 +107,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.ctx.translator.observe(self._on_language)
         self.ctx.session.on_wipe(self._after_wipe)
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_any_key)
+        # The hidden way into technician mode: hold the top-left corner for 3 s.
+        self.corner_hold = CornerHold(self.technician_gesture)
+        self.corner_hold.bind()
         if getattr(self.ctx.scanner, "wants_window_keys", False):  # a keyboard-wedge scanner, via us
             Window.bind(on_textinput=lambda _w, text: self.ctx.scanner.feed_key(text))
         # Wait for each frame to finish. Offscreen and software-rendered (llvmpipe), nothing else
@@ -108,7 +119,12 @@ class KioskApp(App):  # type: ignore[misc]
         Clock.schedule_interval(self._tick, 0.5)
         self._tick(0)
         self._load_header()
-        self.go(HOME, remember=False)
+        if self.out_of_service:
+            self.go(OUT_OF_SERVICE, remember=False)
+        else:
+            self.go(HOME, remember=False)
+        # Fullscreen, the window has no way out: no close request is honoured (Esc is off in bootstrap).
+        Window.bind(on_request_close=lambda *_args: bool(self.ctx.config.ui.fullscreen))
         return root
 
     def _build_language_switch(self, root: KioskRoot) -> None:
@@ -210,7 +226,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.manager.current = name
         self.keyboard.detach()
         screen.on_show(**params)
-        self.frame.ids.navbar.visible = name != HOME
+        self.frame.ids.navbar.visible = name not in (HOME, OUT_OF_SERVICE)
         log.info("screen %s", name)
 
     def back(self) -> None:
@@ -222,7 +238,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     def home(self) -> None:
         self.history.clear()
-        self.go(HOME, remember=False)
+        self.go(OUT_OF_SERVICE if self.out_of_service else HOME, remember=False)
         # A journey's end: what its screens freed goes back to the system once home is drawn.
         Clock.schedule_once(lambda _dt: return_memory(), 0.5)
 
@@ -266,6 +282,18 @@ class KioskApp(App):  # type: ignore[misc]
             )
         self._watch_idle()
 
+    # ----- technician mode -----
+    def technician_gesture(self) -> None:
+        if self.manager.current not in ("technician_login", "technician"):
+            log.info("technician gesture")
+            self.go("technician_login", remember=False)
+
+    def restart(self) -> None:
+        """Technician's "restart the app": stop the workers, then the process becomes a fresh copy."""
+        self.tasks.shutdown()
+        self.ctx.close()
+        restart_process()
+
     # ----- idle and session -----
     def _on_any_touch(self, *_args: Any) -> bool:
         self.ctx.idle.activity()
@@ -304,7 +332,7 @@ class KioskApp(App):  # type: ignore[misc]
         overlay = self.overlay
         if overlay is None:
             return
-        if session.is_blank and self.manager.current == HOME:
+        if session.is_blank and self.manager.current in (HOME, OUT_OF_SERVICE):
             self.ctx.idle.activity()
         state = self.ctx.idle.state()
         if state.phase is IdlePhase.ACTIVE:
@@ -328,6 +356,11 @@ class KioskApp(App):  # type: ignore[misc]
     def on_start(self) -> None:
         self.ctx.sync.on_report = lambda report: _kivy_post(lambda: self._on_sync(report))
         self.ctx.sync.start()
+        self.ctx.health.watch(self.ctx.sync.sync_now)  # a device change: heartbeat at once
+        self._start_watchdog()
+        # Central's commands run on the sync worker; what needs the window comes here.
+        self.ctx.commands.screenshot = capture_from_worker
+        self.ctx.commands.restart = lambda: _kivy_post(self.restart)
         self.ctx.scanner.start(
             on_scan=lambda scan: _kivy_post(lambda: self._on_scan(scan)),
             on_error=lambda err: _kivy_post(lambda: self._on_scanner_error(err)),
@@ -345,6 +378,15 @@ class KioskApp(App):  # type: ignore[misc]
             if isinstance(screen, CardScreen):
                 screen.card_inserted()  # "insert your card" is showing: read it now
 
+    def _start_watchdog(self) -> None:
+        """Under systemd: READY once the first frame is up, then pings from this (the UI) loop."""
+        if not self.watchdog.supervised:
+            return
+        Clock.schedule_once(lambda _dt: self.watchdog.ready(), 0)
+        if self.watchdog.interval_s > 0:
+            Clock.schedule_interval(lambda _dt: self.watchdog.ping(), self.watchdog.interval_s)
+            log.info("systemd watchdog: a ping every %.1f s", self.watchdog.interval_s)
+
     def _on_sync(self, report: SyncReport) -> None:
         self.frame.ids.header.offline = not report.online
         self._load_header()
@@ -352,6 +394,7 @@ class KioskApp(App):  # type: ignore[misc]
             self.current.on_show()
 
     def on_stop(self) -> None:
+        self.watchdog.stopping()
         self.ctx.sync.stop()
         self.ctx.scanner.stop()
         self.ctx.card_reader.stop()

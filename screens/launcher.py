@@ -63,7 +63,13 @@ def _stop_on_signals(app: Any) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_app(config: KioskConfig, clock: Clock | None = None, size: tuple[int, int] | None = None) -> int:
+def run_app(
+    config: KioskConfig,
+    clock: Clock | None = None,
+    size: tuple[int, int] | None = None,
+    *,
+    out_of_service: bool = False,
+) -> int:
     headless = not has_display()
     configure(window_spec(config, size, headless=headless), config.data_dir / "kivy")
     from kivy.clock import Clock as KivyClock
@@ -72,7 +78,7 @@ def run_app(config: KioskConfig, clock: Clock | None = None, size: tuple[int, in
     from screens.app import KioskApp
 
     ctx = build(config, clock)
-    app = KioskApp(ctx)
+    app = KioskApp(ctx, out_of_service=out_of_service)
     _stop_on_signals(app)
     if headless:
         # No screen on this machine: keep a picture of what the kiosk shows, for a remote look.

@@ -24,4 +24,7 @@ SCREEN_NAMES = (
     "card_statement",
     "card_info",
     "card_block",
+    "technician_login",
+    "technician",
+    "out_of_service",
 )

@@ -19,7 +19,9 @@ from screens.home import HomeScreen
 from screens.info import InfoCentersScreen, InfoMenuScreen, InfoNewsScreen, InfoRatesScreen
 from screens.kb_info import InfoMoreScreen, KbLeadScreen, KbSectionScreen
 from screens.knowledge import KbArticleScreen, KbTopicScreen, KnowledgeScreen
+from screens.out_of_service import OutOfServiceScreen
 from screens.staff import StaffLoginScreen, StaffScreen
+from screens.technician import TechnicianLoginScreen, TechnicianScreen
 from screens.ticket import TicketDoneScreen, TicketScreen
 
 SCREENS: dict[str, type[KioskScreen]] = {
@@ -52,6 +54,9 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "card_statement": CardStatementScreen,
     "card_info": CardInfoScreen,
     "card_block": CardBlockScreen,
+    "technician_login": TechnicianLoginScreen,
+    "technician": TechnicianScreen,
+    "out_of_service": OutOfServiceScreen,
 }
 
 KV_FILES = (
@@ -66,6 +71,8 @@ KV_FILES = (
     "demo.kv",
     "knowledge.kv",
     "card.kv",
+    "technician.kv",
+    "out_of_service.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

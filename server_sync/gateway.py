@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from server_sync.calls_cards import CardsCalls
+from server_sync.calls_fleet import FleetCalls
 from server_sync.calls_knowledge import KnowledgeCalls
 from server_sync.client import CentralClient
 from server_sync.errors import CentralError, CentralRejected, CentralUnavailable
@@ -47,7 +48,7 @@ def may_go_offline(exc: CentralError) -> bool:
     return isinstance(exc, CentralUnavailable)
 
 
-class CentralGateway(KnowledgeCalls, CardsCalls):
+class CentralGateway(KnowledgeCalls, CardsCalls, FleetCalls):
     """Typed calls to central through one :class:`CentralClient`; tells listeners when the link comes back."""
 
     def __init__(self, client: CentralClient, *, patience_s: float = 8.0) -> None:
@@ -159,14 +160,19 @@ class CentralGateway(KnowledgeCalls, CardsCalls):
 
     def create_ticket(self, body: JSON, *, patient: bool = False) -> JSON:
         """``POST /tickets``: an online ticket, or an offline one (with ``lease_id`` and ``number``)."""
+
         def once(read_timeout: float | None) -> JSON:
-            ticket: JSON = self._call("POST", f"{API}/tickets", body=body, read_timeout=read_timeout)["ticket"]
+            ticket: JSON = self._call("POST", f"{API}/tickets", body=body, read_timeout=read_timeout)[
+                "ticket"
+            ]
             return ticket
 
         return self.with_patience(once, "ticket") if patient else once(None)
 
     def void_ticket(self, ticket_id: str, reason: str) -> JSON:
-        ticket: JSON = self._call("POST", f"{API}/tickets/{ticket_id}/void", body={"reason": reason})["ticket"]
+        ticket: JSON = self._call("POST", f"{API}/tickets/{ticket_id}/void", body={"reason": reason})[
+            "ticket"
+        ]
         return ticket
 
     def create_lease(self, request_id: str, service_id: str, size: int) -> JSON:
@@ -193,7 +199,9 @@ class CentralGateway(KnowledgeCalls, CardsCalls):
         self._call("POST", f"{APPOINTMENTS}/holds/{hold_id}/release")
 
     def confirm_hold(self, hold_id: str, body: JSON) -> JSON:
-        appointment: JSON = self._call("POST", f"{APPOINTMENTS}/holds/{hold_id}/confirm", body=body)["appointment"]
+        appointment: JSON = self._call("POST", f"{APPOINTMENTS}/holds/{hold_id}/confirm", body=body)[
+            "appointment"
+        ]
         return appointment
 
     def lookup_appointment(self, code: str, phone_last4: str) -> JSON:
@@ -206,7 +214,9 @@ class CentralGateway(KnowledgeCalls, CardsCalls):
         appointment: JSON = body["appointment"]
         return appointment
 
-    def reschedule_appointment(self, code: str, phone_last4: str, request_id: str, slot_start: datetime) -> JSON:
+    def reschedule_appointment(
+        self, code: str, phone_last4: str, request_id: str, slot_start: datetime
+    ) -> JSON:
         body = {"phone_last4": phone_last4, "request_id": request_id, "slot_start": slot_start.isoformat()}
         appointment: JSON = self._call("POST", f"{APPOINTMENTS}/{code}/reschedule", body=body)["appointment"]
         return appointment
@@ -217,6 +227,7 @@ class CentralGateway(KnowledgeCalls, CardsCalls):
         ``body`` has the kiosk's ``request_id`` (which central gives the ticket it makes) and, for a
         check-in made offline, ``ticket_request_id`` and ``checked_in_at``.
         """
+
         def once(read_timeout: float | None) -> JSON:
             answer: JSON = self._call(
                 "POST", f"{APPOINTMENTS}/{code}/check-in", body=body, read_timeout=read_timeout

@@ -47,6 +47,8 @@ def deliver(gateway: CentralGateway, kind: str, payload: dict[str, Any]) -> None
     elif kind == "checkin":
         body = {k: payload[k] for k in ("request_id", "ticket_request_id", "checked_in_at")}
         gateway.check_in(payload["code"], body)
+    elif kind == "tech_audit":
+        gateway.fleet_audit(payload)
     else:
         raise ValueError(f"unknown outbox record kind {kind!r}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devices.printer.connection import Connection
@@ -78,6 +79,8 @@ class ReceiptPrinter:
         self.print_speed_mm_s = print_speed_mm_s  # 0: do not wait for the paper to come out
         self.qr: layout.QRMode = qr
         self._lock = threading.Lock()
+        self.on_printed: list[Callable[[float], None]] = []
+        """Told the paper length (mm) of each job that went through: the kiosk's paper meter."""
 
     @property
     def uri(self) -> str:
@@ -173,6 +176,11 @@ class ReceiptPrinter:
         )  # fmt: skip
         if after.paper == "near_end":
             log.warning("printer %s: paper near end", self.uri)
+        for listener in self.on_printed:
+            try:
+                listener(height_dots / layout.DOTS_PER_MM)
+            except Exception:  # the meter's trouble must not turn a printed ticket into a failure
+                log.exception("paper meter listener failed")
         return PrintResult(label, len(data), after.state != "unknown", before, after, seconds)
 
     def _checked(self, phase: Phase) -> PrinterStatus:

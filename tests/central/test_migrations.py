@@ -63,6 +63,15 @@ TABLES = {
     "card_blocks",
     "card_audit",
     "card_nonces",
+    # 0010, the fleet
+    "fleet_state",
+    "fleet_heartbeats",
+    "fleet_audit",
+    "fleet_commands",
+    "fleet_uploads",
+    "fleet_configs",
+    "fleet_rollouts",
+    "fleet_alerts",
 }
 
 

@@ -38,7 +38,7 @@ KNOWN: dict[str, set[tuple[str, str]]] = {
 ONLY = {name for name in os.environ.get("KIOSK_SWEEP_STATES", "").split(",") if name}
 
 # Screens with fields: shown once as they open (field focused, keyboard up) and once without it.
-FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin", "kb", "kb_lead"}
+FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin", "kb", "kb_lead", "technician_login"}
 
 
 class Sweep:
@@ -78,6 +78,7 @@ class Sweep:
         self.ticket = ctx.queue.take_ticket(services[0]["id"], priority="none", issued_by="kiosk", lang="ru")
         self.booking = self._book()
         ctx.staff.add("sweep", "1357")
+        ctx.technician.directory.add("sweep", "1357")
 
     def _book(self) -> Any:
         ui, app = self.ui, self.app
@@ -137,6 +138,9 @@ class Sweep:
             "card_info_services": lambda: self._card("card_info", "mastercard", mode="services"),
             "card_block": lambda: self._card("card_block", "no_pdol"),
             "card_block_done": self._card_blocked,
+            "technician_login": lambda: self.go("technician_login"),
+            "technician": self._technician,
+            "out_of_service": lambda: self.go("out_of_service"),
         }
 
     def _kb(self, query: str) -> None:
@@ -193,6 +197,11 @@ class Sweep:
     def _staff(self) -> None:
         self.app.ctx.session.staff_id = "sweep"
         self.go("staff")
+
+    def _technician(self) -> None:
+        if self.app.ctx.technician.who is None:
+            assert self.app.ctx.technician.enter("1357") == "sweep"
+        self.go("technician")
 
     def _form(self) -> None:
         sid = self.service["id"]

@@ -59,6 +59,9 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "card_statement": ("Card services and statements", {}),
     "card_info": ("Card services and statements", {}),
     "card_block": ("Card services and statements", {}),
+    "technician_login": ("Technician mode", {}),
+    "technician": ("Technician mode", {}),  # without the PIN, technician mode asks for it
+    "out_of_service": ("Temporarily out of service", {}),
 }
 
 

@@ -6,7 +6,7 @@ remembers the nonces of recent PIN attestations so a recorded request cannot be 
 Cards appear only by token (a keyed hash of the card number), never by number.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,0 +1,114 @@
+"""The fleet page in headless Chromium against a real demo server (whose clock can jump).
+
+Three kiosks: one healthy, one whose printer reports near-end paper, one enrolled but never switched
+on. A technician signs in on /staff/fleet (through the forced password change) and sees green,
+yellow and "never seen"; after central's clock jumps past three missed heartbeats the healthy one
+shows as offline while the never-seen one stays "never seen". Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .fleet_helpers import heartbeat
+from .test_queue_chromium import CHROMEDRIVER, CHROMIUM, browser, shoot, visible, wait_for
+from .test_serve import central_cmd, cli, env, free_port, stop_cleanly, wait_healthy
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+        reason="Chromium not installed (Debian packages chromium and chromium-driver)",
+    ),
+]
+pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install selenium)")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    db, port, log = tmp_path / "central.db", free_port(), tmp_path / "serve.log"
+    cli(tmp_path, "seed-demo", "--db", str(db))
+    with log.open("ab") as log_file:
+        process = subprocess.Popen(
+            central_cmd("serve", "--db", str(db), "--port", str(port), "--clock", "2026-11-23T10:00"),
+            cwd=tmp_path,
+            env=env(),
+            stdout=log_file,
+            stderr=log_file,
+        )
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, process, log)
+    yield url, db
+    stop_cleanly(process, log, signal.SIGINT)
+
+
+@pytest.fixture
+def driver(tmp_path: Path) -> Iterator[WebDriver]:
+    chrome = browser("1500,900", tmp_path / "chromium")
+    yield chrome
+    chrome.quit()
+
+
+def row(driver: WebDriver, kiosk: str) -> tuple[str, str]:
+    found = driver.execute_script(
+        f"const r = document.getElementById('kiosk-{kiosk}');"
+        "return r ? [r.dataset.colour, r.dataset.connection] : ['', '']"
+    )
+    return str(found[0]), str(found[1])
+
+
+def test_fleet_page(server: tuple[str, Path], driver: WebDriver, tmp_path: Path) -> None:
+    url, db = server
+    tokens = {
+        k: cli(tmp_path, "kiosks", "add", k, "--center", "C01", "--db", str(db)).strip()
+        for k in ("KIOSK-OK", "KIOSK-LOW", "KIOSK-NEW")
+    }
+    at = datetime.fromisoformat(httpx.get(f"{url}/demo/clock").json()["now"])
+    paper = {"near_end": True, "printed_mm": 78000.0, "roll_mm": 80000.0, "tickets_left": 15}
+    low = {"reasons": ["media-low"], "raw": "EOT1=0x12 EOT2=0x12 EOT4=0x1E", "paper": paper}
+    for kiosk, changes in (("KIOSK-OK", {}), ("KIOSK-LOW", {"printer": low})):
+        sent = httpx.post(
+            f"{url}/api/v1/fleet/heartbeat",
+            json=heartbeat(at, **changes),
+            headers={"Authorization": f"Bearer {tokens[kiosk]}"},
+        )
+        assert sent.status_code == 200, sent.text
+    initial = cli(tmp_path, "staff", "add", "petrov", "--role", "technician", "--db", str(db)).strip()
+
+    driver.get(f"{url}/staff/fleet?lang=en")
+    wait_for(lambda: visible(driver, "signin"))
+    driver.find_element(By.ID, "username").send_keys("petrov")
+    driver.find_element(By.ID, "password").send_keys(initial)
+    driver.find_element(By.ID, "signin-submit").click()
+    wait_for(lambda: visible(driver, "change"))
+    driver.find_element(By.ID, "old-password").send_keys(initial)
+    driver.find_element(By.ID, "new-password").send_keys("petrov-new-pass-1")
+    driver.find_element(By.ID, "repeat-password").send_keys("petrov-new-pass-1")
+    driver.find_element(By.ID, "change-submit").click()
+    wait_for(lambda: visible(driver, "fleet"))
+    wait_for(lambda: row(driver, "KIOSK-NEW")[1] == "never_seen")
+    assert row(driver, "KIOSK-OK") == ("green", "online")
+    assert row(driver, "KIOSK-LOW") == ("yellow", "online")
+    text = driver.find_element(By.ID, "kiosk-KIOSK-LOW").text
+    assert "paper low" in text
+    assert "tickets left, about 15" in text
+    assert "media-low" in text
+    shoot(driver, "fleet-en")
+
+    # Four heartbeat intervals later without a word: offline, but the never-seen kiosk is no alarm.
+    moved = httpx.post(f"{url}/demo/clock", json={"now": "2026-11-23T10:02:30+03:00"})
+    assert moved.status_code == 200, moved.text
+    driver.get(f"{url}/staff/fleet?lang=ru")  # a new page load: its first poll sees the new time
+    wait_for(lambda: row(driver, "KIOSK-OK") == ("red", "offline"))
+    assert row(driver, "KIOSK-NEW") == ("none", "never_seen")
+    assert "нет связи" in driver.find_element(By.ID, "kiosk-KIOSK-OK").text
+    shoot(driver, "fleet-ru-offline")
