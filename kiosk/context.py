@@ -12,6 +12,7 @@ from pathlib import Path
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
 from kiosk.config import KioskConfig
+from kiosk.services.appeals import AppealService
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
@@ -19,6 +20,7 @@ from kiosk.services.info import InfoService
 from kiosk.services.queue import LeasePolicy, QueueService
 from kiosk.services.staff import StaffDirectory
 from kiosk.session import IdleTimer, Session
+from offline_cache.appeals import AppealStore
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
 from offline_cache.outbox import Outbox
@@ -51,6 +53,7 @@ class KioskContext:
     checkin: CheckInService
     sender: OutboxSender
     scanner: BarcodeScanner
+    appeals: AppealService
 
     @property
     def data_dir(self) -> Path:
@@ -107,12 +110,13 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     booking_docs = AppointmentDocs(gateway, docs, clock, config.kiosk.center_id)
     appointments = AppointmentService(gateway, cache, clock, info, queue, printer, booking_docs)
     checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
+    appeals = AppealService(gateway, AppealStore(cache), clock, info, printer, config.kiosk.center_id)
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
     # Order matters: leases need the center list the info job refreshes; the outbox goes first.
     sync = SyncWorker(
         {"outbox": sender.send, "info": info.refresh, "leases": queue.top_up_leases,
-         "appointments": booking_docs.sync},
+         "appointments": booking_docs.sync, "appeals": appeals.refresh_serial},
         config.central.sync_interval_s,
         state=SyncState(cache),
         clock=clock,
@@ -139,4 +143,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         checkin=checkin,
         sender=sender,
         scanner=open_scanner(config.devices.scanner),
+        appeals=appeals,
     )

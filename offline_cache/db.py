@@ -122,7 +122,16 @@ def _m005_knowledge(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge]
+def _m007_appeals(db: sqlite_utils.Database) -> None:
+    """Appeals filed here (kept for the local status until central has them) and their per-day counter."""
+    from offline_cache.appeals import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge, _m007_appeals,
+]  # fmt: skip
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from devices.receipts import template
+from devices.receipts.appeal import AppealData, appeal_receipt
 from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import TicketData, ticket_receipt
@@ -94,6 +95,21 @@ def sample_appointment(lang: str, now: datetime, center: Center | None = None) -
     )
 
 
+def sample_appeal(lang: str, now: datetime, center: Center | None = None) -> AppealData:
+    """A complaint filed now: 14 working days (RU calendar) to answer."""
+    from service_common.appeals import RegistrationNumber, answer_deadline
+
+    number = str(RegistrationNumber(7, now.date(), 12))
+    return AppealData(
+        number=number,
+        kind="complaint",
+        deadline=answer_deadline(now.date(), "complaint"),
+        center_name=_center(lang, center)[0],
+        status_url=f"https://queue.example/appeals/status?n={number}",
+        issued_at=now,
+    )
+
+
 def sample(kind: str, lang: str, now: datetime, center: Center | None = None) -> Receipt:
     """A demo receipt, of ``center`` (the configured one) when given; ``NotBuiltError`` for kinds whose
     template does not exist yet."""
@@ -101,5 +117,7 @@ def sample(kind: str, lang: str, now: datetime, center: Center | None = None) ->
         return ticket_receipt(sample_ticket(lang, now, center), lang)
     if kind == "appointment":
         return appointment_receipt(sample_appointment(lang, now, center), lang)
-    template.load(kind)  # raises NotBuiltError for statement and appeal
+    if kind == "appeal":
+        return appeal_receipt(sample_appeal(lang, now, center), lang)
+    template.load(kind)  # raises NotBuiltError for statement
     raise template.TemplateError(f"no demo data for {kind!r}")

@@ -45,8 +45,8 @@ from service_common.i18n import SUPPORTED_LANGUAGES
 from service_common.paths import ASSETS
 
 RECEIPTS_DIR = ASSETS / "receipts"
-BUILT = ("ticket", "appointment")
-NOT_BUILT = ("statement", "appeal")
+BUILT = ("ticket", "appointment", "appeal")
+NOT_BUILT = ("statement",)
 
 _COMMON = {"type", "when", "unless"}
 _KEYS: dict[str, set[str]] = {

@@ -290,7 +290,7 @@ def test_shipped_template_has_every_language_and_same_keys() -> None:
         assert receipt.label == "ticket A017"  # logs see the number, nothing personal
 
 
-@pytest.mark.parametrize("kind", ["statement", "appeal"])
+@pytest.mark.parametrize("kind", ["statement"])
 def test_unbuilt_receipts_are_refused(kind: str) -> None:
     with pytest.raises(NotBuiltError, match="not built yet"):
         sample(kind, "en", ISSUED)
