@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screens.appeals import AppealDoneScreen, AppealFormScreen, AppealsScreen, AppealStatusScreen
 from screens.base import KioskScreen
 from screens.booking import (
     AppointmentsScreen,
@@ -36,6 +37,10 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "my_booking": MyBookingScreen,
     "checkin": CheckInScreen,
     "demo": DemoScreen,
+    "appeals": AppealsScreen,
+    "appeal_form": AppealFormScreen,
+    "appeal_done": AppealDoneScreen,
+    "appeal_status": AppealStatusScreen,
 }
 
 KV_FILES = (
@@ -48,6 +53,7 @@ KV_FILES = (
     "booking.kv",
     "checkin.kv",
     "demo.kv",
+    "appeals.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.
