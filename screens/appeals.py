@@ -32,6 +32,12 @@ KIND_TITLES = {
     "complaint": N_("Make a complaint"),
     "feedback": N_("Leave feedback"),
 }
+KIND_NAMES = {
+    "question": N_("Question"),
+    "application": N_("Application"),
+    "complaint": N_("Complaint"),
+    "feedback": N_("Feedback"),
+}
 PROBLEMS = {
     "kind_unknown": N_("Choose what kind of appeal this is."),
     "name_missing": N_("Please enter your name."),
@@ -307,7 +313,7 @@ class AppealStatusScreen(KioskScreen):
             return
         lang = self.ctx.translator.lang
         locale = babel_locale(lang)
-        lines = [f"{status.number}  ·  {self._(KIND_TITLES.get(status.kind, KIND_TITLES['question']))}",
+        lines = [f"{status.number}  ·  {self._(KIND_NAMES.get(status.kind, KIND_NAMES['question']))}",
                  self._(STATUSES.get(status.status, STATUSES["registered"]))]  # fmt: skip
         if status.deadline is not None:
             lines.append(
