@@ -46,6 +46,10 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "my_booking": ("Cancel or change a booking", {}),
     "checkin": ("Check in for your appointment", {}),
     "demo": ("Demo: time", {}),
+    "appeals": ("Questions and complaints", {}),
+    "appeal_form": ("Make a complaint", {"kind": "complaint"}),
+    "appeal_done": ("Registration number", {}),
+    "appeal_status": ("Check an appeal's status", {}),
 }
 
 
