@@ -64,7 +64,7 @@ def complaint(**over: str) -> AppealForm:
     fields = {"kind": "complaint", "name": "Анна Петрова", "phone": PHONE, "topic": "cards",
               "text": "Банкомат съел карту 4111 1111 1111 1111", "concerns": "Кассир в окне 3"}  # fmt: skip
     fields.update(over)
-    return AppealForm(**fields, happened_on=date(2026, 11, 30))  # type: ignore[arg-type]
+    return AppealForm(**fields, happened_on=date(2026, 11, 30))
 
 
 def test_filed_offline_reaches_central_with_the_printed_number_and_deadline(rig: Rig) -> None:
