@@ -216,11 +216,11 @@ class AppealDoneScreen(KioskScreen):
             return
         lang = self.ctx.translator.lang
         self.number = appeal.number
-        self.kind_text = self._(KIND_TITLES.get(appeal.kind, KIND_TITLES["question"]))
+        self.kind_text = self._(KIND_NAMES.get(appeal.kind, KIND_NAMES["question"]))
         if appeal.deadline is None:
             self.deadline = self._("Thank you! Feedback needs no answer.")
         else:
-            self.deadline = self._("We will answer by {date}.").format(
+            self.deadline = self._("Answer by {date}").format(
                 date=format_date(appeal.deadline, "long", locale=babel_locale(lang))
             )
         self.problem = (
