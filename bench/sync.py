@@ -5,7 +5,10 @@ like ``bench/search.py``'s corpus) from a real ``kiosk-central serve`` into its 
 index, through the real gateway and sync job; then an unchanged sync (304) and an incremental
 one of 100 changed articles.
 
-    .venv/bin/python bench/sync.py [--articles 50000] [--page 500] [--keep]
+``appeals_push`` (``bench/_sync_appeals.py``): appeals per second a kiosk pushes through its
+outbox to central (aim 2,000/s), each checked to be there exactly once.
+
+    .venv/bin/python bench/sync.py [--appeals 10000] [--articles 50000] [--page 500] [--only W] [--keep]
 """
 
 from __future__ import annotations
@@ -110,12 +113,22 @@ def main() -> int:
     )
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--page", type=int, default=500, help="articles per page (central allows up to 1000)")
+    parser.add_argument("--appeals", type=int, default=10_000, help="appeals pushed through the outbox")
+    parser.add_argument("--only", choices=("knowledge", "appeals"), help="one figure only")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, serve.log)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     try:
-        for line in knowledge_pull(workdir, args.articles, args.page):
-            print(line)
+        if args.only in (None, "appeals"):
+            from bench._sync_appeals import appeals_push
+
+            (workdir / "appeals").mkdir()
+            for line in appeals_push(workdir / "appeals", args.appeals):
+                print(line, flush=True)
+        if args.only in (None, "knowledge"):
+            (workdir / "knowledge").mkdir()
+            for line in knowledge_pull(workdir / "knowledge", args.articles, args.page):
+                print(line, flush=True)
     finally:
         if args.keep:
             print(f"kept {workdir}", file=sys.stderr)

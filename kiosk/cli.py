@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk import cli_devices, cli_kb, cli_sync, logs
+from kiosk import cli_appeals, cli_devices, cli_kb, cli_sync, logs
 from kiosk.config import KioskConfig, load
 from service_common import __version__
 from service_common.i18n import SUPPORTED_LANGUAGES
@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_devices.add_parsers(sub, common)
     cli_sync.add_parsers(sub, common)
     cli_kb.add_parsers(sub, common)
+    cli_appeals.add_parsers(sub, common)
     return parser
 
 
@@ -175,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_sync.run(args, config)
     if command in cli_kb.COMMANDS:
         return cli_kb.run(args, config)
+    if command in cli_appeals.COMMANDS:
+        return cli_appeals.run(args, config)
     parser.error(f"unknown command {command}")
     return 2
 

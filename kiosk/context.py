@@ -13,6 +13,7 @@ from devices.card import CardReader, open_card_reader
 from devices.printer import ReceiptPrinter, open_printer
 from devices.scanner import BarcodeScanner, open_scanner
 from kiosk.config import KioskConfig, card_token_key
+from kiosk.services.appeals import AppealService
 from kiosk.services.appointment_docs import AppointmentDocs
 from kiosk.services.appointments import AppointmentService
 from kiosk.services.checkin import CheckInService
@@ -28,6 +29,7 @@ from kiosk.services.staff import StaffDirectory
 from kiosk.services.statements import StatementsService
 from kiosk.services.technician import TechnicianMode
 from kiosk.session import IdleTimer, Session
+from offline_cache.appeals import AppealStore
 from offline_cache.db import CacheDB
 from offline_cache.documents import DocumentCache
 from offline_cache.fleet import FleetStore
@@ -72,6 +74,7 @@ class KioskContext:
     health: HealthService
     technician: TechnicianMode
     commands: CommandRunner
+    appeals: AppealService
 
     @property
     def data_dir(self) -> Path:
@@ -132,6 +135,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     booking_docs = AppointmentDocs(gateway, docs, clock, config.kiosk.center_id)
     appointments = AppointmentService(gateway, cache, clock, info, queue, printer, booking_docs)
     checkin = CheckInService(gateway, cache, clock, booking_docs, queue, config.kiosk.center_id)
+    appeals = AppealService(gateway, AppealStore(cache), clock, info, printer, config.kiosk.center_id)
     sender = OutboxSender(Outbox(cache), gateway, clock)
     sender.outbox.retry_now()  # a fresh start tries what waits at once, not after an old back-off
     scanner = open_scanner(config.devices.scanner)
@@ -150,7 +154,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
     sync = SyncWorker(
         {"outbox": sender.send, "info": info_sync.sync, "leases": queue.top_up_leases,
          "appointments": booking_docs.sync, "knowledge": knowledge_sync.sync,
-         "heartbeat": health.send},
+         "heartbeat": health.send, "appeals": appeals.refresh_serial},
         config.central.sync_interval_s,
         state=sync_state,
         clock=clock,
@@ -216,4 +220,5 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         health=health,
         technician=technician,
         commands=commands,
+        appeals=appeals,
     )  # fmt: skip

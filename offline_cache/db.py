@@ -135,14 +135,18 @@ def _m007_kb_sync(db: sqlite_utils.Database) -> None:
 
 def _m008_fleet(db: sqlite_utils.Database) -> None:
     """The fleet: the paper meter, technicians and their audit, commands from central, settings kept here."""
-    from offline_cache.fleet import create_tables
+
+
+def _m009_appeals(db: sqlite_utils.Database) -> None:
+    """Appeals filed here (kept for the local status until central has them) and their per-day counter."""
+    from offline_cache.appeals import create_tables
 
     create_tables(db)
 
 
 MIGRATIONS: list[Migration] = [
     _m001_initial, _m002_queue, _m003_checkins, _m004_sync, _m005_knowledge, _m006_knowledge_fields,
-    _m007_kb_sync, _m008_fleet,
+    _m007_kb_sync, _m008_fleet, _m009_appeals,
 ]  # fmt: skip
 
 

@@ -14,7 +14,7 @@ FEATURES: dict[str, tuple[str, str, str]] = {
     "knowledge": ("search", N_("Find an answer"), "kb"),
     "ticket": ("ticket", N_("Take a queue ticket"), "ticket"),
     "appointment": ("calendar", N_("Book an appointment"), "appointments"),
-    "appeal": ("appeal", N_("Questions and complaints"), "coming_soon"),
+    "appeal": ("appeal", N_("Questions and complaints"), "appeals"),
     "card": ("card", N_("Card services and statements"), "card"),
     "info": ("info", N_("Centers, hours, rates and news"), "info"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screens.appeals import AppealDoneScreen, AppealFormScreen, AppealsScreen, AppealStatusScreen
 from screens.base import KioskScreen
 from screens.booking import (
     AppointmentsScreen,
@@ -57,6 +58,10 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "technician_login": TechnicianLoginScreen,
     "technician": TechnicianScreen,
     "out_of_service": OutOfServiceScreen,
+    "appeals": AppealsScreen,
+    "appeal_form": AppealFormScreen,
+    "appeal_done": AppealDoneScreen,
+    "appeal_status": AppealStatusScreen,
 }
 
 KV_FILES = (
@@ -73,6 +78,7 @@ KV_FILES = (
     "card.kv",
     "technician.kv",
     "out_of_service.kv",
+    "appeals.kv",
 )
 
 # The home screen's choices. Those not built yet open the "coming soon" screen, never a dead button.

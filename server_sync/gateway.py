@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from server_sync.calls_appeals import AppealCalls
 from server_sync.calls_cards import CardsCalls
 from server_sync.calls_fleet import FleetCalls
 from server_sync.calls_knowledge import KnowledgeCalls
@@ -48,7 +49,7 @@ def may_go_offline(exc: CentralError) -> bool:
     return isinstance(exc, CentralUnavailable)
 
 
-class CentralGateway(KnowledgeCalls, CardsCalls, FleetCalls):
+class CentralGateway(KnowledgeCalls, CardsCalls, FleetCalls, AppealCalls):
     """Typed calls to central through one :class:`CentralClient`; tells listeners when the link comes back."""
 
     def __init__(self, client: CentralClient, *, patience_s: float = 8.0) -> None:

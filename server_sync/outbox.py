@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 RETRY_LATER_CODES = {"ticket_not_synced"}
 """Refusals that mean "not yet": a check-in whose offline ticket central has not seen."""
 RETRY_LATER_MAX = 20
+BATCHED_KINDS = {"appeal"}
+"""Kinds whose consecutive records go to central in one call (``deliver_run``), results applied one by one."""
 """After this many "not yet" answers the record is set aside, so it cannot hold the outbox forever."""
 
 
@@ -49,8 +51,23 @@ def deliver(gateway: CentralGateway, kind: str, payload: dict[str, Any]) -> None
         gateway.check_in(payload["code"], body)
     elif kind == "tech_audit":
         gateway.fleet_audit(payload)
+    elif kind == "appeal":
+        gateway.file_appeal(payload)
+    elif kind == "appeal_satisfaction":
+        gateway.rate_appeal(payload["number"], {k: v for k, v in payload.items() if k != "number"})
     else:
         raise ValueError(f"unknown outbox record kind {kind!r}")
+
+
+def deliver_run(gateway: CentralGateway, kind: str, payloads: list[dict[str, Any]]) -> list[str | None]:
+    """Send a run of records of one batched kind in one call: per record None (taken) or central's refusal code."""
+    if kind == "appeal":
+        results = gateway.file_appeals(payloads)
+        return [
+            None if r["outcome"] in ("stored", "duplicate") else str(r.get("error") or "refused")
+            for r in results
+        ]
+    raise ValueError(f"outbox record kind {kind!r} is not sent in runs")
 
 
 def depends_on(record: OutboxRecord) -> str | None:
@@ -74,14 +91,25 @@ class OutboxSender:
         with self._lock:  # the sync worker and a technician's "sync now" never send one record twice at once
             while True:
                 now = self.clock.now()
-                batch = self.outbox.due(now)
+                batch = self.outbox.due(now, limit=200)  # a run of appeals fills one /appeals/batch call
                 if not batch:
                     return True
                 if not self._send_batch(gateway, batch, now):
                     return False
 
     def _send_batch(self, gateway: CentralGateway, batch: list[OutboxRecord], now: datetime) -> bool:
-        for record in batch:
+        i = 0
+        while i < len(batch):
+            record = batch[i]
+            if record.kind in BATCHED_KINDS:
+                run = [record]
+                while i + len(run) < len(batch) and batch[i + len(run)].kind == record.kind:
+                    run.append(batch[i + len(run)])
+                if not self._send_run(gateway, run, now):
+                    return False
+                i += len(run)
+                continue
+            i += 1
             if record.kind == "ticket" and self.tickets.status_of(record.id) == "issuing":
                 return False  # still printing: whether it is void is not known yet; keep the order
             needed = depends_on(record)
@@ -101,6 +129,46 @@ class OutboxSender:
                     self.outbox.mark_retry(record.id, now, str(exc))
                     return False
                 log.error("central refused outbox record %s (%s): kept for a technician", record.id, exc)
+                self.outbox.mark_rejected(record.id, now, str(exc))
+            else:
+                self.outbox.mark_sent(record.id, now)
+        return True
+
+    def _send_run(self, gateway: CentralGateway, run: list[OutboxRecord], now: datetime) -> bool:
+        """One call for a run of consecutive records of a batched kind; False when central was not reached."""
+        try:
+            errors = deliver_run(gateway, run[0].kind, [r.payload for r in run])
+        except CentralUnavailable as exc:
+            log.warning("outbox run of %d %s record(s) deferred: %s", len(run), run[0].kind, exc)
+            self.outbox.mark_retry(run[0].id, now, str(exc))
+            return False
+        except CentralRejected as exc:  # the whole call refused (e.g. a malformed batch): one by one decides
+            log.error(
+                "central refused a run of %d %s record(s): %s; sending them one by one",
+                len(run),
+                run[0].kind,
+                exc,
+            )
+            return self._send_one_by_one(gateway, run, now)
+        with self.outbox.cache.transaction():  # one commit for the run, not one fsync a record
+            for record, error in zip(run, errors, strict=True):
+                if error is None:
+                    self.outbox.mark_sent(record.id, now)
+                else:
+                    log.error(
+                        "central refused outbox record %s (%s): kept for a technician", record.id, error
+                    )
+                    self.outbox.mark_rejected(record.id, now, error)
+        return True
+
+    def _send_one_by_one(self, gateway: CentralGateway, run: list[OutboxRecord], now: datetime) -> bool:
+        for record in run:
+            try:
+                deliver(gateway, record.kind, record.payload)
+            except CentralUnavailable as exc:
+                self.outbox.mark_retry(record.id, now, str(exc))
+                return False
+            except CentralRejected as exc:
                 self.outbox.mark_rejected(record.id, now, str(exc))
             else:
                 self.outbox.mark_sent(record.id, now)

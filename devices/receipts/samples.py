@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from devices.receipts import template
+from devices.receipts.appeal import AppealData, appeal_receipt
 from devices.receipts.appointment import AppointmentData, appointment_receipt
 from devices.receipts.model import Receipt
 from devices.receipts.statement import (
@@ -144,6 +145,21 @@ def sample_statement(
     )
 
 
+def sample_appeal(lang: str, now: datetime, center: Center | None = None) -> AppealData:
+    """A complaint filed now: 14 working days (RU calendar) to answer."""
+    from service_common.appeals import RegistrationNumber, answer_deadline
+
+    number = str(RegistrationNumber(7, now.date(), 12))
+    return AppealData(
+        number=number,
+        kind="complaint",
+        deadline=answer_deadline(now.date(), "complaint"),
+        center_name=_center(lang, center)[0],
+        status_url=f"https://queue.example/appeals/status?n={number}",
+        issued_at=now,
+    )
+
+
 def sample_block(lang: str, now: datetime, center: Center | None = None) -> BlockData:
     name, _address, _service = _center(lang, center)
     return BlockData(name, "411111******1111", "BL5A3C9E01", now, Decimal("84250.00"), "RUB", now)
@@ -160,5 +176,7 @@ def sample(kind: str, lang: str, now: datetime, center: Center | None = None) ->
         return statement_receipt(sample_statement(lang, now, center), lang)
     if kind == "card_block":
         return block_receipt(sample_block(lang, now, center), lang)
-    template.load(kind)  # raises NotBuiltError for appeal
+    if kind == "appeal":
+        return appeal_receipt(sample_appeal(lang, now, center), lang)
+    template.load(kind)  # raises NotBuiltError for a receipt not built
     raise template.TemplateError(f"no demo data for {kind!r}")

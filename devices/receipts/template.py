@@ -48,8 +48,8 @@ from service_common.i18n import SUPPORTED_LANGUAGES
 from service_common.paths import ASSETS
 
 RECEIPTS_DIR = ASSETS / "receipts"
-BUILT = ("ticket", "appointment", "statement", "card_block")
-NOT_BUILT = ("appeal",)
+BUILT = ("ticket", "appointment", "statement", "card_block", "appeal")
+NOT_BUILT: tuple[str, ...] = ()
 
 _COMMON = {"type", "when", "unless"}
 _KEYS: dict[str, set[str]] = {

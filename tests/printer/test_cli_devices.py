@@ -74,15 +74,15 @@ def test_print_test_on_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert str(pngs[0]) in out
 
 
-@pytest.mark.parametrize("sample", ["appeal"])
-def test_unbuilt_samples_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str) -> None:
-    assert kiosk(["devices", "print-test", "--sample", sample], tmp_path) == 2
-    err = capsys.readouterr().err.strip()
-    assert (
-        err
-        == f"kiosk: the {sample} receipt is not built yet; only ticket, appointment, statement, card_block can be printed"
-    )
     assert not (tmp_path / "print").exists()
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh-Hant", "en"])
+def test_print_test_appeal_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str) -> None:
+    assert kiosk(["devices", "print-test", "--sample", "appeal", "--lang", lang], tmp_path) == 0
+    assert f"printed sample appeal ({lang}, 80 mm" in capsys.readouterr().out
+    (png,) = (tmp_path / "print").glob("*.png")
+    assert png.stat().st_size > 0
 
 
 @pytest.mark.parametrize("lang", ["ru", "zh-Hant", "en"])

@@ -17,7 +17,6 @@ from devices.receipts import (
     BigNumber,
     Cut,
     KeyValue,
-    NotBuiltError,
     Picture,
     Receipt,
     Separator,
@@ -290,10 +289,9 @@ def test_shipped_template_has_every_language_and_same_keys() -> None:
         assert receipt.label == "ticket A017"  # logs see the number, nothing personal
 
 
-@pytest.mark.parametrize("kind", ["appeal"])
-def test_unbuilt_receipts_are_refused(kind: str) -> None:
-    with pytest.raises(NotBuiltError, match="not built yet"):
-        sample(kind, "en", ISSUED)
+def test_an_unknown_receipt_is_refused() -> None:
+    with pytest.raises(TemplateError, match="no template"):
+        sample("lottery", "en", ISSUED)
 
 
 def texts_of(receipt: Receipt) -> list[str]:

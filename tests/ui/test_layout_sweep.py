@@ -38,7 +38,10 @@ KNOWN: dict[str, set[tuple[str, str]]] = {
 ONLY = {name for name in os.environ.get("KIOSK_SWEEP_STATES", "").split(",") if name}
 
 # Screens with fields: shown once as they open (field focused, keyboard up) and once without it.
-FIELD_SCREENS = {"staff_login", "book_form", "my_booking", "checkin", "kb", "kb_lead", "technician_login"}
+FIELD_SCREENS = {
+    "staff_login", "book_form", "my_booking", "checkin", "kb", "kb_lead", "technician_login", "appeal_form",
+    "appeal_status",
+}  # fmt: skip
 
 
 class Sweep:
@@ -50,6 +53,7 @@ class Sweep:
         self.ticket: Any = None
         self.booking: Any = None
         self.service: Any = None
+        self.appeal: Any = None
 
     def idle(self) -> None:
         self.ui.frames(2)
@@ -79,6 +83,7 @@ class Sweep:
         self.booking = self._book()
         ctx.staff.add("sweep", "1357")
         ctx.technician.directory.add("sweep", "1357")
+        self.appeal = self._appeal()
 
     def _book(self) -> Any:
         ui, app = self.ui, self.app
@@ -141,6 +146,35 @@ class Sweep:
             "technician_login": lambda: self.go("technician_login"),
             "technician": self._technician,
             "out_of_service": lambda: self.go("out_of_service"),
+            **self.appeal_states(),
+        }
+
+    def _appeal(self) -> Any:
+        from kiosk.services.appeals import AppealForm
+
+        ctx = self.app.ctx
+        assert ctx.appeals.refresh_serial()
+        form = AppealForm("complaint", "Анна Петрова", phone="+7 912 345-67-89", text="Банкомат не выдал деньги")
+        return ctx.appeals.file(form, "ru")
+
+    def appeal_states(self) -> dict[str, Callable[[], None]]:
+        from dataclasses import replace
+
+        def found() -> None:
+            self.go("appeal_status", number=self.appeal.number)
+            self.ui.screen.ids.last4.text = "6789"
+            self.ui.screen.find()
+            self.idle()
+
+        return {
+            "appeals": lambda: self.go("appeals"),
+            "appeal_form": lambda: self.go("appeal_form", kind="complaint", text="как вернуть деньги"),
+            "appeal_done": lambda: self.go("appeal_done", appeal=self.appeal),
+            "appeal_done_paper_out": lambda: self.go(
+                "appeal_done", appeal=replace(self.appeal, print_error=_paper_out())
+            ),
+            "appeal_status": lambda: self.go("appeal_status"),
+            "appeal_status_found": found,
         }
 
     def _kb(self, query: str) -> None:

@@ -62,6 +62,10 @@ SCREEN_TITLES: dict[str, tuple[str, dict[str, Any]]] = {
     "technician_login": ("Technician mode", {}),
     "technician": ("Technician mode", {}),  # without the PIN, technician mode asks for it
     "out_of_service": ("Temporarily out of service", {}),
+    "appeals": ("Questions and complaints", {}),
+    "appeal_form": ("Make a complaint", {"kind": "complaint"}),
+    "appeal_done": ("Registration number", {}),
+    "appeal_status": ("Check an appeal's status", {}),
 }
 
 
