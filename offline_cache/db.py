@@ -131,10 +131,16 @@ def _m006_knowledge_fields(db: sqlite_utils.Database) -> None:
 
 def _m007_kb_sync(db: sqlite_utils.Database) -> None:
     """The cursor of the knowledge base's last complete sync with central."""
+    from offline_cache.kb_sync import create_tables
+
+    create_tables(db)
 
 
 def _m008_fleet(db: sqlite_utils.Database) -> None:
     """The fleet: the paper meter, technicians and their audit, commands from central, settings kept here."""
+    from offline_cache.fleet import create_tables
+
+    create_tables(db)
 
 
 def _m009_appeals(db: sqlite_utils.Database) -> None:

@@ -74,9 +74,6 @@ def test_print_test_on_the_simulator(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert str(pngs[0]) in out
 
 
-    assert not (tmp_path / "print").exists()
-
-
 @pytest.mark.parametrize("lang", ["ru", "zh-Hant", "en"])
 def test_print_test_appeal_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str) -> None:
     assert kiosk(["devices", "print-test", "--sample", "appeal", "--lang", lang], tmp_path) == 0
