@@ -29,12 +29,22 @@ def _required_args(parser: argparse.ArgumentParser) -> list[str]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction) or action.dest == "help":
             continue
-        value = str(next(iter(action.choices))) if action.choices else "x"
+        value = _value(action)
         if not action.option_strings and action.nargs is None:
             args.append(value)
         elif action.option_strings and action.required:
             args += [action.option_strings[0], value]
+    for group in parser._mutually_exclusive_groups:  # e.g. --phone | --email: one of them is required
+        if group.required:
+            first = group._group_actions[0]
+            args += [first.option_strings[0], _value(first)]
     return args
+
+
+def _value(action: argparse.Action) -> str:
+    if action.choices:
+        return str(next(iter(action.choices)))
+    return "1" if action.type is int else "x"
 
 
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[list[str]]:
@@ -99,7 +109,9 @@ def test_kiosk_run_gets_the_file_not_the_demo(
     import screens.launcher
 
     started: list[str] = []
-    monkeypatch.setattr(screens.launcher, "run_app", lambda config: started.append(config.kiosk.id) or 0)
+    monkeypatch.setattr(
+        screens.launcher, "run_app", lambda config, **_options: started.append(config.kiosk.id) or 0
+    )
     path = str(_kiosk_file(tmp_path))
     argv = ["--config", path, "run"] if before else ["run", "--config", path]
     assert kiosk_cli.main(argv) == 0
