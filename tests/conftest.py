@@ -203,3 +203,49 @@ def fresh(ui: object) -> Iterator[object]:
     ui.app.ctx.session.wipe("test start")
     ui.frames(3)
     return ui
+
+
+_SOURCE_COPIES = {"src", "venv", "build", ".hypothesis", "site-packages"}
+
+
+def _card_number_leaks(roots: list[Path]) -> list[str]:
+    """Files under ``roots`` that hold a full demo or test card number (plain, or spaced in fours)."""
+    from devices.card.virtual.profiles import PROFILES
+    from service_common.card_token import DEMO_CARD_PANS
+
+    pans = {app.pan for p in PROFILES.values() for app in p.apps}
+    pans |= {pan for group in DEMO_CARD_PANS.values() for pan in group}
+    needles = {pan.encode() for pan in pans} | {
+        " ".join(pan[i : i + 4] for i in range(0, 16, 4)).encode() for pan in pans
+    }
+    found = []
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.suffix in (".py", ".pyc") or _SOURCE_COPIES & set(path.parts):
+                continue  # the project's own sources, copied by the wheel test, hold the demo numbers
+            try:
+                if not path.is_file() or path.stat().st_size > 64 * 2**20:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if any(needle in data for needle in needles):
+                found.append(str(path))
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After the whole suite: no file the kiosk or central wrote (databases, logs, print previews,
+    outboxes, reminder files) holds a full card number. Test inputs that type one on purpose must
+    leave it masked wherever it is stored."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or session.testscollected == 0 or os.environ.get("KIOSK_SKIP_PAN_SCAN"):
+        return
+    roots = [factory.getbasetemp(), ARTIFACTS]
+    leaks = _card_number_leaks([r for r in roots if r.exists()])
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["full card numbers found in files the kiosk or central wrote:", *leaks[:50]]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
