@@ -61,6 +61,7 @@ def test_insert_pin_statement_print_block_unblock(fresh: UI) -> None:
     # The loss report: the balance first, then the block, then the unblock with the PIN again.
     app.go("card_block")
     fresh.wait_for(lambda: fresh.screen.balance and not fresh.screen.busy)
+    fresh.settle()  # the fade done and the balance laid out: a tap mid-fade reached nothing
     fresh.tap(fresh.screen.ids.confirm)
     fresh.wait_for(lambda: fresh.screen.stage == "blocked" and not fresh.screen.busy)
     reference = fresh.screen.reference
