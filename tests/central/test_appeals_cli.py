@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,7 +23,7 @@ def test_export_and_report(
     headers: dict[str, str],
     seeded: Engine,
     clock: ManualClock,
-    db_path: Path,
+    db_arg: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     client.post("/api/v1/appeals", json=body(kind="complaint", deadline="2026-12-11"), headers=headers)
@@ -33,7 +32,7 @@ def test_export_and_report(
     clock.advance(timedelta(hours=5))
     desk.answer(seeded, STAFF, "A001-261123-0001", clock.now(), "Ответ.")
     capsys.readouterr()
-    assert cli.main(["appeals", "export", "--json", "--db", str(db_path)]) == 0
+    assert cli.main(["appeals", "export", "--json", "--db", db_arg]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 4  # three demo appeals and ours
     ours = next(r for r in lines if r["number"] == "A001-261123-0001")
@@ -51,7 +50,7 @@ def test_export_and_report(
                 "2026-11-23",
                 "--json",
                 "--db",
-                str(db_path),
+                db_arg,
             ]
         )
         == 0
@@ -63,9 +62,9 @@ def test_export_and_report(
     stage = report["stages_hours"]["in_progress"]
     assert stage["longest"] >= 5.0
     assert (
-        cli.main(["appeals", "report", "--from", "2026-11-23", "--to", "2026-11-23", "--db", str(db_path)])
+        cli.main(["appeals", "report", "--from", "2026-11-23", "--to", "2026-11-23", "--db", db_arg])
         == 0
     )
     text = capsys.readouterr().out
     assert "appeals filed 2026-11-23 .. 2026-11-23: 4" in text
-    assert cli.main(["appeals", "report", "--from", "x", "--to", "2026-11-23", "--db", str(db_path)]) == 2
+    assert cli.main(["appeals", "report", "--from", "x", "--to", "2026-11-23", "--db", db_arg]) == 2
