@@ -24,7 +24,7 @@ from kiosk.services.appeals import (
     FiledAppeal,
 )
 from screens.base import KioskScreen
-from service_common.i18n import N_, babel_locale, pick
+from service_common.i18n import N_, babel_locale, drawable, pick
 
 KIND_TITLES = {
     "question": N_("Ask a question"),
@@ -221,7 +221,7 @@ class AppealDoneScreen(KioskScreen):
             self.deadline = self._("Thank you! Feedback needs no answer.")
         else:
             self.deadline = self._("Answer by {date}").format(
-                date=format_date(appeal.deadline, "long", locale=babel_locale(lang))
+                date=drawable(format_date(appeal.deadline, "long", locale=babel_locale(lang)))
             )
         self.problem = (
             appeal.print_error.visitor_message(lang)
@@ -317,7 +317,9 @@ class AppealStatusScreen(KioskScreen):
                  self._(STATUSES.get(status.status, STATUSES["registered"]))]  # fmt: skip
         if status.deadline is not None:
             lines.append(
-                self._("Answer by {date}").format(date=format_date(status.deadline, "long", locale=locale))
+                self._("Answer by {date}").format(
+                    date=drawable(format_date(status.deadline, "long", locale=locale))
+                )
             )
         for entry in status.history:
             at = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00")).astimezone(
@@ -326,7 +328,8 @@ class AppealStatusScreen(KioskScreen):
             note = pick(entry.get("note"), lang)
             label = self._(STATUSES.get(str(entry["status"]), STATUSES["registered"]))
             lines.append(
-                f"• {format_skeleton('yMMMd', at, locale=locale)}: {label}" + (f" — {note}" if note else "")
+                f"• {drawable(format_skeleton('yMMMd', at, locale=locale))}: {label}"
+                + (f" — {note}" if note else "")
             )
         if status.info_request:
             lines.append(self._("The bank asks: {request}").format(request=status.info_request))

@@ -28,7 +28,7 @@ from kiosk.services.statements import (
 )
 from screens.base import KioskScreen
 from screens.card import problem_text
-from service_common.i18n import N_, babel_locale, pick
+from service_common.i18n import N_, babel_locale, drawable, pick
 
 PERIODS = {
     "last10": N_("Last 10 operations"),
@@ -195,7 +195,7 @@ class CardStatementScreen(_CardView):
             rows.add_widget(_row(self._("No operations in this period"), ""))
         for op in reversed(view.operations):  # newest first on screen
             tz = op.at.tzinfo
-            day = format_skeleton("MMMd", op.at, tzinfo=tz, locale=locale)
+            day = drawable(format_skeleton("MMMd", op.at, tzinfo=tz, locale=locale))
             when = f"{day} {format_skeleton('Hm', op.at, tzinfo=tz, locale=locale)}"
             rows.add_widget(
                 _row(f"{when}  {op.description}  #{op.voucher}", self._amount(op.amount, signed=True))
@@ -272,7 +272,7 @@ class CardInfoScreen(_CardView):
             return self._("No services are connected to this card.")
         locale = babel_locale(lang)
         return "\n".join(
-            f"• {pick(s.name, lang)} ({self._('since')} {format_skeleton('yMMMd', s.since, locale=locale)})"
+            f"• {pick(s.name, lang)} ({self._('since')} {drawable(format_skeleton('yMMMd', s.since, locale=locale))})"
             for s in answer
         )
 

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from devices.receipts import template
 from devices.receipts.model import Receipt
 from devices.receipts.ticket import issued_text
-from service_common.i18n import babel_locale
+from service_common.i18n import babel_locale, drawable
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ class AppealData:
 
 def fields(data: AppealData, lang: str) -> dict[str, object]:
     issued = data.issued_at or datetime.now().astimezone()
-    deadline = format_date(data.deadline, "long", locale=babel_locale(lang)) if data.deadline else None
+    deadline = (
+        drawable(format_date(data.deadline, "long", locale=babel_locale(lang))) if data.deadline else None
+    )
     return {
         "center_name": data.center_name or None,
         "kind": data.kind,
