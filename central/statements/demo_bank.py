@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
@@ -40,7 +40,7 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class DemoCard:
-    pan: str
+    pan: str = field(repr=False)  # a demo/test number, yet kept out of any repr that might reach a log
     """Only used to compute the token at start-up; never stored, logged or returned."""
     account: str
     currency: str
