@@ -20,7 +20,7 @@ def test_complaint_filed_offline_prints_then_reaches_central_and_shows_in_the_st
     assert gateway is not None
     assert sim is not None
     assert ctx.appeals.refresh_serial()  # the sync job's work: the serial is cached while online
-    jobs_before = len(sim.jobs)
+    jobs_before = sim.job_count
     online = gateway.client
     gateway.client = CentralClient(f"http://127.0.0.1:{free_port()}", "x", connect_timeout=0.3)
     try:
@@ -49,7 +49,7 @@ def test_complaint_filed_offline_prints_then_reaches_central_and_shows_in_the_st
         assert not done.problem
         fresh.frames(5)
         fresh.screenshot(ARTIFACTS / "appeal-done-offline-ru.png")
-        assert len(sim.jobs) == jobs_before + 1
+        assert sim.job_count == jobs_before + 1
         printed = sim.jobs[-1].data
         assert number.encode() in printed  # the capture printer's bytes carry the visitor's number
         assert b"4111" not in printed  # nothing of the text goes on paper

@@ -76,13 +76,13 @@ def test_book_then_check_in_by_code_then_again_the_same_ticket(
     app = fresh.app
     sim = app.ctx.printer.simulator
     assert sim is not None
-    jobs = len(sim.jobs)
+    jobs = sim.job_count
     code, start = book(fresh, "ru", email="anna@example.com")
     with sqlite3.connect(central.db) as conn:  # kept for the reminder (with its .ics)
         email = conn.execute("SELECT email FROM appointments WHERE code = ?", [code]).fetchone()[0]
     assert email == "anna@example.com"
     assert len(code) == 8
-    assert len(sim.jobs) == jobs + 1
+    assert sim.job_count == jobs + 1
     fresh.tap(fresh.screen.ids.get("done") or app.frame.ids.navbar.ids.home)
     # Too early: told when to come back.
     app.go("checkin")

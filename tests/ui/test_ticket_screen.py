@@ -19,7 +19,7 @@ def test_two_taps_print_a_ticket_and_done_wipes_the_session(fresh: UI) -> None:
     app = fresh.app
     sim = app.ctx.printer.simulator
     assert sim is not None
-    jobs_before = len(sim.jobs)
+    jobs_before = sim.job_count
     fresh.tap(fresh.screen.ids.tile_ticket)  # tap 1
     assert app.manager.current == "ticket"
     fresh.wait_for(lambda: services(fresh))
@@ -32,7 +32,7 @@ def test_two_taps_print_a_ticket_and_done_wipes_the_session(fresh: UI) -> None:
     done = fresh.screen
     assert done.number.startswith(first.text[0])
     assert done.qr is not None
-    assert len(sim.jobs) == jobs_before + 1
+    assert sim.job_count == jobs_before + 1
     shown = " ".join(fresh.texts(done))
     # Printed, or (after a long session on the simulated roll) told to remember the number.
     assert "Возьмите талон из принтера под экраном." in shown or "Запомните" in shown or done.print_problem
