@@ -31,7 +31,7 @@ from central.statements.backend import (
     Period,
     Statement,
 )
-from service_common.card_token import DEMO_TOKEN_KEY, card_token
+from service_common.card_token import DEMO_CARD_PANS, DEMO_TOKEN_KEY, card_token
 from service_common.clock import Clock
 
 ANCHOR = date(2026, 1, 1)
@@ -52,17 +52,23 @@ def _card(pan: str, opening: str, services: tuple[str, ...] = ("sms", "online"))
     return DemoCard(pan, f"40817810*******{pan[-4:]}", "RUB", Decimal(opening), services)
 
 
-DEMO_CARDS = (
-    # The simulator's and the virtual cards' numbers (service_common.card_token.DEMO_CARD_PANS), whose
-    # tokens under the contract's demo key (DEMO_TOKEN_KEY) the demo kiosks send.
-    _card("4111111111111111", "84250.00", ("sms", "online", "cashback")),
-    _card("5555555555554444", "152300.00"),
-    _card("4012888888881881", "40000.00", ("sms",)),
-    _card("4000056655665556", "45000.00"),
-    _card("5200828282828210", "64000.00"),
-    _card("5105105105105100", "99000.00"),
-    _card("2200000000000004", "60000.00", ("sms", "cashback")),
-    _card("6759649826438453", "30000.00", ()),
+#: Each demo account by the simulator profile (and application) whose card opens it; the numbers come from
+#: ``service_common.card_token.DEMO_CARD_PANS``, the one table of them, and the demo kiosks send their tokens
+#: under the contract's demo key (``DEMO_TOKEN_KEY``).
+_ACCOUNTS: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {
+    ("visa", 0): ("84250.00", ("sms", "online", "cashback")),
+    ("mastercard", 0): ("152300.00", ("sms", "online")),
+    ("blocked", 0): ("40000.00", ("sms",)),
+    ("no_pdol", 0): ("45000.00", ("sms", "online")),
+    ("track2", 0): ("64000.00", ("sms", "online")),
+    ("multi", 1): ("99000.00", ("sms", "online")),
+    ("pse", 0): ("60000.00", ("sms", "cashback")),
+    ("aid_list", 0): ("30000.00", ()),
+}
+
+DEMO_CARDS = tuple(
+    _card(DEMO_CARD_PANS[profile][app], opening, services)
+    for (profile, app), (opening, services) in _ACCOUNTS.items()
 )
 
 SERVICE_NAMES = {
