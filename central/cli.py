@@ -184,10 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    for group in ("kiosks", "staff", "counters", "reminders", "tickets", "kb", "fleet"):
-        if args.command == group and getattr(args, f"{group}_command") is None:
-            args.print_help(sys.stderr)
-            return EXIT_USAGE
+    if getattr(args, f"{args.command}_command", "") is None:  # a command group with no action named
+        args.print_help(sys.stderr)
+        return EXIT_USAGE
     try:
         cfg = central_config.load(args.config)
     except ConfigError as exc:

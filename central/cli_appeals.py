@@ -23,6 +23,7 @@ from central import db
 
 def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse.ArgumentParser) -> None:
     appeals = commands.add_parser("appeals", parents=[plain], help="the appeal registry")
+    appeals.set_defaults(print_help=appeals.print_help)
     sub = appeals.add_subparsers(dest="appeals_command", metavar="ACTION")
     export = sub.add_parser("export", parents=[with_db], help="every appeal with its history, as JSON lines")
     export.add_argument(

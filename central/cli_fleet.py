@@ -30,6 +30,7 @@ class FleetCliError(Exception):
 
 def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse.ArgumentParser) -> None:
     fleet = commands.add_parser("fleet", parents=[plain], help="the kiosk fleet: codes, state, audit")
+    fleet.set_defaults(print_help=fleet.print_help)
     sub = fleet.add_subparsers(dest="fleet_command", metavar="ACTION")
     otp = sub.add_parser("otp", parents=[with_db], help="a one-time technician code for one kiosk")
     otp.add_argument("kiosk_id", metavar="KIOSK-ID")

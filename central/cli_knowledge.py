@@ -19,6 +19,7 @@ COMMAND = "kb"
 def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse.ArgumentParser) -> None:
     kb = commands.add_parser(COMMAND, parents=[plain], help="knowledge base reports")
     kb.set_defaults(print_help=kb.print_help)
+    kb.set_defaults(print_help=kb.print_help)
     sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
     misses = sub.add_parser(
         "misses", parents=[with_db], help="searches that found nothing, by ISO week and language"

@@ -21,6 +21,7 @@ from central.queue.engine import display
 
 def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse.ArgumentParser) -> None:
     tickets = commands.add_parser("tickets", parents=[plain], help="the day's queue tickets")
+    tickets.set_defaults(print_help=tickets.print_help)
     sub = tickets.add_subparsers(dest="tickets_command", metavar="ACTION")
     listing = sub.add_parser("list", parents=[with_db], help="list one center's tickets of one business day")
     listing.add_argument("--center", required=True, metavar="CENTER_ID")

@@ -37,13 +37,18 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        run(
-            capsys,
-        )[0]
-        == 2
-    )
-    assert run(capsys, "kiosks")[0] == 2
+    assert run(capsys)[0] == 2
+
+
+@pytest.mark.parametrize(
+    "group", ["kiosks", "staff", "counters", "reminders", "tickets", "kb", "appeals", "fleet"]
+)
+def test_a_command_group_without_its_action_prints_its_help(
+    group: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, group)
+    assert code == 2
+    assert f"kiosk-central {group}" in err and "Traceback" not in err
 
 
 def test_kiosk_lifecycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
