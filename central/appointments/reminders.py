@@ -11,6 +11,7 @@ Logs name the reminder id and channel only: never a phone number or an address.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -250,11 +251,17 @@ class SendReport:
 
 
 def default_outbox_dir(engine: Engine) -> Path:
-    """``outbox`` beside the SQLite file (central's data directory), else in the working directory."""
+    """``outbox`` beside the SQLite file (central's data directory), else in central's state directory.
+
+    With a database server there is no data directory of ours: systemd's ``StateDirectory=`` (given
+    as ``$STATE_DIRECTORY``), else ``~/.local/state/kiosk-central``; never the working directory, which
+    may be a checkout or ``/``.
+    """
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent / "outbox"
-    return Path.cwd() / "outbox"
+    state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    return (Path(state) if state else Path.home() / ".local" / "state" / "kiosk-central") / "outbox"
 
 
 @dataclass

@@ -29,6 +29,12 @@ MOSCOW = "Europe/Moscow"
 START = datetime(2026, 11, 23, 10, 0)  # a Monday, 10:00 in Moscow
 
 
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a central on PostgreSQL writes its reference mail: the test's own folder, never the checkout."""
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START, MOSCOW)

@@ -206,11 +206,12 @@ def test_overdue_marks_and_reminds_the_handler(
     assert _row(seeded, number).status == "overdue"
     assert registry.count_overdue(seeded) == result.tasks["appeals overdue"]
     assert sweeper.run_once().tasks["appeals overdue"] == 0
-    if BACKEND == "sqlite":  # the reference channels write next to the SQLite file; elsewhere on PostgreSQL
-        mails = list((tmp_path / "outbox" / "email").glob("*"))
-        texts = [m.read_bytes().decode("utf-8", "replace") for m in mails]
-        assert any("i.sokolova@bank.example" in t and number in t for t in texts)
-        json.dumps(texts)  # the files are readable text
+    # The reference channels write beside the SQLite file, or on PostgreSQL in the state directory.
+    spool = tmp_path / "outbox" if BACKEND == "sqlite" else tmp_path / "state" / "outbox"
+    mails = list((spool / "email").glob("*"))
+    texts = [m.read_bytes().decode("utf-8", "replace") for m in mails]
+    assert any("i.sokolova@bank.example" in t and number in t for t in texts)
+    json.dumps(texts)  # the files are readable text
     assert _status(client, headers, number)["status"] == "overdue"
     desk.answer(seeded, STAFF, number, clock.now(), "Ответ с опозданием, извините.")
     assert _row(seeded, number).status == "answered"
