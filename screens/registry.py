@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from screens.appeals import AppealDoneScreen, AppealFormScreen, AppealsScreen, AppealStatusScreen
 from screens.base import KioskScreen
-from screens.booking import (
-    AppointmentsScreen,
-    BookDoneScreen,
-    BookFormScreen,
-    BookTimeScreen,
-    MyBookingScreen,
-)
+from screens.book_done import BookDoneScreen, MyBookingScreen
+from screens.book_form import BookFormScreen
+from screens.book_time import BookTimeScreen
+from screens.booking import AppointmentsScreen
 from screens.card import CardMenuScreen, CardPinScreen, CardScreen
 from screens.card_statement import CardBlockScreen, CardInfoScreen, CardStatementScreen
 from screens.checkin import CheckInScreen
