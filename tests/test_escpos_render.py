@@ -189,7 +189,7 @@ def test_code128_table_matches_python_barcode() -> None:
 
     from barcode.charsets.code128 import CODES  # type: ignore[import-untyped]
 
-    from devices.escpos_render import _C128
+    from devices.escpos_render.symbols import _C128
 
     assert ["".join(str(len(list(g))) for _, g in itertools.groupby(pattern)) for pattern in CODES] == _C128
     widths = code128_widths(b"{C\x01\x02{B!")
