@@ -195,7 +195,7 @@ def ui(
 
 
 @pytest.fixture
-def fresh(ui: object) -> Iterator[object]:
+def fresh(ui: object) -> object:
     """Each UI test starts on the home screen with a blank session."""
     from tests.ui.harness import UI
 

@@ -9,18 +9,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import load
-from kiosk.context import KioskContext, build
 from kiosk.services.appeals import AppealForm, AppealInvalid, AppealLookupRefused
 from service_common.appeals import RegistrationNumber, answer_deadline
-from service_common.clock import ManualClock
-from tests.conftest import CentralServer, free_port, start_central
+from tests.e2e.rig import KioskRig, kiosk_rig
 
 pytestmark = pytest.mark.e2e
 
@@ -28,36 +24,12 @@ START = "2026-12-01T10:00"  # a Tuesday
 PHONE = "+7 912 345-67-89"
 
 
-@dataclass
-class Rig:
-    central: CentralServer
-    ctx: KioskContext
-    clock: ManualClock
-    port: int
-    db: Path
-
-    def restart(self) -> None:
-        now = self.clock.now().replace(tzinfo=None).isoformat(timespec="seconds")
-        self.central = start_central(self.db, port=self.port, seed=False, clock=now)
-
-
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
-    port, db = free_port(), tmp_path / "central.db"
-    central = start_central(db, port=port, clock=START)
-    config = load(None, {"KIOSK_DATA_DIR": str(tmp_path / "kiosk")})
-    config.central.url = central.url
-    config.central.token = central.enrol("KIOSK-APPEALS")
-    config.central.connect_timeout_s = 0.5
-    config.central.patience_s = 1.5
-    clock = ManualClock(datetime.fromisoformat(START), "Europe/Moscow")
-    ctx = build(config, clock)
-    assert ctx.info.refresh()
-    assert ctx.appeals.refresh_serial()
-    r = Rig(central, ctx, clock, port, db)
-    yield r
-    r.central.stop()
-    ctx.close()
+def rig(tmp_path: Path) -> Iterator[KioskRig]:
+    with kiosk_rig(tmp_path, "KIOSK-APPEALS", START) as r:
+        assert r.ctx.info.refresh()
+        assert r.ctx.appeals.refresh_serial()
+        yield r
 
 
 def complaint(**over: str) -> AppealForm:
@@ -67,7 +39,7 @@ def complaint(**over: str) -> AppealForm:
     return AppealForm(**fields, happened_on=date(2026, 11, 30))
 
 
-def test_filed_offline_reaches_central_with_the_printed_number_and_deadline(rig: Rig) -> None:
+def test_filed_offline_reaches_central_with_the_printed_number_and_deadline(rig: KioskRig) -> None:
     rig.central.stop()
     filed = rig.ctx.appeals.submit(complaint(), "ru")
     number = RegistrationNumber.parse(filed.number)
@@ -90,7 +62,7 @@ def test_filed_offline_reaches_central_with_the_printed_number_and_deadline(rig:
     assert rig.ctx.sender.outbox.counts() == {"sent": 1}
 
 
-def test_a_run_of_appeals_goes_in_one_batch_and_each_is_found(rig: Rig) -> None:
+def test_a_run_of_appeals_goes_in_one_batch_and_each_is_found(rig: KioskRig) -> None:
     rig.central.stop()
     numbers = [
         rig.ctx.appeals.file(complaint(kind="question", text=f"Вопрос {i}"), "en").number for i in range(7)
@@ -106,7 +78,7 @@ def test_a_run_of_appeals_goes_in_one_batch_and_each_is_found(rig: Rig) -> None:
         assert rig.ctx.appeals.status(number, phone_last4="6789").status == "registered"
 
 
-def test_the_form_refuses_politely_without_a_contact(rig: Rig) -> None:
+def test_the_form_refuses_politely_without_a_contact(rig: KioskRig) -> None:
     with pytest.raises(AppealInvalid) as refused:
         rig.ctx.appeals.file(complaint(phone=""), "ru")
     assert refused.value.problems == {"contact": "contact_missing"}
@@ -118,7 +90,7 @@ def test_the_form_refuses_politely_without_a_contact(rig: Rig) -> None:
     assert rig.ctx.sender.outbox.counts() == {}
 
 
-def test_answered_complaint_is_rated_and_not_satisfied_reopens_it(rig: Rig) -> None:
+def test_answered_complaint_is_rated_and_not_satisfied_reopens_it(rig: KioskRig) -> None:
     from central import db as central_db
     from central.appeals import desk
 
@@ -139,7 +111,7 @@ def test_answered_complaint_is_rated_and_not_satisfied_reopens_it(rig: Rig) -> N
     assert rated.status == "in_progress"
 
 
-def test_cli_submit_prints_number_and_deadline_and_status_reads_it(rig: Rig, tmp_path: Path) -> None:
+def test_cli_submit_prints_number_and_deadline_and_status_reads_it(rig: KioskRig, tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[central]\nurl = "{rig.central.url}"\ntoken = "{rig.central.enrol("KIOSK-CLI")}"\n')
     env = {"PYTHONPATH": str(Path(__file__).parents[2]), "KIOSK_DATA_DIR": str(tmp_path / "cli"),

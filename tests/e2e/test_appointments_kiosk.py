@@ -13,70 +13,32 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import requests
 
-from kiosk.config import load
-from kiosk.context import KioskContext, build
 from kiosk.services.appointments import Booking, BookingRefused, Hold, code_ok
 from kiosk.services.booking_token import BadToken, keys_from, verify
 from kiosk.services.checkin import CheckInRefused
 from server_sync.client import CentralClient, safe_path
-from service_common.clock import ManualClock
-from tests.conftest import CentralServer, free_port, start_central
+from tests.e2e.rig import KioskRig, kiosk_rig
 
 pytestmark = pytest.mark.e2e
 
 START = "2026-12-01T10:00"
 
 
-@dataclass
-class Rig:
-    central: CentralServer
-    ctx: KioskContext
-    clock: ManualClock
-    port: int
-    db: Path
-
-    def move(self, to: datetime) -> None:
-        answer = requests.post(f"{self.central.url}/demo/clock", json={"now": to.isoformat()}, timeout=5)
-        answer.raise_for_status()
-        self.clock.set(datetime.fromisoformat(answer.json()["now"]))
-
-    def sync(self) -> bool:
-        """The sync worker's outbox and lease jobs, in its order."""
-        return self.ctx.sender.send() and self.ctx.queue.top_up_leases()
-
-    def restart(self) -> None:
-        now = self.clock.now().replace(tzinfo=None).isoformat(timespec="seconds")
-        self.central = start_central(self.db, port=self.port, seed=False, clock=now)
-
-
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
-    port, db = free_port(), tmp_path / "central.db"
-    central = start_central(db, port=port, clock=START)
-    config = load(None, {"KIOSK_DATA_DIR": str(tmp_path / "kiosk")})
-    config.central.url = central.url
-    config.central.token = central.enrol("KIOSK-APPT")
-    config.central.connect_timeout_s = 0.5
-    config.central.patience_s = 1.5
-    clock = ManualClock(datetime.fromisoformat(START), "Europe/Moscow")
-    ctx = build(config, clock)
-    assert ctx.info.refresh()
-    assert ctx.queue.top_up_leases()
-    assert ctx.appointments.booking_docs.sync()
-    r = Rig(central, ctx, clock, port, db)
-    yield r
-    r.central.stop()
-    ctx.close()
+def rig(tmp_path: Path) -> Iterator[KioskRig]:
+    with kiosk_rig(tmp_path, "KIOSK-APPT", START) as r:
+        assert r.ctx.info.refresh()
+        assert r.ctx.queue.top_up_leases()
+        assert r.ctx.appointments.booking_docs.sync()
+        yield r
 
 
-def book(rig: Rig, service_id: str = "C01-A", nth: int = 0, phone: str = "+7 912 345-67-89") -> Booking:
+def book(rig: KioskRig, service_id: str = "C01-A", nth: int = 0, phone: str = "+7 912 345-67-89") -> Booking:
     appts = rig.ctx.appointments
     day = appts.days(service_id)[0]
     slot = appts.slots(service_id, day)[nth]
@@ -84,7 +46,7 @@ def book(rig: Rig, service_id: str = "C01-A", nth: int = 0, phone: str = "+7 912
     return appts.confirm(hold, "Анна Петрова", phone, "ru", str(uuid.uuid4()))
 
 
-def test_booking_prints_a_confirmation_with_a_verifiable_token(rig: Rig) -> None:
+def test_booking_prints_a_confirmation_with_a_verifiable_token(rig: KioskRig) -> None:
     appts = rig.ctx.appointments
     assert {s["id"] for s in appts.services()} >= {"C01-A"}
     booking = book(rig)
@@ -106,7 +68,7 @@ def test_booking_prints_a_confirmation_with_a_verifiable_token(rig: Rig) -> None
     assert b"9123456789" not in raw
 
 
-def test_bad_input_is_refused_before_central_and_a_full_slot_says_so(rig: Rig) -> None:
+def test_bad_input_is_refused_before_central_and_a_full_slot_says_so(rig: KioskRig) -> None:
     appts = rig.ctx.appointments
     day = appts.days("C01-B")[0]  # capacity 1
     slot = appts.slots("C01-B", day)[0]
@@ -119,7 +81,7 @@ def test_bad_input_is_refused_before_central_and_a_full_slot_says_so(rig: Rig) -
     assert full.value.reason == "slot_full"
 
 
-def test_check_in_online_too_early_then_in_window_then_again_the_same_ticket(rig: Rig) -> None:
+def test_check_in_online_too_early_then_in_window_then_again_the_same_ticket(rig: KioskRig) -> None:
     booking = book(rig)
     with pytest.raises(CheckInRefused) as early:
         rig.ctx.checkin.check_in(booking.code, "ru")
@@ -135,7 +97,7 @@ def test_check_in_online_too_early_then_in_window_then_again_the_same_ticket(rig
     assert again.ticket.display == first.ticket.display
 
 
-def test_too_late_offers_a_walk_in_ticket_for_the_same_service(rig: Rig) -> None:
+def test_too_late_offers_a_walk_in_ticket_for_the_same_service(rig: KioskRig) -> None:
     booking = book(rig)
     rig.move(booking.slot_start + timedelta(minutes=11))
     with pytest.raises(CheckInRefused) as late:
@@ -144,7 +106,7 @@ def test_too_late_offers_a_walk_in_ticket_for_the_same_service(rig: Rig) -> None
     assert late.value.service_id == "C01-A"
 
 
-def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
+def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: KioskRig) -> None:
     appts = rig.ctx.appointments
     scanned = book(rig, nth=0)
     typed = book(rig, nth=1, phone="+7 912 000-11-22")
@@ -185,7 +147,7 @@ def test_offline_check_in_by_scan_and_by_typed_code_then_sync(rig: Rig) -> None:
     assert queued_at == scanned.slot_start  # in the queue at the booked time, not at check-in
 
 
-def test_my_booking_find_move_then_cancel_and_wrong_digits_lock_the_code(rig: Rig) -> None:
+def test_my_booking_find_move_then_cancel_and_wrong_digits_lock_the_code(rig: KioskRig) -> None:
     appts = rig.ctx.appointments
     booking = book(rig, phone="+7 912 345-67-89")
     with pytest.raises(BookingRefused) as wrong:
@@ -210,7 +172,7 @@ def test_my_booking_find_move_then_cancel_and_wrong_digits_lock_the_code(rig: Ri
     assert locked.value.until is not None
 
 
-def test_a_released_hold_frees_the_place_at_once(rig: Rig) -> None:
+def test_a_released_hold_frees_the_place_at_once(rig: KioskRig) -> None:
     appts = rig.ctx.appointments
     day = appts.days("C01-B")[0]  # capacity 1
     slot = appts.slots("C01-B", day)[0]
@@ -246,7 +208,7 @@ class _Silent:
         self.sock.close()
 
 
-def test_a_check_in_of_unknown_outcome_goes_offline_under_the_same_request_id(rig: Rig) -> None:
+def test_a_check_in_of_unknown_outcome_goes_offline_under_the_same_request_id(rig: KioskRig) -> None:
     booking = book(rig)
     rig.move(booking.slot_start - timedelta(minutes=5))
     silent = _Silent()
@@ -270,7 +232,7 @@ def test_a_check_in_of_unknown_outcome_goes_offline_under_the_same_request_id(ri
     assert rig.ctx.queue.outbox.pending_count() == 0
 
 
-def test_a_refused_offline_ticket_takes_its_check_in_along_and_blocks_nothing(rig: Rig) -> None:
+def test_a_refused_offline_ticket_takes_its_check_in_along_and_blocks_nothing(rig: KioskRig) -> None:
     queue, now = rig.ctx.queue, rig.clock.now()
     bogus = {"request_id": "t-bogus", "service_id": "C01-A", "priority": "appointment", "issued_by": "kiosk",
              "language": "ru", "lease_id": "no-such-lease", "number": 999, "issued_at": now.isoformat(),
@@ -295,7 +257,7 @@ def test_booking_codes_stay_out_of_error_messages() -> None:
     assert safe_path("/api/v1/appointments/days") == "/api/v1/appointments/days"
 
 
-def test_a_card_number_typed_as_a_name_is_masked_before_central_and_paper(rig: Rig) -> None:
+def test_a_card_number_typed_as_a_name_is_masked_before_central_and_paper(rig: KioskRig) -> None:
     appts = rig.ctx.appointments
     slot = appts.slots("C01-A", appts.days("C01-A")[0])[2]
     booking = appts.confirm(appts.hold("C01-A", slot), "Анна 4111 1111 1111 1111", "+7 912 345-67-89", "ru",

@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import requests
 
 from devices.card import CardRemoved, SimulatorCardReader
 from devices.card.virtual.profiles import DEMO_PIN, PROFILES
 from devices.escpos_render import decode, plain_text
-from kiosk.config import load
-from kiosk.context import KioskContext, build
 from kiosk.services.statements import CardServiceError, StatementQuery
-from service_common.clock import ManualClock
-from tests.conftest import CentralServer, free_port, start_central
+from tests.e2e.rig import KioskRig, kiosk_rig
 
 pytestmark = pytest.mark.e2e
 
@@ -31,36 +26,18 @@ START = "2026-12-04T11:00"
 PANS = {app.pan for p in PROFILES.values() for app in p.apps}
 
 
-@dataclass
-class Rig:
-    central: CentralServer
-    ctx: KioskContext
-    clock: ManualClock
-    reader: SimulatorCardReader
-
-    def move(self, by: timedelta) -> None:
-        """Both clocks: central's demo clock, then the kiosk's to the same instant."""
-        to = (self.clock.now() + by).isoformat()
-        answer = requests.post(f"{self.central.url}/demo/clock", json={"now": to}, timeout=5)
-        answer.raise_for_status()
-        self.clock.set(datetime.fromisoformat(answer.json()["now"]))
+class Rig(KioskRig):
+    @property
+    def reader(self) -> SimulatorCardReader:
+        reader = self.ctx.card_reader
+        assert isinstance(reader, SimulatorCardReader)
+        return reader
 
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
-    central = start_central(tmp_path / "central.db", port=free_port(), clock=START)
-    config = load(None, {"KIOSK_DATA_DIR": str(tmp_path / "kiosk")})
-    config.central.url = central.url
-    config.central.token = central.enrol("KIOSK-CARD")
-    config.central.connect_timeout_s = 0.5
-    config.central.patience_s = 1.0
-    clock = ManualClock(datetime.fromisoformat(START), "Europe/Moscow")
-    ctx = build(config, clock)
-    reader = ctx.card_reader
-    assert isinstance(reader, SimulatorCardReader)
-    yield Rig(central, ctx, clock, reader)
-    central.stop()
-    ctx.close()
+    with kiosk_rig(tmp_path, "KIOSK-CARD", START, patience_s=1.0) as r:
+        yield Rig(r.central, r.ctx, r.clock, r.port, r.db)
     scan_for_card_numbers(tmp_path)
 
 
