@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -234,10 +235,55 @@ def _card_number_leaks(roots: list[Path]) -> list[str]:
     return found
 
 
+def _descendants(root: int) -> list[tuple[int, str]]:
+    """Processes below ``root`` (pid, command line), from /proc: the test machine is Linux."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], list(parents.get(root, []))
+    while todo:
+        pid = todo.pop()
+        todo += parents.get(pid, [])
+        try:
+            cmd = (
+                (Path("/proc") / str(pid) / "cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+            )
+        except OSError:
+            continue
+        found.append((pid, cmd.strip()))
+    return found
+
+
+def _stop_leftover_processes(session: pytest.Session) -> None:
+    """A test that failed half-way may leave its central, X server or proxy running: stop them, say which."""
+    import signal
+
+    from tests.xserver import SESSION_SERVERS
+
+    left = [(pid, cmd) for pid, cmd in _descendants(os.getpid()) if cmd and pid not in SESSION_SERVERS]
+    for pid, _ in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if left and reporter is not None:
+        reporter.write_line(
+            "\n".join(["processes the tests left running, now stopped:", *(c[:160] for _, c in left)]),
+            yellow=True,
+        )
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """After the whole suite: no file the kiosk or central wrote (databases, logs, print previews,
+    """After the whole suite: no process the tests started is left behind, and no file the kiosk or central wrote (databases, logs, print previews,
     outboxes, reminder files) holds a full card number. Test inputs that type one on purpose must
     leave it masked wherever it is stored."""
+    _stop_leftover_processes(session)
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None or session.testscollected == 0 or os.environ.get("KIOSK_SKIP_PAN_SCAN"):
         return

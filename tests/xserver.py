@@ -11,6 +11,9 @@ import os
 import shutil
 import subprocess
 
+SESSION_SERVERS: set[int] = set()
+"""Pids of the X servers this test process started for its own window; they are stopped at exit."""
+
 
 def start_xvfb(width: int, height: int) -> subprocess.Popen[bytes] | None:
     """Start Xvfb on a free display and point ``DISPLAY`` at it; ``None`` when Xvfb is missing.
@@ -36,6 +39,7 @@ def start_xvfb(width: int, height: int) -> subprocess.Popen[bytes] | None:
         return None
     os.environ["DISPLAY"] = f":{number}"
     atexit.register(stop_xvfb, process)
+    SESSION_SERVERS.add(process.pid)
     return process
 
 
