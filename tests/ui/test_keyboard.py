@@ -55,14 +55,8 @@ from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.textinput import TextInput  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
-from screens.keyboard import (  # noqa: E402
-    KEYBOARDS_DIR,
-    KeyButton,
-    OnScreenKeyboard,
-    key_rects,
-    keyboard_height,
-    load_layouts,
-)
+from screens.keyboard import KeyButton, OnScreenKeyboard  # noqa: E402
+from screens.keyboard_layout import KEYBOARDS_DIR, key_rects, keyboard_height, load_layouts  # noqa: E402
 from screens.launcher import save_window_png  # noqa: E402
 
 pytestmark = pytest.mark.ui
