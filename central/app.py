@@ -142,7 +142,7 @@ def create_app(
         lambda desk: appeal_sweep.send_notices(desk.ctx.engine, outbox.channels, desk.now()),
     )
     app.state.statements = statements or DemoCoreBank(engine, clock)
-    app.state.card_limiter = RateLimiter(clock)
+    app.state.card_limiter = RateLimiter(engine, clock)
     app.state.fleet_settings = fleet_settings or FleetSettings()
     app.state.sweeper.add_task(
         "fleet",

@@ -856,6 +856,17 @@ card_nonces = sa.Table(
 )
 """Nonces of PIN attestations still inside their freshness window: a second use is a replay."""
 
+card_rate = sa.Table(
+    "card_rate",
+    metadata,
+    sa.Column("card_token", sa.String(64), primary_key=True),
+    sa.Column("slot", sa.BigInteger, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Index("ix_card_rate_slot", "slot"),
+)
+"""Card requests per card token and fixed window (``slot`` = epoch seconds // window), revision 0012:
+the rate limit shared by every worker and central process."""
+
 
 # ----- the fleet: heartbeats and kiosk health (revision 0010) -----
 

@@ -6,8 +6,6 @@ See :mod:`service_common.card_attestation` for why the attestation exists and ho
 from __future__ import annotations
 
 import math
-import threading
-from collections import deque
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -74,29 +72,56 @@ def check_attestation(
 
 
 class RateLimiter:
-    """At most ``limit`` requests per card token in any ``window`` seconds, in this process.
+    """At most ``limit`` requests per card token in any ``window`` seconds, counted in the database.
 
     Per card, not per kiosk: it slows down someone working through a stolen card's data from
-    several kiosks, while a visitor's normal use (a few screens) never meets it.
+    several kiosks, while a visitor's normal use (a few screens) never meets it. The counts live in
+    the database so every worker and every central behind the proxy enforce one limit together.
+
+    A sliding-window counter: the current fixed window's count plus the previous window's, weighted
+    by how much of it still lies inside the last ``window`` seconds. One row per card and window; a
+    row older than the previous window is deleted as the limiter passes by.
     """
 
-    def __init__(self, clock: Clock, limit: int = 20, window: float = 60.0) -> None:
+    def __init__(self, engine: Engine, clock: Clock, limit: int = 20, window: int = 60) -> None:
+        self.engine = engine
         self.clock = clock
         self.limit = limit
         self.window = window
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
     def retry_after(self, key: str) -> int | None:
         """None and counts the request if it is allowed; else the whole seconds to wait."""
-        now = self.clock.monotonic()
-        with self._lock:
-            if len(self._seen) > 10_000:  # drop idle cards so memory stays bounded
-                self._seen = {k: q for k, q in self._seen.items() if q and q[-1] > now - self.window}
-            times = self._seen.setdefault(key, deque())
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if len(times) >= self.limit:
-                return max(1, math.ceil(times[0] + self.window - now))
-            times.append(now)
-            return None
+        try:
+            return self._count(key)
+        except IntegrityError:  # two workers made the window's row at once (PostgreSQL): count again
+            return self._count(key)
+
+    def _count(self, key: str) -> int | None:
+        t = self.clock.now().timestamp()
+        slot = int(t // self.window)
+        into = (t - slot * self.window) / self.window  # how far into the current window, 0..1
+        r = db.card_rate
+        with db.write_transaction(self.engine) as conn:
+            conn.execute(sa.delete(r).where(r.c.slot < slot - 1))
+            counts = dict(
+                conn.execute(
+                    sa.select(r.c.slot, r.c.count).where(r.c.card_token == key, r.c.slot >= slot - 1)
+                ).all()
+            )
+            previous, current = counts.get(slot - 1, 0), counts.get(slot, 0)
+            if previous * (1 - into) + current >= self.limit:
+                return self._wait(previous, current, into)
+            if slot in counts:
+                conn.execute(
+                    sa.update(r).where(r.c.card_token == key, r.c.slot == slot).values(count=r.c.count + 1)
+                )
+            else:
+                conn.execute(sa.insert(r).values(card_token=key, slot=slot, count=1))
+        return None
+
+    def _wait(self, previous: int, current: int, into: float) -> int:
+        """Seconds until the weighted count falls below the limit (the current window's end at most)."""
+        if current >= self.limit or previous == 0:
+            return max(1, math.ceil((1 - into) * self.window))
+        free_at = 1 - (self.limit - current) / previous  # the fraction of this window where it frees up
+        return max(1, math.ceil((free_at - into) * self.window))

@@ -61,10 +61,7 @@ def test_export_and_report(
     assert report["by_topic"]["cards"] == 2
     stage = report["stages_hours"]["in_progress"]
     assert stage["longest"] >= 5.0
-    assert (
-        cli.main(["appeals", "report", "--from", "2026-11-23", "--to", "2026-11-23", "--db", db_arg])
-        == 0
-    )
+    assert cli.main(["appeals", "report", "--from", "2026-11-23", "--to", "2026-11-23", "--db", db_arg]) == 0
     text = capsys.readouterr().out
     assert "appeals filed 2026-11-23 .. 2026-11-23: 4" in text
     assert cli.main(["appeals", "report", "--from", "x", "--to", "2026-11-23", "--db", db_arg]) == 2

@@ -26,7 +26,6 @@ STAFF = desk.Actor("demo", "supervisor")
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
-
 def _file(client: TestClient, headers: dict[str, str], **over: object) -> str:
     response = client.post(f"{API}/appeals", json=body(**over), headers=headers)
     assert response.status_code == 200, response.text

@@ -181,3 +181,18 @@ def test_demo_bank_knows_every_simulator_card_by_the_contract_token() -> None:
         for app in profile.apps:
             data = CardData.from_pan(app.pan, expiry="2028-12", label=app.label, aid=app.aid)
             assert data.token(KIOSK_KEY) in known, profile.name
+
+
+def test_the_rate_limit_is_shared_by_every_worker(seeded: Engine, clock: ManualClock) -> None:
+    """Two limiters on one database (two worker processes) count one card together."""
+    from central.statements.guard import RateLimiter
+
+    a, b = RateLimiter(seeded, clock, limit=4), RateLimiter(seeded, clock, limit=4)
+    assert [a.retry_after("t1"), b.retry_after("t1"), a.retry_after("t1"), b.retry_after("t1")] == [None] * 4
+    assert b.retry_after("t1") is not None
+    assert a.retry_after("t2") is None  # another card
+    clock.advance(60)  # a whole window later the previous one still weighs almost fully
+    assert a.retry_after("t1") is not None
+    clock.advance(45)  # three quarters into the next window: 4 x 0.25 = 1 counted, room for 3
+    assert [b.retry_after("t1") for _ in range(3)] == [None] * 3
+    assert a.retry_after("t1") is not None

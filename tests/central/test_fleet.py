@@ -40,7 +40,12 @@ def fleet(client: TestClient) -> dict[str, dict[str, object]]:
 
 
 def test_colours_from_device_states(client: TestClient, headers: dict[str, str], clock: ManualClock) -> None:
-    assert beat(client, headers, clock) == {"colour": "green", "connection": "online", "reasons": [], "commands": []}
+    assert beat(client, headers, clock) == {
+        "colour": "green",
+        "connection": "online",
+        "reasons": [],
+        "commands": [],
+    }
     low = beat(client, headers, clock, printer={"reasons": ["media-low"], "raw": "EOT4=0x1E"})
     assert (low["colour"], low["reasons"]) == ("yellow", ["printer:media-low"])
     empty = beat(client, headers, clock, printer={"reasons": ["media-empty", "door-open"], "raw": ""})
