@@ -12,16 +12,13 @@ Rules, so every printer prints the same ticket:
 
 from __future__ import annotations
 
-import re
 import textwrap
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from devices.printer import escpos_compat
 from devices.receipts.model import (
@@ -37,7 +34,17 @@ from devices.receipts.model import (
     Separator,
     Text,
 )
-from service_common.paths import FONTS
+from devices.receipts.raster_text import (
+    LayoutError,
+    balanced_columns,
+    balanced_px,
+    crop_right,
+    draw_lines,
+    normalise,
+    text_font,
+    wrap_px,
+    x_for,
+)
 
 QRMode = Literal["auto", "native", "image"]
 
@@ -46,32 +53,10 @@ DOTS_PER_MM = 8  # 203 dpi
 CELL_W, CELL_H = 12, 24  # font A
 LINE_DOTS = 30  # ESC 2 default line spacing
 RASTER_CHUNK_ROWS = 256  # some clones refuse taller GS v 0 images
-# The full face when built (scripts/build_font.py): a receipt carries visitors' names, and the
-# interface's subset lacks rare characters. FreeType maps the file, so its size costs little here.
-FONT_REGULAR = next(
-    p
-    for p in (FONTS / "KioskSansFull-Regular.otf", FONTS / "KioskSans-Regular.otf")
-    if p.exists() or "Full" not in p.name
-)
-FONT_BOLD = next(
-    p
-    for p in (FONTS / "KioskSansFull-Bold.otf", FONTS / "KioskSans-Bold.otf")
-    if p.exists() or "Full" not in p.name
-)
 GS = b"\x1d"
 _LEFT: Align = "left"
 _CENTER: Align = "center"
 _RIGHT: Align = "right"
-
-# Babel puts narrow no-break spaces in Russian dates and English times; no printer code page has them.
-_SPACES: dict[int, str | None] = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"), " ")
-_SPACES.update(
-    {ord("\t"): " ", ord("\u2011"): "-", ord("\u2010"): "-", ord("\u00ad"): None, ord("\u200b"): None}
-)
-
-
-class LayoutError(ValueError):
-    """The receipt cannot be laid out (unknown paper width, unreadable picture...)."""
 
 
 @dataclass(frozen=True)
@@ -100,106 +85,6 @@ class RenderedReceipt:
     height_dots: int  # estimated paper length, for the wait until it has printed
     raster_bytes: int  # of which picture data (Chinese text, image QR, logos)
     label: str = ""
-
-
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_SPACES)
-
-
-# ---------------------------------------------------------------------------------------------- raster text
-
-_CJK = (
-    "\u1100-\u11ff\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
-)
-_NO_LINE_START = "，。、：；！？）」』》〉】,.:;!?)%"
-_TOKEN = re.compile(rf"[{_CJK}][{re.escape(_NO_LINE_START)}]*|\s+|[^\s{_CJK}]+")
-
-
-@lru_cache(maxsize=32)
-def _font(bold: bool, px: int) -> ImageFont.FreeTypeFont:
-    path = FONT_BOLD if bold and FONT_BOLD.exists() else FONT_REGULAR
-    if not path.exists():
-        raise LayoutError(f"{path} is missing: run 'bash run.sh setup' (scripts/build_font.py)")
-    return ImageFont.truetype(str(path), px)
-
-
-def _wrap_px(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy wrapping by pixel width: words stay whole, CJK breaks between characters."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for token in _TOKEN.findall(paragraph):
-            candidate = line + token
-            if font.getlength(candidate.rstrip()) <= width:
-                line = candidate
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = "" if token.isspace() else token
-            while font.getlength(line) > width:  # a word longer than the paper: cut it
-                cut = len(line) - 1
-                while cut > 1 and font.getlength(line[:cut]) > width:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line.rstrip())
-    return lines
-
-
-def _balanced_px(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Centred text: the narrowest width giving the same number of lines, so no word is left alone."""
-    lines = _wrap_px(text, font, width)
-    low, high = width // 2, width
-    while len(lines) > 1 and low < high:
-        mid = (low + high) // 2
-        if len(_wrap_px(text, font, mid)) == len(lines):
-            high = mid
-        else:
-            low = mid + 1
-    return _wrap_px(text, font, high) if len(lines) > 1 else lines
-
-
-def _balanced(paragraph: str, columns: int) -> list[str]:
-    lines = textwrap.wrap(paragraph, columns, break_on_hyphens=False)
-    if len(lines) < 2:
-        return lines
-    for width in range(max(1, columns // 2), columns):
-        candidate = textwrap.wrap(paragraph, width, break_on_hyphens=False)
-        if len(candidate) == len(lines):
-            return candidate
-    return lines
-
-
-def _crop_right(img: Image.Image) -> Image.Image:
-    """Drop blank columns on the right (whole bytes): about half the bytes of a centred line."""
-    bbox = Image.eval(img, lambda v: 255 - v).getbbox()
-    right = bbox[2] if bbox else 8
-    return img.crop((0, 0, min(img.width, (right + 7) // 8 * 8), img.height))
-
-
-def _x(align: Align, area: int, width: int) -> int:
-    return {"left": 0, "center": max(0, (area - width) // 2), "right": max(0, area - width)}[align]
-
-
-def _draw_lines(
-    rows: list[list[tuple[str, Align]]], font: ImageFont.FreeTypeFont, width: int, line_h: int, invert: bool
-) -> Image.Image:
-    """Each row holds one or more (text, align) pieces sharing a baseline; "L" image, black ink on white."""
-    img = Image.new("L", (width, line_h * len(rows)), 255)
-    draw = ImageDraw.Draw(img)
-    for i, row in enumerate(rows):
-        top = i * line_h
-        baseline = top + round(line_h * 0.8)
-        for text, align in row:
-            w = round(font.getlength(text))
-            x = _x(align, width, w)
-            if invert:
-                pad = line_h // 4
-                left, right = max(0, x - pad), min(width, x + w + pad)
-                draw.rectangle((left, top + 1, right - 1, top + line_h - 2), fill=0)
-            draw.text((x, baseline), text, font=font, fill=255 if invert else 0, anchor="ls")
-    return img.point(lambda v: 0 if v < 128 else 255)  # thermal heads print no grey
 
 
 # ---------------------------------------------------------------------------------------------- the writer
@@ -275,9 +160,9 @@ class _Writer:
     def raster_text(
         self, rows: list[list[tuple[str, Align]]], *, bold: bool, size: int, invert: bool
     ) -> None:
-        font = _font(bold, CELL_H * size)
-        img = _draw_lines(rows, font, self.paper.dots, LINE_DOTS * size, invert)
-        self.raster(_crop_right(img))
+        font = text_font(bold, CELL_H * size)
+        img = draw_lines(rows, font, self.paper.dots, LINE_DOTS * size, invert)
+        self.raster(crop_right(img))
 
     # -- blocks
 
@@ -286,8 +171,8 @@ class _Writer:
         if not text.strip():
             return
         if not self.printable(text):
-            font = _font(b.bold, CELL_H * size)
-            wrap = _balanced_px if b.align == "center" else _wrap_px
+            font = text_font(b.bold, CELL_H * size)
+            wrap = balanced_px if b.align == "center" else wrap_px
             lines = wrap(text, font, self.paper.dots - (LINE_DOTS * size // 2 if b.invert else 0))
             self.raster_text([[(line, b.align)] for line in lines], bold=b.bold, size=size, invert=b.invert)
             return
@@ -297,7 +182,7 @@ class _Writer:
         for paragraph in text.split("\n"):
             width = max(1, columns - 2 * pad)
             if b.align == "center":
-                lines = _balanced(paragraph, width)
+                lines = balanced_columns(paragraph, width)
             else:
                 lines = textwrap.wrap(paragraph, width, break_on_hyphens=False)
             for line in lines or [""]:
@@ -326,7 +211,7 @@ class _Writer:
 
     def _raster_key_value(self, key: str, value: str, bold_value: bool) -> None:
         width = self.paper.dots
-        font, vfont = _font(False, CELL_H), _font(bold_value, CELL_H)
+        font, vfont = text_font(False, CELL_H), text_font(bold_value, CELL_H)
         gap = CELL_W * 2
         if font.getlength(key) + gap + vfont.getlength(value) <= width:
             img = Image.new("L", (width, LINE_DOTS), 255)
@@ -336,11 +221,11 @@ class _Writer:
             draw.text(
                 (width - round(vfont.getlength(value)), baseline), value, font=vfont, fill=0, anchor="ls"
             )
-            self.raster(_crop_right(img.point(lambda v: 0 if v < 128 else 255)))
+            self.raster(crop_right(img.point(lambda v: 0 if v < 128 else 255)))
             return
-        key_rows = [[(line, _LEFT)] for line in _wrap_px(key, font, width)]
+        key_rows = [[(line, _LEFT)] for line in wrap_px(key, font, width)]
         self.raster_text(key_rows, bold=False, size=1, invert=False)
-        value_rows = [[(line, _RIGHT)] for line in _wrap_px(value, vfont, width)]
+        value_rows = [[(line, _RIGHT)] for line in wrap_px(value, vfont, width)]
         self.raster_text(value_rows, bold=bold_value, size=1, invert=False)
 
     def separator(self, b: Separator) -> None:
@@ -354,11 +239,11 @@ class _Writer:
             return
         size = max(1, min(8, b.size, self.paper.columns // max(1, len(text))))
         if not self.printable(text):
-            font = _font(True, CELL_H * size)
+            font = text_font(True, CELL_H * size)
             while size > 1 and font.getlength(text) > self.paper.dots:
                 size -= 1
-                font = _font(True, CELL_H * size)
-            rows = [[(line, _CENTER)] for line in _wrap_px(text, font, self.paper.dots)]
+                font = text_font(True, CELL_H * size)
+            rows = [[(line, _CENTER)] for line in wrap_px(text, font, self.paper.dots)]
             self.raster_text(rows, bold=True, size=size, invert=False)
             return
         self._set(align="center", bold=True, size=(size, size), invert=False)
@@ -382,13 +267,13 @@ class _Writer:
             side = len(matrix) * module
             img = Image.new("L", (self.paper.dots, side), 255)
             draw = ImageDraw.Draw(img)
-            x0 = _x("center", self.paper.dots, side)
+            x0 = x_for("center", self.paper.dots, side)
             for j, row in enumerate(matrix):
                 for i, dark in enumerate(row):
                     if dark:
                         x, y = x0 + i * module, j * module
                         draw.rectangle((x, y, x + module - 1, y + module - 1), fill=0)
-            self.raster(_crop_right(img))
+            self.raster(crop_right(img))
         self._line("")
 
     def picture(self, b: Picture) -> None:
@@ -410,8 +295,8 @@ class _Writer:
             )
         dithered = grey.convert("1")  # Floyd-Steinberg: photos and soft logos keep their shading
         canvas = Image.new("L", (self.paper.dots, grey.height), 255)
-        canvas.paste(dithered.convert("L"), (_x("center", self.paper.dots, grey.width), 0))
-        self.raster(_crop_right(canvas))
+        canvas.paste(dithered.convert("L"), (x_for("center", self.paper.dots, grey.width), 0))
+        self.raster(crop_right(canvas))
 
     def feed(self, b: Feed) -> None:
         lines = max(0, min(255, b.lines))

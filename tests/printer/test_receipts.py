@@ -26,7 +26,8 @@ from devices.receipts import (
     ticket_receipt,
 )
 from devices.receipts import template as templates
-from devices.receipts.layout import FONT_REGULAR, LayoutError, paper_for
+from devices.receipts.layout import paper_for
+from devices.receipts.raster_text import FONT_REGULAR, LayoutError
 from devices.receipts.samples import sample
 from tests.printer.conftest import GOLDEN, ISSUED, ticket
 

@@ -13,7 +13,7 @@ from PIL import Image
 from devices import escpos_render
 from devices.printer import PrinterNeedsAttention, PrinterUnavailable, open_printer
 from devices.receipts import ticket_receipt
-from devices.receipts.layout import FONT_REGULAR
+from devices.receipts.raster_text import FONT_REGULAR
 from tests.printer.conftest import ticket
 
 
