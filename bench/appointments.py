@@ -48,7 +48,7 @@ import sqlalchemy as sa
 from bench import _central as rig
 from central import db as central_db
 from central.appointments import slots as engine
-from central.seed import SERVICES_BY_CENTER
+from central.seed_data import SERVICES_BY_CENTER
 
 AIM_RATE = 200.0
 AIM_P99_MS = 50.0
