@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -88,6 +88,13 @@ def test_ratings_misses_and_leads_go_to_the_outbox_once_each(kb: KnowledgeServic
     assert due["lead"]["name"] == "Ann Lee"
     assert due["lead"]["at"].endswith("Z")
     assert len({p["id"] for p in due.values()}) == 3
+
+
+def test_a_card_number_typed_as_a_lead_name_is_masked_before_it_is_stored(kb: KnowledgeService) -> None:
+    kb.lead("promo-cashback-en", "en", "Ann 4111 1111 1111 1111", "+7 912 345-67-89", consent=True)
+    (record,) = Outbox(kb.cache).due(datetime(2030, 1, 1, tzinfo=UTC))
+    assert "4111 1111 1111 1111" not in record.payload["name"]
+    assert record.payload["name"].startswith("Ann 411111")
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,7 @@ class CardData:
     expiry: str  # YYYY-MM
     label: str
     aid: str  # hex
-    name: str = ""
+    name: str = field(default="", repr=False)  # the cardholder's name: personal data, kept out of logs
     lang_pref: list[str] = field(default_factory=list)
     pin_cvm: bool = False
 

@@ -104,7 +104,7 @@ class KnowledgeService:
         """ "I'm interested" in a promotion: recorded only with the visitor's explicit consent."""
         if consent is not True:
             raise LeadRefused("consent")
-        name = " ".join(name.split())
+        name = " ".join(mask_card_numbers(name).split())  # a card number typed by mistake never leaves
         if not name or len(name) > MAX_NAME_CHARS:
             raise LeadRefused("name")
         if not phone_ok(phone):
