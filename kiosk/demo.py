@@ -16,11 +16,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import requests
-
 from devices.printer.simulator import print_dir
 from kiosk import logs
 from kiosk.config import KioskConfig
+from server_sync.client import CentralClient
+from server_sync.errors import CentralError
+from server_sync.gateway import CentralGateway
 from service_common.clock import OffsetClock, parse_start
 
 log = logging.getLogger(__name__)
@@ -77,14 +78,15 @@ def start_central(config: KioskConfig, base: Path, port: int, clock_start: str |
         start_new_session=True,  # our own Ctrl-C handling stops it, in order
     )
     url = f"http://127.0.0.1:{port}"
+    gateway = CentralGateway(CentralClient(url, token, connect_timeout=0.5, read_timeout=0.5))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"central exited with code {process.returncode}; see {base / 'central.log'}")
         try:
-            if requests.get(url + "/health", timeout=0.5).ok:
-                return DemoCentral(url, token, process)
-        except requests.RequestException:
+            gateway.health()
+            return DemoCentral(url, token, process)
+        except CentralError:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"central did not start within 30 s; see {base / 'central.log'}")

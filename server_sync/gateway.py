@@ -64,6 +64,10 @@ class CentralGateway(KnowledgeCalls, CardsCalls, FleetCalls, AppealCalls):
     def base_url(self) -> str:
         return self.client.base_url
 
+    def booking_page_url(self) -> str:
+        """Central's page for a booking, by this kiosk's address: the fallback when central names no public one."""
+        return f"{self.client.base_url}/a/"
+
     @property
     def link_up(self) -> bool | None:
         """None until the first call; then whether the last call reached central."""

@@ -293,7 +293,7 @@ class AppointmentService:
         """Central's public page for this booking (its public address, not the one kiosks use)."""
         base = str(self.booking_docs.verification().get("manage_url") or "")
         if not base and self.gateway is not None:
-            base = f"{self.gateway.base_url}/a/"
+            base = self.gateway.booking_page_url()
         return f"{base}{code}" if base else ""
 
     # ----- my booking: look up, cancel, move -----
