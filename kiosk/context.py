@@ -190,7 +190,7 @@ def build(config: KioskConfig, clock: Clock | None = None) -> KioskContext:
         gateway.on_link_up(sender.outbox.retry_now)
         gateway.on_link_up(sync.sync_now)
     token_key = card_token_key(config)
-    card_reader = open_card_reader(config.devices.card_reader)
+    card_reader = open_card_reader(config.devices.card_reader, now=clock.now)
     return KioskContext(
         config=config,
         clock=clock,

@@ -24,6 +24,9 @@ number exists only inside ``CardData`` (never in its repr, logs, errors or pickl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from devices import uri as uris
 from devices.card.base import (
     DEMO_TOKEN_KEY,
@@ -86,9 +89,19 @@ __all__ = [
 ]
 
 
-def open_card_reader(uri: str) -> CardReader:
+def open_card_reader(uri: str, now: Callable[[], datetime] | None = None) -> CardReader:
     """The reader a URI names. Raises ``DeviceURIError`` for a bad URI; opens nothing until ``start`` or
-    ``read_card`` (so a reader plugged in later, or pcscd started later, simply starts working)."""
+    ``read_card`` (so a reader plugged in later, or pcscd started later, simply starts working).
+
+    ``now`` is the kiosk's clock, which dates what the card is told (the machine's local time without it).
+    """
+    reader = _open(uri)
+    if now is not None:
+        reader.now = now
+    return reader
+
+
+def _open(uri: str) -> CardReader:
     parsed = uris.parse(uri, uris.CARD_READER_SCHEMES)
     if parsed.scheme == "pcsc":
         try:

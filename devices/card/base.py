@@ -10,6 +10,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, NoReturn
 
 # The demo key lives in service_common so central's demo core bank makes the same tokens.
@@ -238,6 +239,11 @@ class CardReaderStatus:
         }
 
 
+def _local_now() -> datetime:
+    """The machine's local time: what a terminal with no clock of ours would give the card."""
+    return datetime.now().astimezone()
+
+
 class CardReader(ABC):
     """A card reader: ``start`` watches readers and cards until ``stop``; ``read_card`` reads the card in it.
 
@@ -250,6 +256,8 @@ class CardReader(ABC):
     def __init__(self) -> None:
         self._on_event: OnCardEvent | None = None
         self._lock = threading.RLock()  # one card conversation at a time
+        # The terminal's date and time the card is given (EMV 9A/9F21): the kiosk's clock once set.
+        self.now: Callable[[], datetime] = _local_now
 
     @property
     def running(self) -> bool:

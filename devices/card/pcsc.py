@@ -325,7 +325,7 @@ class PcscCardReader(CardReader):
                 ctx.release()
                 raise
             self._transport = transport
-            session = EmvSession(transport)
+            session = EmvSession(transport, now=self.now)
             try:
                 data = session.read()
             except BaseException:

@@ -151,7 +151,7 @@ class SimulatorCardReader(CardReader):
                 raise NoReaderError("", f"no reader matching {reader!r}")
             card = self._card()
             self._release()
-            session = EmvSession(card.transport())
+            session = EmvSession(card.transport(), now=self.now)
             try:
                 data = session.read()
             except CardRemovedError:  # a profile that is pulled out mid-read leaves the slot empty

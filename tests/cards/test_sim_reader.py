@@ -161,3 +161,19 @@ def test_a_pulled_card_wipes_the_card_session_in_the_app() -> None:
     KioskApp._on_card_event(app, ReaderLost("r"))  # type: ignore[arg-type]
     assert wiped == ["card removed"]
     assert session.card is None
+
+
+def test_the_card_is_told_the_kiosks_date_not_the_machines() -> None:
+    """The terminal date in the PDOL (9A) comes from the clock the kiosk runs on (demo and tests move it)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    asked: list[datetime] = []
+
+    def kiosk_now() -> datetime:
+        asked.append(datetime(2026, 12, 4, 23, 30, tzinfo=ZoneInfo("Europe/Moscow")))
+        return asked[-1]
+
+    reader = open_card_reader("sim:?card=visa", now=kiosk_now)
+    assert reader.read_card().pan_masked.endswith("1111")
+    assert asked  # the GET PROCESSING OPTIONS data was filled from it
