@@ -841,8 +841,10 @@ card_audit = sa.Table(
     sa.Column("kiosk_id", sa.String(64), nullable=False),
     sa.Column("center_id", sa.String(32), nullable=False),
     sa.Column("reference", sa.String(16), nullable=False),
+    sa.Column("request_id", sa.String(64), nullable=True),  # revision 0012: the kiosk's idempotency key
     sa.CheckConstraint("action IN ('block', 'unblock')", name="action"),
     sa.Index("ix_card_audit_card_token", "card_token", "at"),
+    sa.Index("uq_card_audit_request_id", "request_id", unique=True),
 )
 """Every block and unblock: which card (by token), from which kiosk and center, when, the reference."""
 

@@ -2,13 +2,15 @@
 
 Each call signs a fresh PIN attestation (new nonce, this operation, now) with the kiosk's own key,
 so a repeat after an unknown outcome is a new request that central accepts once more. Reading
-calls are harmless to repeat; ``block`` is idempotent at central (an already blocked card answers
-its existing reference), so it is repeated under :meth:`with_patience` too. Nothing here goes to
+calls are harmless to repeat. ``block`` and ``unblock`` carry a kiosk-made ``request_id``, the same
+on every repeat of one visitor action, so central answers a repeat with its first answer instead of
+acting twice (or saying "not blocked" for a card this very request unblocked). Nothing here goes to
 the outbox: without central the visitor is told so.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -60,7 +62,7 @@ class CardsCalls:
         return self._card_call("services", card_token, pin_verified_at, now, {})
 
     def card_block(self, card_token: str, pin_verified_at: datetime, now: Callable[[], datetime]) -> JSON:
-        return self._card_call("block", card_token, pin_verified_at, now, {})
+        return self._card_call("block", card_token, pin_verified_at, now, {"request_id": str(uuid.uuid4())})
 
     def card_unblock(self, card_token: str, pin_verified_at: datetime, now: Callable[[], datetime]) -> JSON:
-        return self._card_call("unblock", card_token, pin_verified_at, now, {})
+        return self._card_call("unblock", card_token, pin_verified_at, now, {"request_id": str(uuid.uuid4())})

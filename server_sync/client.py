@@ -160,5 +160,3 @@ def _error_body(response: requests.Response) -> tuple[str, str, dict[str, Any]]:
         rest = {k: v for k, v in body.items() if k not in ("error", "message", "detail")}
         return str(body.get("error", "http_error")), str(body.get("message", detail or "")), rest
     return "http_error", str(body)[:200], {}
-
-

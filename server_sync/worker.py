@@ -77,7 +77,9 @@ class SyncWorker:
         if ok:
             self.state.success(name, now)
         else:
-            self.state.failure(name, now, error or (self.last_error() if self.last_error else "") or "not done")
+            self.state.failure(
+                name, now, error or (self.last_error() if self.last_error else "") or "not done"
+            )
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -12,21 +12,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from central import db
 from central.auth import CurrentKiosk, Kiosk, bearer
 from central.context import Context, Ctx
 from central.errors import ApiError, responses
 from central.schemas import I18nText
+from central.statements import audit
 from central.statements import backend as sb
 from central.statements.guard import AttestationRefused, RateLimiter, check_attestation
 from central.statements.schemas import (
     BalanceOut,
     BlockOut,
     CardAuth,
+    CardChange,
     CardRequest,
     OperationOut,
     ServiceOut,
@@ -200,51 +200,74 @@ async def card_services(
     )
 
 
-def _audit(ctx: Context, kiosk: Kiosk, action: str, token: str, reference: str) -> None:
-    with db.write_transaction(ctx.engine) as conn:
-        conn.execute(
-            sa.insert(db.card_audit).values(
-                at=ctx.clock.now(),
-                action=action,
-                card_token=token,
-                kiosk_id=kiosk.id,
-                center_id=kiosk.center_id,
-                reference=reference,
-            )
+def _audit(ctx: Context, kiosk: Kiosk, action: str, body: CardChange, reference: str) -> None:
+    audit.record(
+        ctx.engine,
+        at=ctx.clock.now(),
+        action=action,
+        card_token=body.card.token,
+        kiosk_id=kiosk.id,
+        center_id=kiosk.center_id,
+        reference=reference,
+        request_id=body.request_id,
+    )
+
+
+def _earlier(ctx: Context, kiosk: Kiosk, action: str, body: CardChange) -> str | None:
+    try:
+        return audit.earlier(
+            ctx.engine, body.request_id, kiosk_id=kiosk.id, card_token=body.card.token, action=action
         )
+    except audit.RequestIdReused:
+        raise ApiError(409, "request_id_reused", "this request id was used for another request") from None
 
 
 @router.post("/block", response_model=BlockOut, responses=_ERRORS)
 async def card_block(
-    ctx: Ctx, kiosk: CurrentKiosk, creds: Credentials, backend: Backend, limiter: Limiter, body: CardRequest
+    ctx: Ctx, kiosk: CurrentKiosk, creds: Credentials, backend: Backend, limiter: Limiter, body: CardChange
 ) -> BlockOut:
-    """Block the card temporarily (lost or stolen); a card already blocked answers its existing block."""
+    """Block the card temporarily (lost or stolen); a card already blocked answers its existing block.
+
+    A repeat with the request id of a block that succeeded answers as the first time (not "already").
+    """
     _admit(ctx, limiter, kiosk, creds, body.card, "block")
     try:
         result = backend.block_temporarily(body.card.token, kiosk.id)
     except sb.CardUnknown:
         raise _unknown() from None
-    if not result.already:
-        _audit(ctx, kiosk, "block", body.card.token, result.reference)
+    already = result.already
+    if not already:
+        _audit(ctx, kiosk, "block", body, result.reference)
+    elif _earlier(ctx, kiosk, "block", body) == result.reference:
+        already = False  # this very request blocked it; its first answer was lost
     return BlockOut(
         reference=result.reference,
         blocked_at=_utc(result.blocked_at),
         balance_before=_balance_out(result.balance_before),
-        already_blocked=result.already,
+        already_blocked=already,
     )
 
 
 @router.post("/unblock", response_model=UnblockOut, responses=_ERRORS)
 async def card_unblock(
-    ctx: Ctx, kiosk: CurrentKiosk, creds: Credentials, backend: Backend, limiter: Limiter, body: CardRequest
+    ctx: Ctx, kiosk: CurrentKiosk, creds: Credentials, backend: Backend, limiter: Limiter, body: CardChange
 ) -> UnblockOut:
-    """Lift a temporary block; needs a PIN verified for this very request (409 ``not_blocked``)."""
+    """Lift a temporary block; needs a PIN verified for this very request (409 ``not_blocked``).
+
+    A repeat with the request id of an unblock that succeeded answers its reference again.
+    """
     _admit(ctx, limiter, kiosk, creds, body.card, "unblock")
+    done = _earlier(ctx, kiosk, "unblock", body)
+    if done is not None:  # never lift a block twice for one request (the card may be blocked anew)
+        return UnblockOut(reference=done)
     try:
         reference = backend.unblock(body.card.token, kiosk.id)
     except sb.CardUnknown:
         raise _unknown() from None
     except sb.NotBlocked:
+        done = _earlier(ctx, kiosk, "unblock", body)  # a concurrent repeat of this request lifted it
+        if done is not None:
+            return UnblockOut(reference=done)
         raise ApiError(409, "not_blocked", "the card has no temporary block") from None
-    _audit(ctx, kiosk, "unblock", body.card.token, reference)
+    _audit(ctx, kiosk, "unblock", body, reference)
     return UnblockOut(reference=reference)

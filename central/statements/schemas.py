@@ -31,6 +31,18 @@ class CardRequest(In):
     card: CardAuth
 
 
+class CardChange(In):
+    """A block or an unblock: ``request_id`` makes a repeat after a lost answer get the first answer again."""
+
+    card: CardAuth
+    request_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Kiosk-made UUID, the same on every repeat of one visitor action; the idempotency key",
+    )
+
+
 class StatementRequest(In):
     card: CardAuth
     period: Literal["last10", "this_month", "last_month", "range"]

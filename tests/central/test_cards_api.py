@@ -196,3 +196,37 @@ def test_the_rate_limit_is_shared_by_every_worker(seeded: Engine, clock: ManualC
     clock.advance(45)  # three quarters into the next window: 4 x 0.25 = 1 counted, room for 3
     assert [b.retry_after("t1") for _ in range(3)] == [None] * 3
     assert a.retry_after("t1") is not None
+
+
+def test_a_repeated_block_or_unblock_gets_its_first_answer(
+    client: TestClient, headers: dict[str, str], token: str, clock: ManualClock, seeded: Engine
+) -> None:
+    """The kiosk lost the answer and asks again with the same request id (and a fresh attestation)."""
+    block = {"card": card(token, clock, "block"), "request_id": "b-1"}
+    first = post(client, headers, "block", block).json()
+    again = post(client, headers, "block", {**block, "card": card(token, clock, "block")}).json()
+    assert (first["already_blocked"], again["already_blocked"]) == (False, False)
+    assert again["reference"] == first["reference"]
+    other = post(client, headers, "block", {"card": card(token, clock, "block"), "request_id": "b-2"}).json()
+    assert other["already_blocked"] is True  # another visitor action: told it was blocked before
+
+    unblock = {"card": card(token, clock, "unblock", verified_ago=5), "request_id": "u-1"}
+    lifted = post(client, headers, "unblock", unblock)
+    repeat = post(
+        client, headers, "unblock", {**unblock, "card": card(token, clock, "unblock", verified_ago=5)}
+    )
+    assert (lifted.status_code, repeat.status_code) == (200, 200), repeat.text
+    assert repeat.json()["reference"] == lifted.json()["reference"]
+    fresh = post(client, headers, "unblock", {"card": card(token, clock, "unblock", verified_ago=5)})
+    assert fresh.json()["error"] == "not_blocked"  # without the request id: a new request
+
+    reused = post(
+        client,
+        headers,
+        "unblock",
+        {"card": card(token, clock, "unblock", verified_ago=5), "request_id": "b-1"},
+    )
+    assert reused.json()["error"] == "request_id_reused"
+    with seeded.connect() as conn:
+        actions = conn.execute(sa.select(db.card_audit.c.action, db.card_audit.c.request_id)).all()
+    assert sorted(actions) == [("block", "b-1"), ("unblock", "u-1")]

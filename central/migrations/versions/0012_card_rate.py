@@ -1,7 +1,9 @@
-"""Card requests counted per card token and window, so every worker and central enforce one rate limit.
+"""Card requests counted per card token and window, and the kiosk's request id on blocks and unblocks.
 
 The limit was counted in each process's memory; with several workers, or two centrals behind a
-proxy, a card could be asked N times as often. Cards appear only by token, never by number.
+proxy, a card could be asked N times as often. A block or unblock whose answer was lost is asked
+again with the same request id and gets the first answer (an unblock repeated used to answer
+"not blocked"). Cards appear only by token, never by number.
 
 Revision ID: 0012
 Revises: 0011
@@ -27,8 +29,14 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer, nullable=False),
     )
     op.create_index("ix_card_rate_slot", "card_rate", ["slot"])
+    with op.batch_alter_table("card_audit") as batch:
+        batch.add_column(sa.Column("request_id", sa.String(64), nullable=True))
+    op.create_index("uq_card_audit_request_id", "card_audit", ["request_id"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("uq_card_audit_request_id", table_name="card_audit")
+    with op.batch_alter_table("card_audit") as batch:
+        batch.drop_column("request_id")
     op.drop_index("ix_card_rate_slot", table_name="card_rate")
     op.drop_table("card_rate")
