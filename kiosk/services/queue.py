@@ -276,15 +276,20 @@ class QueueService:
                 if record is not None:
                     self.outbox.update_payload(ticket.request_id, {**record.payload, "status": "void"})
             return
-        self.record(ticket, "void")
+        # The void and the duty to tell central are one write: a crash in between must not leave
+        # central calling a number that never reached paper.
+        record_id = f"void-{ticket.request_id}"
+        with self.cache.transaction():
+            self.record(ticket, "void")
+            self.outbox.add(record_id, "ticket_void", {"ticket_id": ticket.central_id, "reason": reason}, now)
         try:
             assert self.gateway is not None
             assert ticket.central_id is not None
             self.gateway.void_ticket(ticket.central_id, reason)
         except CentralError as exc:
-            log.warning("void of %s deferred to the outbox: %s", ticket.display, exc)
-            self.outbox.add(f"void-{ticket.request_id}", "ticket_void",
-                            {"ticket_id": ticket.central_id, "reason": reason}, now)  # fmt: skip
+            log.warning("void of %s left to the outbox: %s", ticket.display, exc)
+            return
+        self.outbox.mark_sent(record_id, self.clock.now())
 
     def settle_interrupted(self) -> int:
         """At start: tickets a crash left between numbering and printing count as issued.
