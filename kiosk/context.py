@@ -81,6 +81,7 @@ class KioskContext:
         return self.config.data_dir
 
     def close(self) -> None:
+        self.technician.settle()  # the last Leave's record, before the database closes
         self.sync.stop()
         self.card_reader.stop()
         self.health.stop()

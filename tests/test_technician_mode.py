@@ -53,6 +53,7 @@ def test_pin_enters_and_every_action_is_audited_at_central(
     tech.roll_replaced()
     assert kiosk.health.store.meter().printed_mm == 0
     kiosk.session.wipe("idle timeout")  # the idle timer ends the mode
+    kiosk.technician.settle()  # its record is written off the calling (UI) thread
     assert tech.who is None
     actions = [(a["who"], a["action"], a["result"]) for a in reversed(tech.recent_actions(20))]
     assert actions == [

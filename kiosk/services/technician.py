@@ -86,6 +86,7 @@ class TechnicianMode:
         self.sync_state = SyncState(cache)
         self.on_change: Callable[[], None] | None = None  # e.g. the sync worker's "now"
         self._who: str | None = None
+        self._leaving: threading.Thread | None = None
         self._lock = threading.Lock()
 
     # ----- entering and leaving -----
@@ -119,7 +120,19 @@ class TechnicianMode:
         with self._lock:
             who, self._who = self._who, None
         if who is not None:
-            self.audit(who, "leave", "ok", reason)
+            # Called on the UI thread (Leave, the idle timer): the audit's fsync must not freeze the
+            # screen. Not a daemon, so a restart right after still waits for the record.
+            writer = threading.Thread(
+                target=self.audit, args=(who, "leave", "ok", reason), name="technician-leave", daemon=False
+            )
+            self._leaving = writer
+            writer.start()
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait for the record of the last Leave (for the CLI, tests and a restart)."""
+        writer = self._leaving
+        if writer is not None:
+            writer.join(timeout)
 
     def locked_until(self) -> datetime | None:
         return self.directory.locked_until()
