@@ -13,6 +13,7 @@ Example::
     log_level = "INFO"
     timezone = "Europe/Moscow"
     public_url = "https://queue.example.bank"   # base of the ticket links (QR); default http://HOST:PORT
+    workers = 0                 # processes on the port; 0: 1 on SQLite, the core count on PostgreSQL
 
     [queue]
     default_service_min = 5     # minutes per visitor while a service has fewer than min_samples today
@@ -127,6 +128,8 @@ class ServerSection:
     )
     timezone: str = field(default="Europe/Moscow", metadata=check(_tz_check))
     public_url: str = field(default="", metadata=check(_url_check))
+    workers: int = field(default=0, metadata=check(_at_least(0)))
+    """Worker processes; 0: 1 on SQLite, the core count on PostgreSQL ($KIOSK_CENTRAL_WORKERS overrides)."""
 
 
 @dataclass
