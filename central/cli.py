@@ -250,6 +250,8 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         )
         return 0
     if args.command == "serve":
+        from central import serving
+
         engine = _open(url)
         migrate.upgrade(engine)
         host = getattr(args, "host", None) or cfg.server.host
@@ -261,6 +263,9 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             cfg.server.port if port is None else port,
             cfg.server.log_level,
             workers=_workers(args, cfg, url),
+            handler_threads=serving.handler_threads(
+                cfg.server.handlers, cfg.server.handler_threads, url.get_backend_name()
+            ),
             settings=cfg.queue.settings(),
             public_url=cfg.server.public_url or None,
             appointment_settings=cfg.appointments.settings(),
@@ -444,6 +449,7 @@ def serve(
     reminder_settings: ReminderSettings | None = None,
     appeal_settings: AppealSettings | None = None,
     fleet_settings: FleetSettings | None = None,
+    handler_threads: int = 0,
 ) -> int:
     """Run uvicorn: one worker in this process, or ``workers`` forked ones on the same port.
 
@@ -466,7 +472,7 @@ def serve(
     logging.basicConfig(
         level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return Serving(app, engine, host, port, log_level, public_url).run(workers)
+    return Serving(app, engine, host, port, log_level, public_url, handler_threads).run(workers)
 
 
 def _workers(args: argparse.Namespace, cfg: central_config.CentralConfig, url: URL) -> int:

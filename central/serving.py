@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.leader import LeaderLock
+from central.offload import Offload
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,13 @@ WORKER_HEADER = b"x-central-worker"
 GRACE_S = 15.0
 """How long the parent waits for workers to finish their requests before SIGKILL."""
 _PR_SET_PDEATHSIG = 1
+
+
+def handler_threads(mode: str, threads: int, backend: str) -> int:
+    """``[server] handlers``: 0 for inline, else the thread count; "auto" is inline on SQLite only."""
+    if mode == "inline" or (mode == "auto" and backend == "sqlite"):
+        return 0
+    return threads
 
 
 def default_workers(backend: str) -> int:
@@ -79,13 +87,18 @@ class Serving:
     port: int
     log_level: str
     public_url: str | None
+    handler_threads: int = 0
+    """0: handlers run inline on the event loop; N: on N threads (:class:`central.offload.Offload`)."""
     stop_signals: list[int] = field(default_factory=list)
 
     def config(self, worker: int) -> Any:
         import uvicorn
 
+        app: ASGIApp = self.app
+        if self.handler_threads and worker:  # worker 0: the parent binding the socket, serves nothing
+            app = Offload(app, self.handler_threads)
         return uvicorn.Config(
-            _TagWorker(self.app, worker),
+            _TagWorker(app, worker),
             host=self.host,
             port=self.port,
             log_level=self.log_level.lower(),
