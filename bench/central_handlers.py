@@ -132,7 +132,8 @@ def product(
                 with _process(command, port, workdir):
                     figures = _load(port, "/api/v1/tickets", token, {"service_id": "C01-A"}, seconds, n)
         print(
-            f"product db={label:10} handlers={way:7} workers={workers} clients={n:2}  {figures}", flush=True
+            f"product db={label:10} rtt={rtt:g}ms handlers={way:7} workers={workers} clients={n:2}  {figures}",
+            flush=True,
         )
 
 
