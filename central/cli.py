@@ -262,7 +262,7 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             host,
             cfg.server.port if port is None else port,
             cfg.server.log_level,
-            workers=_workers(args, cfg, url),
+            workers=_workers(args, cfg, url, demo_clock=getattr(args, "clock", None) is not None),
             handler_threads=serving.handler_threads(
                 cfg.server.handlers, cfg.server.handler_threads, url.get_backend_name()
             ),
@@ -475,8 +475,13 @@ def serve(
     return Serving(app, engine, host, port, log_level, public_url, handler_threads).run(workers)
 
 
-def _workers(args: argparse.Namespace, cfg: central_config.CentralConfig, url: URL) -> int:
-    """``--workers``, else $KIOSK_CENTRAL_WORKERS, else ``[server] workers``; 0 = by database."""
+def _workers(
+    args: argparse.Namespace, cfg: central_config.CentralConfig, url: URL, *, demo_clock: bool
+) -> int:
+    """``--workers``, else $KIOSK_CENTRAL_WORKERS, else ``[server] workers``; 0 = by database.
+
+    A demo clock (``--clock``) is one process's: ``POST /demo/clock`` could move only one worker's.
+    """
     from central.serving import default_workers
 
     chosen = getattr(args, "workers", None)
@@ -490,6 +495,10 @@ def _workers(args: argparse.Namespace, cfg: central_config.CentralConfig, url: U
     if chosen < 0:
         raise CliError(f"--workers {chosen}: expected 0 (by database) or more")
     backend = url.get_backend_name()
+    if demo_clock:
+        if chosen > 1:
+            print(f"{PROG}: --clock runs one worker (the demo clock lives in one process)", file=sys.stderr)
+        return 1
     if chosen == 0:
         return default_workers(backend)
     if chosen > 1 and backend == "sqlite":

@@ -42,6 +42,8 @@ WORKER_HEADER = b"x-central-worker"
 """Which worker answered (1..N): for tests and for telling workers apart in a proxy's log."""
 GRACE_S = 15.0
 """How long the parent waits for workers to finish their requests before SIGKILL."""
+RESTART_PAUSE_S = 1.0
+"""A worker that ended sooner than this after its start is started again only after this pause."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -182,8 +184,10 @@ class Serving:
 
         previous: dict[int, Any] = {s: signal.signal(s, note_stop) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
+            started: dict[int, float] = {}
             for worker in range(1, workers + 1):
                 children[self._fork(worker, sock)] = worker
+                started[worker] = time.monotonic()
             print(
                 f"central: {workers} workers (pids {' '.join(map(str, children))})",
                 file=sys.stderr,
@@ -204,7 +208,11 @@ class Serving:
                 worker = children.pop(pid, 0)
                 if worker and not stopping:
                     log.error("worker %d (pid %d) ended (status %d): starting it again", worker, pid, status)
-                    children[self._fork(worker, sock)] = worker
+                    if time.monotonic() - started.get(worker, 0.0) < RESTART_PAUSE_S:
+                        time.sleep(RESTART_PAUSE_S)  # one that dies at start (database away) must not spin
+                    if not stopping:
+                        children[self._fork(worker, sock)] = worker
+                        started[worker] = time.monotonic()
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)

@@ -159,3 +159,25 @@ def test_leader_lock_is_held_by_one_holder_and_freed_by_release(engine: Engine) 
     finally:
         first.release()
         second.release()
+
+
+def test_worker_count_from_flag_env_config_and_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from argparse import Namespace
+
+    from central import cli, config
+    from central.db import database_url
+
+    sqlite, pg = database_url("/tmp/c.db"), database_url("postgresql+psycopg://u@h/db")
+    cfg = config.load(env={})
+    monkeypatch.delenv(cli.WORKERS_ENV, raising=False)
+    assert cli._workers(Namespace(), cfg, sqlite, demo_clock=False) == 1
+    assert cli._workers(Namespace(), cfg, pg, demo_clock=False) == (os.cpu_count() or 1)
+    monkeypatch.setenv(cli.WORKERS_ENV, "3")
+    assert cli._workers(Namespace(), cfg, pg, demo_clock=False) == 3
+    assert cli._workers(Namespace(workers=2), cfg, pg, demo_clock=False) == 2  # the flag wins
+    assert cli._workers(Namespace(workers=2), cfg, sqlite, demo_clock=False) == 2
+    assert "only wait on its write lock" in capsys.readouterr().err
+    assert cli._workers(Namespace(workers=4), cfg, pg, demo_clock=True) == 1
+    assert "--clock runs one worker" in capsys.readouterr().err
