@@ -256,7 +256,29 @@ def _behind_delay(url: str, rtt_ms: float) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, __file__, "--delay-proxy", str(parsed.port), str(port), str(rtt_ms)]
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as tmp, _process(command, port, Path(tmp)):
-        yield parsed.set(port=port).render_as_string(hide_password=False)
+        delayed = parsed.set(port=port)
+        yield delayed.render_as_string(hide_password=False)
+
+
+_MEASURED: set[float] = set()
+
+
+def _measured_round_trip(url: str, rtt_ms: float) -> None:
+    """Prints once per added delay what a round trip through the proxy really takes (Python, 2 cores)."""
+    import sqlalchemy as sa
+
+    if rtt_ms in _MEASURED:
+        return
+    _MEASURED.add(rtt_ms)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+        started = time.perf_counter()
+        for _ in range(50):
+            conn.execute(sa.text("SELECT 1"))
+        took = (time.perf_counter() - started) / 50 * 1000
+    engine.dispose()
+    print(f"round trip to postgresql measured: {took:.2f} ms (added {rtt_ms:g} ms)", flush=True)
 
 
 @contextlib.contextmanager
@@ -325,6 +347,7 @@ def main() -> None:
                 product(pg, way, workers, clients, args.seconds, rtt)
             for way in ("inline", "threads", "async"):
                 with _behind_delay(pg(), rtt) as url:
+                    _measured_round_trip(url, rtt)
                     thin(url, way, clients, args.seconds, f"rtt={rtt:g}ms")
 
 

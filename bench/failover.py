@@ -26,11 +26,12 @@ def main() -> None:
     parser.add_argument("--kiosks", type=int, default=2)
     parser.add_argument("--before", type=float, default=3.0, help="seconds of load before the kill")
     parser.add_argument("--after", type=float, default=9.0, help="seconds of load after the kill")
+    parser.add_argument("--pace", type=float, default=0.05, help="each kiosk's pause between tickets (s)")
     args = parser.parse_args()
     backend = os.environ.get("CENTRAL_TEST_DB", "sqlite")
     with tempfile.TemporaryDirectory(prefix="bench-failover-") as tmp, rig(Path(tmp)) as r:
-        result = run_drill(r, args.kiosks, args.before, args.after)
-    print(f"failover drill db={backend} kiosks={args.kiosks}: {result.summary()}")
+        result = run_drill(r, args.kiosks, args.before, args.after, args.pace)
+    print(f"failover drill db={backend} kiosks={args.kiosks} pace={args.pace:g}s: {result.summary()}")
 
 
 if __name__ == "__main__":

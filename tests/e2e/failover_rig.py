@@ -260,7 +260,9 @@ def complaint(i: int) -> AppealForm:
     )
 
 
-def run_drill(r: Rig, kiosks: int = 2, before_s: float = 3.0, after_s: float = 9.0) -> DrillResult:
+def run_drill(
+    r: Rig, kiosks: int = 2, before_s: float = 3.0, after_s: float = 9.0, pace_s: float = 0.05
+) -> DrillResult:
     """Kiosks issue and sync for ``before_s``, central ``a`` is killed with ``kill -9``, they go on."""
     contexts = [r.kiosk(f"KIOSK-FAILOVER-{i + 1}", "C01") for i in range(kiosks)]
     issued: list[Issued] = []
@@ -288,7 +290,7 @@ def run_drill(r: Rig, kiosks: int = 2, before_s: float = 3.0, after_s: float = 9
                     ctx.sender.send()
                     ctx.queue.top_up_leases()
                 i += 1
-                stop.wait(0.05)  # a kiosk's visitors are not a load generator
+                stop.wait(pace_s)  # a kiosk's visitors are not a load generator
         except BaseException as exc:
             errors.append(exc)
 
