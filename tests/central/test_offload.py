@@ -31,7 +31,10 @@ def test_answers_are_those_of_the_app(offloaded: TestClient, headers: dict[str, 
     assert again.status_code == 200
     assert again.content == first.content  # idempotent, byte for byte
     ticket = first.json()["ticket"]
-    assert offloaded.get(f"/api/v1/tickets/{ticket['id']}", headers=headers).json()["ticket"]["id"] == ticket["id"]
+    assert (
+        offloaded.get(f"/api/v1/tickets/{ticket['id']}", headers=headers).json()["ticket"]["id"]
+        == ticket["id"]
+    )
     assert offloaded.get("/api/v1/tickets/nope", headers=headers).json()["error"] == "not_found"
     assert offloaded.post("/api/v1/tickets", json=body).status_code == 401
     bad = offloaded.post(
