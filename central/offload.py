@@ -51,11 +51,13 @@ class Offload:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
         loop = asyncio.get_running_loop()
-        answer: list[Message] = await loop.run_in_executor(self._pool, self._run, scope, body)
-        for message in answer:
+        answer, failure = await loop.run_in_executor(self._pool, self._run, scope, body)
+        for message in answer:  # an error page already made (500) goes out before the error is raised
             await send(message)
+        if failure is not None:
+            raise failure
 
-    def _run(self, scope: Scope, body: list[Message]) -> list[Message]:
+    def _run(self, scope: Scope, body: list[Message]) -> tuple[list[Message], Exception | None]:
         loop = getattr(self._local, "loop", None)
         if loop is None:
             loop = self._local.loop = asyncio.new_event_loop()
@@ -72,8 +74,11 @@ class Offload:
         async def send(message: Message) -> None:
             answer.append(message)
 
-        loop.run_until_complete(self.app(scope, receive, send))
-        return answer
+        try:
+            loop.run_until_complete(self.app(scope, receive, send))
+        except Exception as exc:  # raised again on the main loop, where the server logs it
+            return answer, exc
+        return answer, None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -83,3 +83,16 @@ def test_inline_on_sqlite_threads_elsewhere() -> None:
     assert handler_threads("auto", 4, "postgresql") == 4
     assert handler_threads("inline", 4, "postgresql") == 0
     assert handler_threads("threads", 3, "sqlite") == 3
+
+
+def test_an_unhandled_error_is_a_500_as_inline() -> None:
+    app = FastAPI()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(Offload(app, threads=1), raise_server_exceptions=False) as client:
+        assert client.get("/boom").status_code == 500
+    with TestClient(Offload(app, threads=1)) as client, pytest.raises(RuntimeError, match="boom"):
+        client.get("/boom")
