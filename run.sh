@@ -104,9 +104,9 @@ case "$ACTION" in
     fi
     # The whole suite (no arguments) also runs every central test on PostgreSQL.
     if [ "$rc" -eq 0 ] && [ $# -eq 0 ]; then
-      say "pytest: the central's tests again, on PostgreSQL"
+      say "pytest: the central's tests and the failover drill again, on PostgreSQL"
       set +e
-      CENTRAL_TEST_DB=postgresql "$VENV/bin/pytest" -q tests/central
+      CENTRAL_TEST_DB=postgresql "$VENV/bin/pytest" -q tests/central tests/e2e/test_failover.py
       rc=$?
       set -e
       [ "$rc" -eq 5 ] && { echo "the PostgreSQL pass collected no tests" >&2; exit 1; }
