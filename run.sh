@@ -19,7 +19,8 @@ APT_RUNTIME=(python3 python3-venv python3-dev gcc libmtdev1 libgl1 libegl1 libeg
 # Tests only: never install these on a real kiosk (vpcd lets anyone on the LAN "insert" a card).
 # The UI tests run in a private Xvfb (a real X window, as on a kiosk); xdotool and import drive it by hand.
 # postgresql: the central's tests run a second time on a throwaway cluster of it (tests/pgcluster.py).
-APT_TEST=(vsmartcard-vpcd chromium chromium-driver socat xvfb xauth xdotool imagemagick postgresql)
+# haproxy: the failover drill (tests/e2e/test_failover.py) puts two centrals behind it.
+APT_TEST=(vsmartcard-vpcd chromium chromium-driver socat xvfb xauth xdotool imagemagick postgresql haproxy)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -103,9 +104,9 @@ case "$ACTION" in
     fi
     # The whole suite (no arguments) also runs every central test on PostgreSQL.
     if [ "$rc" -eq 0 ] && [ $# -eq 0 ]; then
-      say "pytest: the central's tests again, on PostgreSQL"
+      say "pytest: the central's tests and the failover drill again, on PostgreSQL"
       set +e
-      CENTRAL_TEST_DB=postgresql "$VENV/bin/pytest" -q tests/central
+      CENTRAL_TEST_DB=postgresql "$VENV/bin/pytest" -q tests/central tests/e2e/test_failover.py
       rc=$?
       set -e
       [ "$rc" -eq 5 ] && { echo "the PostgreSQL pass collected no tests" >&2; exit 1; }

@@ -8,18 +8,13 @@ failed, 2 bad configuration or usage.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
 import json
 import logging
-import signal
-import socket
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
@@ -50,6 +45,7 @@ from service_common.tomlconfig import EXIT_CONFIG_ERROR, ConfigError
 PROG = "kiosk-central"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+WORKERS_ENV = "KIOSK_CENTRAL_WORKERS"
 
 
 class CliError(Exception):
@@ -91,7 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         parents=[with_db],
         help="run the HTTP API (migrates the database first)",
-        description="Run the HTTP API in one process; stop with SIGINT or SIGTERM.",
+        description="Run the HTTP API; stop with SIGINT or SIGTERM.",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=argparse.SUPPRESS,
+        help=f"worker processes on the one port (default: ${WORKERS_ENV}, else [server] workers; "
+        "0 = 1 on SQLite, the core count on PostgreSQL)",
     )
     serve.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default 127.0.0.1)")
     serve.add_argument(
@@ -246,6 +249,8 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
         )
         return 0
     if args.command == "serve":
+        from central import serving
+
         engine = _open(url)
         migrate.upgrade(engine)
         host = getattr(args, "host", None) or cfg.server.host
@@ -256,6 +261,10 @@ def _dispatch(args: argparse.Namespace, cfg: central_config.CentralConfig) -> in
             host,
             cfg.server.port if port is None else port,
             cfg.server.log_level,
+            workers=_workers(args, cfg, url, demo_clock=getattr(args, "clock", None) is not None),
+            handler_threads=serving.handler_threads(
+                cfg.server.handlers, cfg.server.handler_threads, url.get_backend_name()
+            ),
             settings=cfg.queue.settings(),
             public_url=cfg.server.public_url or None,
             appointment_settings=cfg.appointments.settings(),
@@ -432,21 +441,22 @@ def serve(
     port: int,
     log_level: str,
     *,
+    workers: int = 1,
     settings: QueueSettings | None = None,
     public_url: str | None = None,
     appointment_settings: AppointmentSettings | None = None,
     reminder_settings: ReminderSettings | None = None,
     appeal_settings: AppealSettings | None = None,
     fleet_settings: FleetSettings | None = None,
+    handler_threads: int = 0,
 ) -> int:
-    """Run uvicorn in this process, one worker: two workers on one SQLite file only wait on its lock.
+    """Run uvicorn: one worker in this process, or ``workers`` forked ones on the same port.
 
     Without a configured ``public_url`` the ticket links use the address actually bound.
     """
-    import uvicorn
-
     from central.app import create_app
     from central.context import DEFAULT_PUBLIC_URL
+    from central.serving import Serving
 
     app = create_app(
         engine,
@@ -458,60 +468,45 @@ def serve(
         appeal_settings=appeal_settings,
         fleet_settings=fleet_settings,
     )
-
-    class AnnouncingServer(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            # No await between binding and this line: it is out before the first request is served.
-            if self.started and self.servers:
-                bound = self.servers[0].sockets[0].getsockname()[1]
-                shown = f"[{host}]" if ":" in host else host
-                if not public_url:
-                    app.state.central.links.public_url = f"http://{shown}:{bound}"
-                print(f"central listening on http://{shown}:{bound}", file=sys.stderr, flush=True)
-                app.state.sweeper.start()  # a thread: its write transactions never block the event loop
-
     logging.basicConfig(
         level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    server = AnnouncingServer(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level=log_level.lower(),
-            access_log=log_level == "DEBUG",  # a fleet polling every few seconds would drown the log
-            lifespan="off",
-            timeout_graceful_shutdown=10,
-            server_header=False,
+    return Serving(app, engine, host, port, log_level, public_url, handler_threads).run(workers)
+
+
+def _workers(
+    args: argparse.Namespace, cfg: central_config.CentralConfig, url: URL, *, demo_clock: bool
+) -> int:
+    """``--workers``, else $KIOSK_CENTRAL_WORKERS, else ``[server] workers``; 0 = by database.
+
+    A demo clock (``--clock``) is one process's: ``POST /demo/clock`` could move only one worker's.
+    """
+    from central.serving import default_workers
+
+    chosen = getattr(args, "workers", None)
+    if chosen is None and os.environ.get(WORKERS_ENV):
+        try:
+            chosen = int(os.environ[WORKERS_ENV])
+        except ValueError:
+            raise CliError(f"${WORKERS_ENV}={os.environ[WORKERS_ENV]!r}: expected a number") from None
+    if chosen is None:
+        chosen = cfg.server.workers
+    if chosen < 0:
+        raise CliError(f"--workers {chosen}: expected 0 (by database) or more")
+    backend = url.get_backend_name()
+    if demo_clock:
+        if chosen > 1:
+            print(f"{PROG}: --clock runs one worker (the demo clock lives in one process)", file=sys.stderr)
+        return 1
+    if chosen == 0:
+        return default_workers(backend)
+    if chosen > 1 and backend == "sqlite":
+        print(
+            f"{PROG}: warning: {chosen} workers on one SQLite file only wait on its write lock "
+            "(use PostgreSQL for several workers)",
+            file=sys.stderr,
         )
-    )
-    # Everything made so far (modules, routes, compiled statements) lives as long as the process:
-    # freezing it keeps the full garbage collections that do come from walking it all again,
-    # which took up to 65 ms on the event loop (measured under load).
-    gc.collect()
-    gc.freeze()
-    stop_signals: list[int] = []
-
-    def note_stop(signum: int, _frame: FrameType | None) -> None:
-        # Also called when uvicorn re-raises the signal after its graceful shutdown: no traceback, exit 0.
-        stop_signals.append(signum)
-        server.should_exit = True
-
-    previous: dict[int, Any] = {s: signal.signal(s, note_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        asyncio.run(server.serve())
-    except SystemExit:  # uvicorn exits this way when it cannot bind; it has logged why
-        print(f"{PROG}: cannot listen on {host}:{port}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        app.state.sweeper.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        engine.dispose()
-    if stop_signals:
-        print(f"central stopped ({signal.Signals(stop_signals[0]).name})", file=sys.stderr)
-    return 0
+    return chosen
 
 
 if __name__ == "__main__":

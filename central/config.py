@@ -13,6 +13,9 @@ Example::
     log_level = "INFO"
     timezone = "Europe/Moscow"
     public_url = "https://queue.example.bank"   # base of the ticket links (QR); default http://HOST:PORT
+    workers = 0                 # processes on the port; 0: 1 on SQLite, the core count on PostgreSQL
+    handlers = "auto"           # "inline" | "threads" | "auto" (inline on SQLite, threads otherwise)
+    handler_threads = 4         # per worker, with handlers = "threads"
 
     [queue]
     default_service_min = 5     # minutes per visitor while a service has fewer than min_samples today
@@ -84,6 +87,7 @@ from central.queue.engine import QueueSettings
 from service_common.tomlconfig import check, from_mapping, load_file
 
 ENV_VAR = "KIOSK_CENTRAL_CONFIG"
+HANDLER_MODES = ("auto", "inline", "threads")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -127,6 +131,14 @@ class ServerSection:
     )
     timezone: str = field(default="Europe/Moscow", metadata=check(_tz_check))
     public_url: str = field(default="", metadata=check(_url_check))
+    workers: int = field(default=0, metadata=check(_at_least(0)))
+    handlers: str = field(
+        default="auto", metadata=check(lambda v: None if v in HANDLER_MODES else ", ".join(HANDLER_MODES))
+    )
+    """Where handlers run: "inline" on the event loop, "threads" on handler_threads threads (central.offload);
+    "auto": inline on SQLite, threads otherwise."""
+    handler_threads: int = field(default=4, metadata=check(_at_least(1)))
+    """Worker processes; 0: 1 on SQLite, the core count on PostgreSQL ($KIOSK_CENTRAL_WORKERS overrides)."""
 
 
 @dataclass

@@ -15,7 +15,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+
+_MIGRATION_LOCK = 0x6B696F736B  # any fixed bigint: the advisory lock centrals migrating together share
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -40,9 +43,18 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` in one transaction (SQLite DDL is transactional here)."""
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    """Bring the database to ``revision`` in one transaction (SQLite DDL is transactional here).
+
+    Centrals starting together on one database (workers on several hosts) take turns: the first
+    migrates, the others then find the schema at head. PostgreSQL: a transaction-scoped advisory
+    lock; SQLite: the write lock taken at BEGIN IMMEDIATE.
+    """
+    with engine.connect() as conn:
+        conn.execution_options(central_sqlite_begin="IMMEDIATE")  # see central.db.write_transaction
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            command.upgrade(alembic_config(conn), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from central import db
 from central.appointments.booking import AppointmentDesk
+from central.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class Sweeper:
         self._tasks: list[tuple[str, SweepTask]] = list(tasks)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.leader: LeaderLock | None = None
+        """Set by ``serve``: with several workers or hosts on one database, only its holder sweeps."""
 
     def add_task(self, name: str, task: SweepTask) -> None:
         """Add a step to every later pass (register at start-up, before :meth:`start`)."""
@@ -114,6 +117,8 @@ class Sweeper:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self.leader is not None:
+            self.leader.release()
 
     @property
     def running(self) -> bool:
@@ -122,7 +127,8 @@ class Sweeper:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                self.run_once()
+                if self.leader is None or self.leader.try_acquire():
+                    self.run_once()
             except Exception:  # a database hiccup must not end the sweeping for good
                 log.exception("appointments sweep failed")
             self._stop.wait(self.interval_s)
