@@ -40,6 +40,7 @@ from central.fleet.state import FleetSettings
 from central.queue import admin as queue_admin
 from central.queue.engine import QueueSettings
 from service_common.clock import Clock, OffsetClock, SystemClock, parse_start
+from service_common.redact import scrub
 from service_common.tomlconfig import EXIT_CONFIG_ERROR, ConfigError
 
 PROG = "kiosk-central"
@@ -471,7 +472,18 @@ def serve(
     logging.basicConfig(
         level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # a card number in any message is masked, as on the kiosk
+        handler.addFilter(ScrubbingFilter())
     return Serving(app, engine, host, port, log_level, public_url, handler_threads).run(workers)
+
+
+class ScrubbingFilter(logging.Filter):
+    """Masks what looks like a card number or a secret in every log line before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        return True
 
 
 def _workers(

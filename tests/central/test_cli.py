@@ -164,3 +164,14 @@ def test_tickets_list_shows_the_days_tickets_with_their_request_ids(
     ]  # fmt: skip
     assert cli.main(["tickets", "list", "--center", "C01", "--day", day, "--db", str(db_file)]) == 0
     assert request_id in capsys.readouterr().out
+
+
+def test_central_log_lines_mask_card_numbers() -> None:
+    import logging
+
+    record = logging.LogRecord(
+        "central", logging.INFO, __file__, 1, "lookup %s", ("4111 1111 1111 1111",), None
+    )
+    assert cli.ScrubbingFilter().filter(record)
+    assert "4111 1111 1111 1111" not in record.getMessage()
+    assert record.getMessage() == "lookup **** 1111"
