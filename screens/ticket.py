@@ -140,23 +140,30 @@ class TicketDoneScreen(KioskScreen):
     offline = BooleanProperty(False)
     note = StringProperty("")  # e.g. "Your appointment at 10:00: you are checked in."
     print_problem = StringProperty("")  # the number stands, the paper did not come out
+    unconfirmed = BooleanProperty(False)  # shown on screen only: it counts once the visitor noted it
     _params: dict[str, Any] = {}
+    _pending: IssuedTicket | None = None
 
     def on_show(self, **params: Any) -> None:
         self._params = params
+        ticket: IssuedTicket | None = params.get("ticket")
+        self._pending = ticket if ticket is not None and ticket.print_error else None
         self.render()
 
     def render(self) -> None:
         tr = self.ctx.translator
         ticket: IssuedTicket | None = self._params.get("ticket")
         error: BaseException | None = self._params.get("error")
-        self.reset()
+        self._clear()
         if ticket is None:
             self.problem = self._problem_text(error)
             return
         self.number = ticket.display
         self.note = _text(self._params.get("note", ""))
         self.print_problem = _text(self._params.get("print_problem", ""))
+        if ticket.print_error:  # the printer's own trouble is for staff: the visitor needs the number
+            self.print_problem = tr.gettext("The printer cannot print your ticket right now.")
+            self.unconfirmed = self._pending is not None
         self.service = pick(ticket.service_name, tr.lang)
         self.offline = ticket.offline
         lines = []
@@ -186,6 +193,21 @@ class TicketDoneScreen(KioskScreen):
         if self.manager and self.manager.current == self.name:
             self.render()
 
+    def confirm_noted(self) -> None:
+        """ "I have noted my number": only now does a number the printer could not print count."""
+        ticket, self._pending = self._pending, None
+        self.unconfirmed = False
+        if ticket is not None:
+            self.app.tasks.submit(self.ctx.queue.confirm_noted, ticket)
+
+    def _abandon(self) -> None:
+        ticket, self._pending = self._pending, None
+        if ticket is not None:
+            self.app.tasks.submit(self.ctx.queue.abandon, ticket)
+
+    def on_leave(self, *_args: Any) -> None:
+        self._abandon()  # Home, Back, or another language's home: the number was not noted
+
     def finish(self) -> None:
         if self.ctx.session.staff_id is not None:  # staff issue the next ticket
             self.app.go("staff", remember=False)
@@ -193,7 +215,12 @@ class TicketDoneScreen(KioskScreen):
             self.ctx.session.wipe("visitor finished")
 
     def reset(self) -> None:
+        self._abandon()  # the session ends (idle timeout) before the number was noted
+        self._clear()
+
+    def _clear(self) -> None:
         self.number = self.service = self.details = self.problem = self.preview = ""
         self.note = self.print_problem = ""
+        self.unconfirmed = False
         self.qr = None
         self.offline = False

@@ -85,34 +85,57 @@ def test_online_ticket_is_numbered_by_central_and_printed(kiosk: Kiosk) -> None:
     assert Path(ticket.printed_on).exists()
 
 
-def test_paper_out_takes_no_number_and_paper_back_works(kiosk: Kiosk) -> None:
+def status(kiosk: Kiosk, request_id: str) -> str | None:
+    return kiosk.queue.tickets.status_of(request_id)
+
+
+def test_paper_out_shows_the_number_on_screen_and_it_counts_once_noted(kiosk: Kiosk) -> None:
+    before = waiting(kiosk)
+    kiosk.sim.set(paper="out")
+    jobs = kiosk.sim.job_count
+    ticket = kiosk.queue.take_ticket(SERVICE)
+    assert ticket.print_error == "paper_out"
+    assert ticket.display.startswith("A")
+    assert kiosk.sim.job_count == jobs  # nothing was sent to a printer without paper
+    assert status(kiosk, ticket.request_id) == "issuing"  # not the visitor's until they noted it
+    kiosk.queue.confirm_noted(ticket)
+    assert status(kiosk, ticket.request_id) == "issued"
+    kiosk.queue.abandon(ticket)  # a late "walked away" changes nothing once noted
+    assert waiting(kiosk) == before + 1
+    kiosk.sim.set(paper="ok")
+    printed = kiosk.queue.take_ticket(SERVICE)
+    assert not printed.print_error
+    assert waiting(kiosk) == before + 2
+
+
+def test_staff_are_told_the_printer_is_out_and_no_number_is_taken(kiosk: Kiosk) -> None:
     before = waiting(kiosk)
     kiosk.sim.set(paper="out")
     with pytest.raises(TicketNotIssued) as info:
-        kiosk.queue.take_ticket(SERVICE)
-    assert info.value.reason == "printer"
+        kiosk.queue.take_ticket(SERVICE, issued_by="staff:anna")
     assert info.value.printer_error is not None
     assert info.value.printer_error.key == "paper_out"
     assert "EOT" in info.value.printer_error.code  # the hardware's own status bytes
-    assert waiting(kiosk) == before
-    assert kiosk.sim.jobs == type(kiosk.sim.jobs)(maxlen=kiosk.sim.jobs.maxlen)
     kiosk.sim.set(paper="ok")
-    ticket = kiosk.queue.take_ticket(SERVICE)
-    assert waiting(kiosk) == before + 1
-    assert ticket.display
+    kiosk.sim.fail_during_next_job("paper_out")
+    with pytest.raises(TicketNotIssued):
+        kiosk.queue.take_ticket(SERVICE, issued_by="staff:anna")
+    assert waiting(kiosk) == before  # the one numbered mid-job was voided
 
 
-def test_paper_out_mid_job_voids_the_number(kiosk: Kiosk) -> None:
+def test_a_number_not_noted_is_voided_at_central(kiosk: Kiosk) -> None:
     before = waiting(kiosk)
     kiosk.sim.fail_during_next_job("paper_out")
-    with pytest.raises(TicketNotIssued) as info:
-        kiosk.queue.take_ticket(SERVICE)
-    assert info.value.reason == "printer"
-    assert waiting(kiosk) == before  # created, then voided: nobody holds a number
-    voided = kiosk.queue.cache.db.execute("SELECT central_id, status FROM tickets").fetchall()
-    assert [row[1] for row in voided] == ["void"]
-    ticket = kiosk.online.request("GET", f"/api/v1/tickets/{voided[0][0]}")["ticket"]
-    assert ticket["status"] == "void"
+    ticket = kiosk.queue.take_ticket(SERVICE)
+    assert ticket.print_error == "paper_out"
+    assert waiting(kiosk) == before + 1  # shown on screen: central holds it meanwhile
+    kiosk.queue.abandon(ticket)
+    assert waiting(kiosk) == before  # voided: nobody holds a number
+    assert status(kiosk, ticket.request_id) == "void"
+    assert ticket.central_id is not None
+    held = kiosk.online.request("GET", f"/api/v1/tickets/{ticket.central_id}")["ticket"]
+    assert held["status"] == "void"
+    assert kiosk.queue.outbox.pending_count() == 0  # told at once, nothing left to send
 
 
 def test_offline_tickets_come_from_the_lease_and_reach_central_in_order(kiosk: Kiosk) -> None:
@@ -147,18 +170,24 @@ def test_offline_tickets_come_from_the_lease_and_reach_central_in_order(kiosk: K
     assert kiosk.sync()  # a second sync sends nothing twice
 
 
-def test_offline_print_failure_is_uploaded_as_void(kiosk: Kiosk) -> None:
+def test_offline_a_number_shown_on_screen_reaches_central_only_once_noted(kiosk: Kiosk) -> None:
     assert kiosk.queue.top_up_leases()
     kiosk.go_offline()
     kiosk.sim.fail_during_next_job("cover_open")
-    with pytest.raises(TicketNotIssued):
-        kiosk.queue.take_ticket(SERVICE)
-    record = kiosk.queue.outbox.due(kiosk.queue.clock.now())
-    assert [r.payload["status"] for r in record] == ["void"]
+    walked_away = kiosk.queue.take_ticket(SERVICE)
+    kiosk.sim.fail_during_next_job("cover_open")
+    noted = kiosk.queue.take_ticket(SERVICE)
+    assert (walked_away.print_error, noted.print_error) == ("cover_open", "cover_open")
     kiosk.go_online()
     before = waiting(kiosk)
+    kiosk.sender.send()
+    assert waiting(kiosk) == before  # held while the visitor decides
+    kiosk.queue.abandon(walked_away)
+    kiosk.queue.confirm_noted(noted)
+    records = kiosk.queue.outbox.due(kiosk.queue.clock.now())
+    assert sorted(r.payload["status"] for r in records) == ["void", "waiting"]
     assert kiosk.sync()
-    assert waiting(kiosk) == before
+    assert waiting(kiosk) == before + 1  # the noted one only
 
 
 def test_no_lease_and_no_central_says_so(kiosk: Kiosk) -> None:

@@ -18,7 +18,7 @@ import json
 import logging
 import math
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -92,6 +92,7 @@ class IssuedTicket:
     issued_by: str
     central_id: str | None = None
     printed_on: str = ""  # preview image of the printed paper (simulator), for the screen
+    print_error: str = ""  # the printer's error key when the paper did not come out: shown on screen only
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -151,17 +152,44 @@ class QueueService:
         service = self.service(service_id)
         if service is None:
             raise TicketNotIssued("unknown_service", f"no service {service_id!r} at {self.center_id}")
-        self._printer_ready()
+        failed = self._printer_failure()
+        if failed is not None and issued_by != "kiosk":
+            # Staff are told in their words and can load paper; a visitor gets the number on screen.
+            raise TicketNotIssued("printer", failed.technician_message, failed)
         request_id = str(uuid.uuid4())
         ticket = self._number(request_id, service, priority, issued_by, lang)
-        try:
-            ticket = self.print_issued(ticket, lang)
-        except PrinterError as exc:
-            log.error("ticket %s not printed, voiding: %s", ticket.display, exc.technician_message)
-            self._void(ticket, f"printer: {exc.key}")
-            raise TicketNotIssued("printer", exc.technician_message, exc) from exc
-        log.info("ticket %s issued%s by %s", ticket.display, " offline" if ticket.offline else "", issued_by)
-        return ticket
+        if failed is None:
+            try:
+                ticket = self.print_issued(ticket, lang)
+            except PrinterError as exc:
+                if issued_by != "kiosk":
+                    log.error("ticket %s not printed, voiding: %s", ticket.display, exc.technician_message)
+                    self._void(ticket, f"printer: {exc.key}")
+                    raise TicketNotIssued("printer", exc.technician_message, exc) from exc
+                failed = exc
+            else:
+                log.info("ticket %s issued%s by %s", ticket.display, " offline" if ticket.offline else "",
+                         issued_by)  # fmt: skip
+                return ticket
+        # The kiosk degrades instead of stopping: the number is shown on the screen, and it counts
+        # only once the visitor confirms they noted it (confirm_noted); else it is voided (abandon).
+        log.error(
+            "ticket %s not printed, shown on screen until noted: %s",
+            ticket.display,
+            failed.technician_message,
+        )
+        return replace(ticket, print_error=failed.key)
+
+    def confirm_noted(self, ticket: IssuedTicket) -> None:
+        """The visitor noted the number the printer could not print: it is theirs now."""
+        self.record(ticket, "issued")
+        log.info("ticket %s issued on screen only (printer: %s)", ticket.display, ticket.print_error)
+
+    def abandon(self, ticket: IssuedTicket) -> None:
+        """The visitor left without confirming a number shown on screen only: nobody holds it."""
+        if self.tickets.status_of(ticket.request_id) == "issuing":
+            log.info("ticket %s shown on screen but not noted: voided", ticket.display)
+            self._void(ticket, f"printer: {ticket.print_error}; number not noted")
 
     def print_issued(self, ticket: IssuedTicket, lang: str) -> IssuedTicket:
         """Print a ticket and keep it for reprints; the result carries the simulator's preview."""
@@ -194,10 +222,14 @@ class QueueService:
         return next((s for s in center.get("services", []) if s.get("id") == service_id), None)
 
     def _printer_ready(self) -> None:
-        """Refuse before a number is taken when the printer already cannot print."""
-        error = self.printer.status().error(uri=self.printer.uri, phase="before")
+        """Refuse before a reprint when the printer already cannot print."""
+        error = self._printer_failure()
         if error is not None:
             raise TicketNotIssued("printer", error.technician_message, error)
+
+    def _printer_failure(self) -> PrinterError | None:
+        """What already stops the printer (paper out, cover open, offline), before anything is sent."""
+        return self.printer.status().error(uri=self.printer.uri, phase="before")
 
     def _number(
         self, request_id: str, service: dict[str, Any], priority: str, issued_by: str, lang: str

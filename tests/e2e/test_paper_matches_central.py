@@ -137,12 +137,17 @@ def test_paper_out_after_a_lost_answer_leaves_no_phantom(rig: Rig) -> None:
     sim = rig.ctx.printer.simulator
     assert sim is not None
     sim.fail_during_next_job("paper_out")
-    with pytest.raises(TicketNotIssued):
-        rig.ctx.queue.take_ticket("C01-A")
+    walked_away = rig.ctx.queue.take_ticket("C01-A")  # shown on screen only
+    assert walked_away.print_error == "paper_out"
+    rig.ctx.queue.abandon(walked_away)
+    sim.fail_during_next_job("paper_out")
+    noted = rig.ctx.queue.take_ticket("C01-A")
+    rig.ctx.queue.confirm_noted(noted)
     sim.set(paper="ok")
     rig.settle()
     counts = rig.check_paper_matches_central()
     assert counts["voided"] == 1
+    assert counts["printed"] == 1  # the noted one: central holds the number the visitor wrote down
     assert counts["phantoms"] == 0
 
 
@@ -187,9 +192,13 @@ def test_chaos_mix_of_a_hundred_tickets_with_paper_running_out(rig: Rig) -> None
             ticket = rig.ctx.queue.take_ticket(services[n % 3], lang=("ru", "en", "zh-Hant")[n % 3])
         except TicketNotIssued as exc:
             outcomes[f"not issued ({exc.reason})"] += 1
-            sim.set(paper="ok")  # the technician's new roll
         else:
             outcomes["offline" if ticket.offline else "online"] += 1
+            if ticket.print_error:  # on screen only: every other visitor notes it, the rest walk away
+                noted = n % 2 == 0
+                (rig.ctx.queue.confirm_noted if noted else rig.ctx.queue.abandon)(ticket)
+                outcomes["noted" if noted else "walked away"] += 1
+                sim.set(paper="ok")  # the technician's new roll
         if n % 25 == 24:
             rig.ctx.sender.send()  # the sync worker runs now and then, through the same chaos
             rig.ctx.queue.top_up_leases()

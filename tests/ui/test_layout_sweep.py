@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,9 @@ class Sweep:
             "ticket": lambda: self.go("ticket"),
             "ticket_done": lambda: self.go("ticket_done", ticket=self.ticket),
             "ticket_done_paper_out": lambda: self.go("ticket_done", error=_paper_out()),
+            "ticket_done_screen_only": lambda: self.go(
+                "ticket_done", ticket=replace(self.ticket, print_error="paper_out")
+            ),
             "staff_login": lambda: self.go("staff_login"),
             "staff": self._staff,
             "appointments": lambda: self.go("appointments"),
@@ -128,11 +132,15 @@ class Sweep:
             "kb_nothing": lambda: self._kb("zzqx wobble"),
             "kb_topic": lambda: self._kb_topic(),
             "kb_article": lambda: self.go("kb_article", article_id=_kb_id("card-lost", self.app)),
-            "kb_article_guide": lambda: self.go("kb_article", article_id=_kb_id("guide-reissue-card", self.app)),
+            "kb_article_guide": lambda: self.go(
+                "kb_article", article_id=_kb_id("guide-reissue-card", self.app)
+            ),
             "kb_article_offer": lambda: self.go("kb_article", article_id=_kb_id("promo-cashback", self.app)),
             "info_more": lambda: self.go("info_more"),
             "kb_section": lambda: self.go("kb_section", group="contacts"),
-            "kb_lead": lambda: self.go("kb_lead", article_id="promo-cashback-ru", title="Кэшбэк 5 % в аптеках"),
+            "kb_lead": lambda: self.go(
+                "kb_lead", article_id="promo-cashback-ru", title="Кэшбэк 5 % в аптеках"
+            ),
             # card services (a demo card in the simulated reader, PIN 1234)
             "card": self._card_insert,
             "card_pin": lambda: self._card("card_pin", "visa", identified=False, purpose="session"),
@@ -154,11 +162,12 @@ class Sweep:
 
         ctx = self.app.ctx
         assert ctx.appeals.refresh_serial()
-        form = AppealForm("complaint", "Анна Петрова", phone="+7 912 345-67-89", text="Банкомат не выдал деньги")
+        form = AppealForm(
+            "complaint", "Анна Петрова", phone="+7 912 345-67-89", text="Банкомат не выдал деньги"
+        )
         return ctx.appeals.file(form, "ru")
 
     def appeal_states(self) -> dict[str, Callable[[], None]]:
-        from dataclasses import replace
 
         def found() -> None:
             self.go("appeal_status", number=self.appeal.number)

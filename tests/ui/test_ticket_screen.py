@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from devices.printer.errors import visitor_message
 from tests.conftest import ARTIFACTS
 from tests.ui.harness import UI
 
@@ -43,7 +42,7 @@ def test_two_taps_print_a_ticket_and_done_wipes_the_session(fresh: UI) -> None:
     assert app.manager.current == "home"
 
 
-def test_paper_out_says_what_to_do_and_works_again_once_paper_is_back(fresh: UI) -> None:
+def test_paper_out_shows_the_number_which_counts_once_the_visitor_noted_it(fresh: UI) -> None:
     app = fresh.app
     sim = app.ctx.printer.simulator
     assert sim is not None
@@ -53,19 +52,48 @@ def test_paper_out_says_what_to_do_and_works_again_once_paper_is_back(fresh: UI)
     fresh.wait_for(lambda: services(fresh))
     sim.set(paper="out")
     try:
+        fresh.settle()
         fresh.tap(services(fresh)[0])
-        fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.problem)
-        assert fresh.screen.problem == visitor_message("paper_out", "en")
-        assert fresh.screen.number == ""
-        assert "No ticket was issued" in fresh.texts()
-        fresh.screenshot(ARTIFACTS / "ticket-paper-out-en.png")
+        fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+        done = fresh.screen
+        ticket = done._pending
+        assert ticket is not None
+        assert done.unconfirmed
+        shown = " ".join(fresh.texts(done))
+        assert "The printer cannot print your ticket right now." in shown
+        assert "I have noted my number" in shown
+        assert app.ctx.queue.tickets.status_of(ticket.request_id) == "issuing"
+        fresh.frames(5)
+        fresh.screenshot(ARTIFACTS / "ticket-screen-only-en.png")
+        fresh.settle()
+        fresh.tap(done.ids.done)  # "I have noted my number"
+        fresh.wait_for(lambda: app.ctx.queue.tickets.status_of(ticket.request_id) == "issued")
+        assert not done.unconfirmed
+        assert "Done" in " ".join(fresh.texts(done))
     finally:
         sim.set(paper="ok")
-    fresh.tap(fresh.screen.ids.get("retry") or _retry(fresh))
-    assert app.manager.current == "ticket"
+    fresh.settle()
+    fresh.tap(done.ids.done)  # Done
+    assert app.manager.current == "home"
+
+
+def test_a_visitor_who_walks_away_without_noting_the_number_leaves_no_ticket(fresh: UI) -> None:
+    app = fresh.app
+    sim = app.ctx.printer.simulator
+    assert sim is not None
+    fresh.tap(fresh.screen.ids.tile_ticket)
     fresh.wait_for(lambda: services(fresh))
-    fresh.tap(services(fresh)[0])
-    fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+    sim.set(paper="out")
+    try:
+        fresh.settle()
+        fresh.tap(services(fresh)[0])
+        fresh.wait_for(lambda: app.manager.current == "ticket_done" and fresh.screen.number)
+        ticket = fresh.screen._pending
+        assert ticket is not None
+        app.ctx.session.wipe("idle timeout")  # what the idle timer does when nobody touches the screen
+        fresh.wait_for(lambda: app.ctx.queue.tickets.status_of(ticket.request_id) == "void")
+    finally:
+        sim.set(paper="ok")
 
 
 def _retry(ui: UI) -> object:
