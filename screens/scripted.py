@@ -276,7 +276,10 @@ def _paper_out(v: Visitor) -> None:
 # What a visitor (or a member of staff) sees, for ``kiosk screenshot --state NAME``.
 STATES: dict[str, tuple[str, Callable[[Visitor], None]]] = {
     "ticket_issued": ("a walk-in ticket printed, with its number and QR", walk_in),
-    "paper_out": ("the printer is out of paper: the number on screen, kept once the visitor noted it", _paper_out),
+    "paper_out": (
+        "the printer is out of paper: the number on screen, kept once the visitor noted it",
+        _paper_out,
+    ),
     "book_form_typing": ("the booking form with the keyboard up", _book_form_typing),
     "booking_done": ("an appointment booked, its code and printed confirmation", book),
     "my_booking_found": ("a booking found by its code, to move or cancel", _my_booking_found),
