@@ -120,4 +120,6 @@ def test_status_by_email_through_the_switch_with_a_clear_word_for_a_wrong_addres
     fresh.screenshot(ARTIFACTS / "appeal-status-email-ru.png")
 
     fresh.tap(status.ids.proof_phone)  # back to the digits: the e-mail field steps aside
-    assert status.proof == "phone" and status.ids.email.disabled and not status.ids.last4.disabled
+    assert status.proof == "phone"
+    assert status.ids.email.disabled
+    assert not status.ids.last4.disabled

@@ -128,11 +128,15 @@ class Sweep:
             "kb_nothing": lambda: self._kb("zzqx wobble"),
             "kb_topic": lambda: self._kb_topic(),
             "kb_article": lambda: self.go("kb_article", article_id=_kb_id("card-lost", self.app)),
-            "kb_article_guide": lambda: self.go("kb_article", article_id=_kb_id("guide-reissue-card", self.app)),
+            "kb_article_guide": lambda: self.go(
+                "kb_article", article_id=_kb_id("guide-reissue-card", self.app)
+            ),
             "kb_article_offer": lambda: self.go("kb_article", article_id=_kb_id("promo-cashback", self.app)),
             "info_more": lambda: self.go("info_more"),
             "kb_section": lambda: self.go("kb_section", group="contacts"),
-            "kb_lead": lambda: self.go("kb_lead", article_id="promo-cashback-ru", title="Кэшбэк 5 % в аптеках"),
+            "kb_lead": lambda: self.go(
+                "kb_lead", article_id="promo-cashback-ru", title="Кэшбэк 5 % в аптеках"
+            ),
             # card services (a demo card in the simulated reader, PIN 1234)
             "card": self._card_insert,
             "card_pin": lambda: self._card("card_pin", "visa", identified=False, purpose="session"),
@@ -154,7 +158,9 @@ class Sweep:
 
         ctx = self.app.ctx
         assert ctx.appeals.refresh_serial()
-        form = AppealForm("complaint", "Анна Петрова", phone="+7 912 345-67-89", text="Банкомат не выдал деньги")
+        form = AppealForm(
+            "complaint", "Анна Петрова", phone="+7 912 345-67-89", text="Банкомат не выдал деньги"
+        )
         return ctx.appeals.file(form, "ru")
 
     def appeal_states(self) -> dict[str, Callable[[], None]]:
