@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db
+from central.appeals import scope
 
 
 def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse.ArgumentParser) -> None:
@@ -29,25 +30,29 @@ def add_parsers(commands: Any, with_db: argparse.ArgumentParser, plain: argparse
     export.add_argument(
         "--json", action="store_true", help="JSON lines (the only format; accepted for clarity)"
     )
+    export.add_argument("--center", metavar="ID", help="only this center's appeals (default: every center)")
     report = sub.add_parser("report", parents=[with_db], help="counts and time in each stage for a period")
     report.add_argument(
         "--from", dest="from_", required=True, metavar="YYYY-MM-DD", help="first filing day (UTC)"
     )
     report.add_argument("--to", required=True, metavar="YYYY-MM-DD", help="last filing day (UTC), inclusive")
     report.add_argument("--json", action="store_true", help="one JSON object")
+    report.add_argument("--center", metavar="ID", help="only this center's appeals (default: every center)")
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def export_lines(engine: Engine) -> Iterator[str]:
-    """One JSON object per appeal, oldest first, with its history and answers; streamed in pages."""
+def export_lines(engine: Engine, center_id: str | None = None) -> Iterator[str]:
+    """One JSON object per appeal, oldest first, with its history and answers; streamed in pages.
+
+    ``center_id``: that center's appeals only (the same rule as the staff page's, see scope)."""
     a, e, ans = db.appeals, db.appeal_events, db.appeal_answers
     last: tuple[Any, str] | None = None
     with engine.connect() as conn:
         while True:
-            query = sa.select(a).order_by(a.c.filed_at, a.c.id).limit(500)
+            query = sa.select(a).where(scope.visible(center_id)).order_by(a.c.filed_at, a.c.id).limit(500)
             if last is not None:
                 query = query.where(sa.tuple_(a.c.filed_at, a.c.id) > sa.tuple_(*last))
             rows = conn.execute(query).all()
@@ -74,7 +79,9 @@ def export_lines(engine: Engine) -> Iterator[str]:
             last = (rows[-1].filed_at, rows[-1].id)
 
 
-def report(engine: Engine, first: date, last: date, now: datetime) -> dict[str, Any]:
+def report(
+    engine: Engine, first: date, last: date, now: datetime, center_id: str | None = None
+) -> dict[str, Any]:
     """Counts by kind, topic, status; hours spent in each stage (average, longest) from the history."""
     a, e = db.appeals, db.appeal_events
     start = datetime.combine(first, time(0), UTC)
@@ -82,7 +89,7 @@ def report(engine: Engine, first: date, last: date, now: datetime) -> dict[str, 
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(a.c.id, a.c.kind, a.c.topic, a.c.status).where(
-                a.c.filed_at >= start, a.c.filed_at < end
+                a.c.filed_at >= start, a.c.filed_at < end, scope.visible(center_id)
             )
         ).all()
         spans: dict[str, list[float]] = defaultdict(list)
@@ -103,6 +110,7 @@ def report(engine: Engine, first: date, last: date, now: datetime) -> dict[str, 
                         continue  # no change of stage (a routing, a note): counted in the stage's next span
                     spans[this.status].append((until - this.at).total_seconds() / 3600)
     return {
+        "center": center_id,
         "from": first.isoformat(),
         "to": last.isoformat(),
         "total": len(rows),
@@ -118,7 +126,7 @@ def report(engine: Engine, first: date, last: date, now: datetime) -> dict[str, 
 
 def run(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
     if args.appeals_command == "export":
-        for line in export_lines(engine):
+        for line in export_lines(engine, args.center):
             sys.stdout.write(line + "\n")
         return 0
     if args.appeals_command == "report":
@@ -127,7 +135,7 @@ def run(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
         except ValueError:
             print("kiosk-central: --from/--to: expected dates such as 2026-12-01", file=sys.stderr)
             return 2
-        result = report(engine, first, last, now)
+        result = report(engine, first, last, now, args.center)
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
             return 0

@@ -74,6 +74,12 @@ LOOKUP_REFUSALS = {
     "locked": N_("Too many wrong tries. Please try again in 15 minutes."),
     "invalid": N_("Please enter the last four digits of your phone number."),
 }
+# The same refusals when the visitor proves the appeal is theirs by the e-mail they gave.
+EMAIL_REFUSALS = {
+    "not_found": N_("No appeal matches this number and this e-mail address. Please check them."),
+    "locked": LOOKUP_REFUSALS["locked"],
+    "invalid": N_("Please enter the e-mail address you gave."),
+}
 UNAVAILABLE = N_("Appeals cannot be registered at this kiosk right now. Please ask a consultant.")
 NO_LINK = N_("The bank cannot be reached right now. Please try again later.")
 SOMETHING_WRONG = N_("Something went wrong. Please try again or ask a consultant.")
@@ -242,19 +248,38 @@ class AppealStatusScreen(KioskScreen):
     found = BooleanProperty(False)
     can_rate = BooleanProperty(False)
     busy = BooleanProperty(False)
+    proof = StringProperty("phone")  # how the visitor shows the appeal is theirs: "phone" | "email"
     _status: AppealStatus | None = None
     _thanks = False
 
     def on_show(self, **params: Any) -> None:
-        self.use_keyboard({"number": None, "last4": "phone"}, self._keyboard_done)
+        self.use_keyboard({"number": None, "last4": "phone", "email": None}, self._keyboard_done)
         if params.get("number"):
             self.ids.number.text = str(params["number"])
-        self.ids.last4.focus = bool(self.ids.number.text)
+        if params.get("proof") in ("phone", "email"):
+            self.proof = str(params["proof"])
+        self._proof_field().focus = bool(self.ids.number.text)
         self.ids.number.focus = not self.ids.number.text
+
+    def _proof_field(self) -> Any:
+        return self.ids.email if self.proof == "email" else self.ids.last4
+
+    def choose_proof(self, proof: str) -> None:
+        """Switch between phone digits and e-mail; the message about the other one no longer applies."""
+        if proof == self.proof:
+            return
+        self.proof = proof
+        self.say("message", "")
+        self._proof_field().focus = True
+
+    def _credentials(self) -> dict[str, str]:
+        if self.proof == "email":
+            return {"email": self.ids.email.text.strip()}
+        return {"phone_last4": self.ids.last4.text.strip()}
 
     def _keyboard_done(self, _keyboard: object, target: object) -> None:
         if target is self.ids.number:
-            self.ids.last4.focus = True
+            self._proof_field().focus = True
         else:
             self.app.keyboard.detach()
             self.find()
@@ -265,8 +290,7 @@ class AppealStatusScreen(KioskScreen):
         self.app.keyboard.detach()
         self.busy = True
         self.say("message", "")
-        number, last4 = self.ids.number.text, self.ids.last4.text.strip()
-        lookup = partial(self.ctx.appeals.status, number, phone_last4=last4)
+        lookup = partial(self.ctx.appeals.status, self.ids.number.text, **self._credentials())
         self.run(lookup, on_done=self._found, on_error=self._failed)
 
     def rate(self, answer: str) -> None:
@@ -274,8 +298,7 @@ class AppealStatusScreen(KioskScreen):
         if self.busy or status is None:
             return
         self.busy = True
-        last4 = self.ids.last4.text.strip()
-        send = partial(self.ctx.appeals.rate, status.number, answer, phone_last4=last4)
+        send = partial(self.ctx.appeals.rate, status.number, answer, **self._credentials())
         self.run(send, on_done=self._rated, on_error=self._failed)
 
     def _rated(self, status: AppealStatus | None) -> None:
@@ -297,7 +320,8 @@ class AppealStatusScreen(KioskScreen):
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         if isinstance(exc, AppealLookupRefused):
-            self.say("message", lambda: self._(LOOKUP_REFUSALS.get(exc.reason, LOOKUP_REFUSALS["not_found"])))
+            words = EMAIL_REFUSALS if self.proof == "email" else LOOKUP_REFUSALS
+            self.say("message", lambda: self._(words.get(exc.reason, words["not_found"])))
         elif isinstance(exc, AppealsUnavailable):
             self.say("message", lambda: self._(NO_LINK))
         else:
@@ -345,4 +369,5 @@ class AppealStatusScreen(KioskScreen):
         self._status = None
         self.found = self.can_rate = self.busy = self._thanks = False
         self.message = self.details = ""
-        self.ids.number.text = self.ids.last4.text = ""
+        self.ids.number.text = self.ids.last4.text = self.ids.email.text = ""
+        self.proof = "phone"

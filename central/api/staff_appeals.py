@@ -1,7 +1,8 @@
 """The staff appeals page (/staff/appeals) and its JSON calls under /api/v1/staff/appeals.
 
 Same staff session cookie and rules as the counter console and the appointments page (sign in,
-forced change of the initial password). Roles ``agent`` and ``supervisor`` only: an agent works
+forced change of the initial password). Roles ``agent`` and ``supervisor`` only, each limited to
+the appeals of their own center unless they belong to the head office (:mod:`central.appeals.scope`): an agent works
 on appeals that are theirs or nobody's yet (and may take one); a supervisor on any, and may give
 one to another handler. Every action is written to the appeal's history with the account name.
 """
@@ -18,7 +19,7 @@ from central import db, staff
 from central.api import pages
 from central.api.appeals import Settings
 from central.api.counters import Session
-from central.appeals import desk, registry
+from central.appeals import desk, registry, scope
 from central.appeals.schemas import Status
 from central.appeals.staff_schemas import (
     AnswerBody,
@@ -58,8 +59,28 @@ async def appeals_session(session: Session) -> staff.StaffSession:
 AppealsSession = Annotated[staff.StaffSession, Depends(appeals_session)]
 
 
+def _center(session: staff.StaffSession) -> str | None:
+    return scope.center_of(session.role, session.center_id)
+
+
+def _own_center(ctx: Ctx, session: staff.StaffSession, number: str) -> None:
+    """403 for another center's appeal (a missing one falls through to the action's 404)."""
+    center = _center(session)
+    if center is None:
+        return
+    with ctx.engine.connect() as conn:
+        ok = scope.allowed(conn, number.replace("\x00", ""), center)
+    if ok is False:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"this appeal belongs to another center: staff of center {center} see only its appeals",
+        )
+
+
 def _actor(ctx: Ctx, session: staff.StaffSession, number: str) -> desk.Actor:
-    """The acting account, once it may act on this appeal (an agent: theirs or nobody's)."""
+    """The acting account, once it may act on this appeal (its center's; an agent: theirs or nobody's)."""
+    _own_center(ctx, session, number)
     if session.role != "supervisor":
         a = db.appeals
         with ctx.engine.connect() as conn:
@@ -94,15 +115,17 @@ async def staff_appeal_list(
     status: Annotated[Status | None, Query()] = None,
 ) -> StaffAppealList:
     """Appeals newest first (at most 500): mine, overdue, open or all, optionally of one status."""
-    appeals = registry.list_appeals(ctx.engine, session.username, which, status)
-    return StaffAppealList(appeals=appeals, overdue=registry.count_overdue(ctx.engine))
+    center = _center(session)
+    appeals = registry.list_appeals(ctx.engine, session.username, which, status, center)
+    return StaffAppealList(appeals=appeals, overdue=registry.count_overdue(ctx.engine, center))
 
 
 @router.get("/{number}", response_model=StaffAppeal, responses=responses(404, 422))
 async def staff_appeal(
-    ctx: Ctx, settings: Settings, _session: AppealsSession, number: NumberPath
+    ctx: Ctx, settings: Settings, session: AppealsSession, number: NumberPath
 ) -> StaffAppeal:
     """One appeal with its history, answers, and a repeat proposal when there is one."""
+    _own_center(ctx, session, number)
     return _run(ctx, settings, number, None)
 
 

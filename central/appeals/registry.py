@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.appeals import repeats
+from central.appeals import repeats, scope
 from central.appeals.desk import DeskError
 from central.appeals.settings import AppealSettings
 from central.appeals.staff_schemas import (
@@ -24,20 +24,31 @@ from central.schemas import I18nText
 LIST_LIMIT = 500
 
 
-def count_overdue(engine: Engine) -> int:
+def count_overdue(engine: Engine, center_id: str | None = None) -> int:
+    """Overdue appeals of ``center_id`` (None: of every center)."""
     a = db.appeals
     with engine.connect() as conn:
         return int(
             conn.execute(
-                sa.select(sa.func.count()).select_from(a).where(a.c.status == "overdue")
+                sa.select(sa.func.count())
+                .select_from(a)
+                .where(a.c.status == "overdue", scope.visible(center_id))
             ).scalar_one()
         )
 
 
-def list_appeals(engine: Engine, username: str, which: str, status: str | None) -> list[StaffAppealItem]:
-    """``which``: mine (handled by ``username``), overdue, open, or all; newest first."""
+def list_appeals(
+    engine: Engine, username: str, which: str, status: str | None, center_id: str | None = None
+) -> list[StaffAppealItem]:
+    """``which``: mine (handled by ``username``), overdue, open, or all; newest first; of one center
+    when ``center_id`` is given (see :mod:`central.appeals.scope`)."""
     a = db.appeals
-    query = sa.select(a).order_by(a.c.filed_at.desc(), a.c.number.desc()).limit(LIST_LIMIT)
+    query = (
+        sa.select(a)
+        .where(scope.visible(center_id))
+        .order_by(a.c.filed_at.desc(), a.c.number.desc())
+        .limit(LIST_LIMIT)
+    )
     if which == "mine":
         query = query.where(a.c.handler == username)
     elif which == "overdue":

@@ -90,3 +90,37 @@ def test_staff_appeals_and_status_page(demo: Demo, driver: WebDriver) -> None:  
     assert "i.sokolova@bank.example" not in driver.page_source  # answered by orlova: no handler card
     assert driver.find_element(By.ID, "status").text == "дан ответ"
     shoot(driver, "appeals-status-page")
+
+
+def test_an_agent_of_one_center_does_not_see_anothers_appeal(demo: Demo, driver: WebDriver) -> None:  # noqa: F811
+    for kiosk, center, seq in (("KIOSK-A", "C01", 11), ("KIOSK-B", "C02", 12)):
+        token = cli(demo.tmp, "kiosks", "add", kiosk, "--center", center, "--db", str(demo.db)).strip()
+        filed = httpx.post(
+            f"{demo.url}/api/v1/appeals",
+            json=body(seq, id=str(uuid.uuid4()), center_id=center),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert filed.status_code == 200, filed.text
+    initial = cli(
+        demo.tmp, "staff", "add", "petrov", "--role", "agent", "--center", "C01", "--db", str(demo.db)
+    ).strip()
+    driver.get(f"{demo.url}/staff/appeals?lang=ru")
+    wait_for(lambda: visible(driver, "signin"))
+    driver.find_element(By.ID, "username").send_keys("petrov")
+    driver.find_element(By.ID, "password").send_keys(initial)
+    driver.find_element(By.ID, "signin-submit").click()
+    wait_for(lambda: visible(driver, "change"))
+    for field in ("old-password", "new-password", "repeat-password"):
+        driver.find_element(By.ID, field).send_keys(
+            initial if field == "old-password" else "petrov-new-pass-1"
+        )
+    driver.find_element(By.ID, "change-submit").click()
+    wait_for(lambda: visible(driver, "registry"))
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "tr[data-number='A001-261123-0011']"))
+    assert not driver.find_elements(By.CSS_SELECTOR, "tr[data-number='A001-261123-0012']")
+    shoot(driver, "appeals-staff-own-center")
+
+    driver.get(f"{demo.url}/staff/appeals?n=A001-261123-0012")  # a link to the other center's appeal
+    wait_for(lambda: visible(driver, "error"))
+    assert "another center" in driver.find_element(By.ID, "error").text
+    assert "A001-261123-0012" not in status_text(driver)

@@ -76,3 +76,50 @@ def test_complaint_filed_offline_prints_then_reaches_central_and_shows_in_the_st
     assert "ожидает отправки" not in status.details
     fresh.frames(3)
     fresh.screenshot(ARTIFACTS / "appeal-status-ru.png")
+
+
+@pytest.mark.timeout(300)
+def test_status_by_email_through_the_switch_with_a_clear_word_for_a_wrong_address(fresh: UI) -> None:
+    from kiosk.services.appeals import AppealForm
+
+    app = fresh.app
+    ctx = app.ctx
+    assert ctx.appeals.refresh_serial()
+    form = AppealForm("question", "Анна Петрова", email="anna@example.com", text="Как открыть вклад?")
+    number = ctx.appeals.file(form, "ru").number
+    ctx.sender.outbox.retry_now()
+    assert ctx.sender.send()
+
+    fresh.tap(fresh.screen.ids.tile_appeal)
+    fresh.tap(fresh.screen.ids.check_status)
+    status = fresh.screen
+    assert status.proof == "phone"
+    status.ids.number.text = number
+    app.keyboard.detach()
+    fresh.frames(3)
+    fresh.tap(status.ids.proof_email)
+    assert status.proof == "email"
+    assert status.ids.email.focus  # the letter keyboard comes up for the address
+    assert app.keyboard.target is not None
+    status.ids.email.text = "someone@example.com"
+    app.keyboard.detach()
+    fresh.frames(3)
+    fresh.tap(status.ids.find)
+    fresh.wait_for(lambda: status.message)
+    assert "адресом электронной почты" in status.message
+    assert not status.details
+
+    status.ids.email.text = "anna@example.com"
+    app.keyboard.detach()
+    fresh.frames(3)
+    fresh.tap(status.ids.find)
+    fresh.wait_for(lambda: status.details)
+    assert number in status.details
+    assert not status.message
+    fresh.frames(3)
+    fresh.screenshot(ARTIFACTS / "appeal-status-email-ru.png")
+
+    fresh.tap(status.ids.proof_phone)  # back to the digits: the e-mail field steps aside
+    assert status.proof == "phone"
+    assert status.ids.email.disabled
+    assert not status.ids.last4.disabled

@@ -41,7 +41,7 @@ ONLY = {name for name in os.environ.get("KIOSK_SWEEP_STATES", "").split(",") if 
 # Screens with fields: shown once as they open (field focused, keyboard up) and once without it.
 FIELD_SCREENS = {
     "staff_login", "book_form", "my_booking", "checkin", "kb", "kb_lead", "technician_login", "appeal_form",
-    "appeal_status",
+    "appeal_status", "appeal_status_email",
 }  # fmt: skip
 
 
@@ -175,6 +175,10 @@ class Sweep:
             self.ui.screen.find()
             self.idle()
 
+        def email() -> None:
+            self.go("appeal_status", number=self.appeal.number, proof="email")
+            self.ui.screen.ids.email.text = "anna@example.com"
+
         return {
             "appeals": lambda: self.go("appeals"),
             "appeal_form": lambda: self.go("appeal_form", kind="complaint", text="как вернуть деньги"),
@@ -184,6 +188,7 @@ class Sweep:
             ),
             "appeal_status": lambda: self.go("appeal_status"),
             "appeal_status_found": found,
+            "appeal_status_email": email,
         }
 
     def _kb(self, query: str) -> None:
