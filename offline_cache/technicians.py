@@ -86,6 +86,15 @@ class TechnicianAudit:
         ).fetchall()
         return [dict(zip(("at", "who", "action", "result", "detail"), row, strict=True)) for row in rows]
 
+    def claim_code(self, record_id: str, at: datetime, who: str, digest: str) -> bool:
+        """Enter with a one-time code: the check that it is unused and the audit row that uses it up are
+        one transaction, so two taps racing on two workers cannot both get in with it."""
+        with self.cache.transaction():
+            if self.used_code(digest):
+                return False
+            self.record(record_id, at, who, "enter", "ok", f"otp:{digest}")
+        return True
+
     def used_code(self, digest: str) -> bool:
         """Whether a one-time code (by its digest, never the code) was already used here."""
         row = self.cache.db.execute(

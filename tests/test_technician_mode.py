@@ -117,8 +117,26 @@ def test_one_time_code_from_central_works_once(kiosk: KioskContext, central: Cen
     assert fleet_otp.verify(key, kiosk_id, code, tech.clock.now())
     assert tech.enter(code) == "one-time code"
     tech.end("left")
+    tech.settle()
     assert tech.enter(code) is None  # once only
     assert not fleet_otp.verify(key, "ANOTHER-KIOSK", code, tech.clock.now())
+
+
+def test_one_time_code_raced_by_two_taps_lets_one_in(kiosk: KioskContext, central: CentralServer) -> None:
+    """The check that the code is unused and the record that uses it up are one transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = subprocess.run(
+        [venv_bin("kiosk-central"), "fleet", "otp", kiosk.config.kiosk.id, "--db", str(central.db)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tech = kiosk.technician
+    tech.clock = SystemClock("Europe/Moscow")
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(tech.enter, [done.stdout.strip()] * 4))
+    assert sorted(r or "" for r in results) == ["", "", "", "one-time code"]
 
 
 def test_otp_slots() -> None:

@@ -102,11 +102,14 @@ class TechnicianMode:
         if name is None and self._otp_key is not None:
             now = self.clock.now()
             digest = fleet_otp.digest(code)
-            if fleet_otp.verify(self._otp_key, self.kiosk_id, code, now) and not self.audit_log.used_code(
-                digest
+            if fleet_otp.verify(self._otp_key, self.kiosk_id, code, now) and self.audit_log.claim_code(
+                uuid.uuid4().hex, now, OTP_NAME, digest
             ):
                 self.directory.succeeded()
-                name, detail = OTP_NAME, f"otp:{digest}"
+                with self._lock:
+                    self._who = OTP_NAME
+                log.info("technician %s: enter -> ok otp", OTP_NAME)
+                return OTP_NAME
         if name is None:
             self.audit("?", "enter", "refused", "wrong PIN or code")
             return None
