@@ -13,6 +13,9 @@ from typing import Any
 import sqlite_utils
 
 from offline_cache.db import CacheDB
+from offline_cache.outbox import Outbox
+
+RESULT_KIND = "command_result"
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
@@ -117,6 +120,19 @@ class FleetStore:
             "UPDATE fleet_commands SET status = ?, result = ?, finished_at = ? WHERE id = ?",
             [status, json.dumps(result, ensure_ascii=False), at.isoformat(), command_id],
         )
+
+    def command_done(self, command_id: str, ok: bool, result: dict[str, Any], at: datetime) -> None:
+        """The command's end and the duty to report it to central, in one transaction: a report that
+        fails is sent again by the outbox, never lost."""
+        with self.cache.transaction():
+            self.command_finished(command_id, "done" if ok else "failed", result, at)
+            Outbox(self.cache).add(
+                f"result-{command_id}", RESULT_KIND, {"id": command_id, "ok": ok, "result": result}, at
+            )
+
+    def result_reported(self, command_id: str, at: datetime) -> None:
+        """Central took the report at once: nothing left for the outbox."""
+        Outbox(self.cache).mark_sent(f"result-{command_id}", at)
 
     def commands(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.cache.db.execute(

@@ -51,6 +51,8 @@ def deliver(gateway: CentralGateway, kind: str, payload: dict[str, Any]) -> None
         gateway.check_in(payload["code"], body)
     elif kind == "tech_audit":
         gateway.fleet_audit(payload)
+    elif kind == "command_result":
+        gateway.command_result(payload["id"], payload["ok"], payload["result"])
     elif kind == "appeal":
         gateway.file_appeal(payload)
     elif kind == "appeal_satisfaction":

@@ -81,8 +81,7 @@ class CommandRunner:
             if item["status"] != "running" or item["kind"] not in AFTER_RESTART:
                 continue
             back = {"uptime_s": self.uptime(), "back_at": self.clock.now().isoformat()}
-            if self._report(item["id"], True, back):
-                self.store.command_finished(item["id"], "done", back, self.clock.now())
+            self._finish(item["id"], True, back)
         self._resumed = True
 
     def _one(self, command: dict[str, Any]) -> None:
@@ -113,17 +112,16 @@ class CommandRunner:
         return any(c["id"] == command_id and c["status"] == "received" for c in self.store.commands(limit=50))
 
     def _finish(self, command_id: str, ok: bool, result: dict[str, Any]) -> None:
-        self.store.command_finished(command_id, "done" if ok else "failed", result, self.clock.now())
-        self._report(command_id, ok, result)
-
-    def _report(self, command_id: str, ok: bool, result: dict[str, Any]) -> bool:
+        """Recorded with its report in the outbox, then reported at once; if that fails the outbox
+        sends it again (a repeated report changes nothing at central)."""
+        self.store.command_done(command_id, ok, result, self.clock.now())
         assert self.gateway is not None
         try:
             self.gateway.command_result(command_id, ok, result)
         except CentralError as exc:
-            log.warning("command %s: result not delivered: %s", command_id, exc)
-            return False
-        return True
+            log.warning("command %s: result left to the outbox: %s", command_id, exc)
+            return
+        self.store.result_reported(command_id, self.clock.now())
 
     def _run(self, command_id: str, kind: str, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
         assert self.gateway is not None
