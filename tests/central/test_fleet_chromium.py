@@ -66,6 +66,17 @@ def row(driver: WebDriver, kiosk: str) -> tuple[str, str]:
     return str(found[0]), str(found[1])
 
 
+def click_command(driver: WebDriver, kiosk: str, kind: str) -> None:
+    driver.execute_script(f"document.querySelector('#kiosk-{kiosk} button[data-command={kind}]').click()")
+
+
+def command_states(driver: WebDriver, kiosk: str) -> list[str]:
+    found = driver.execute_script(
+        f"return [...document.querySelectorAll('#kiosk-{kiosk} li[data-command]')].map(li => li.dataset.status)"
+    )
+    return [str(x) for x in found]
+
+
 def test_fleet_page(server: tuple[str, Path], driver: WebDriver, tmp_path: Path) -> None:
     url, db = server
     tokens = {
@@ -103,6 +114,35 @@ def test_fleet_page(server: tuple[str, Path], driver: WebDriver, tmp_path: Path)
     assert "tickets left, about 15" in text
     assert "media-low" in text
     shoot(driver, "fleet-en")
+
+    # A screenshot asked from the page, taken by the kiosk at its next heartbeat, opened from the page.
+    click_command(driver, "KIOSK-OK", "screenshot")
+    wait_for(lambda: command_states(driver, "KIOSK-OK") == ["queued"])
+    auth = {"Authorization": f"Bearer {tokens['KIOSK-OK']}"}
+    pulled = httpx.post(f"{url}/api/v1/fleet/heartbeat", json=heartbeat(at), headers=auth).json()
+    (cmd,) = [c for c in pulled["commands"] if c["kind"] == "screenshot"]
+    assert httpx.post(f"{url}/api/v1/fleet/commands/{cmd['id']}/ack", headers=auth).status_code == 200
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    uploaded = httpx.post(
+        f"{url}/api/v1/fleet/commands/{cmd['id']}/upload",
+        content=png,
+        headers={**auth, "Content-Type": "image/png"},
+    )
+    assert uploaded.status_code == 204, uploaded.text
+    done = httpx.post(
+        f"{url}/api/v1/fleet/commands/{cmd['id']}/result", json={"ok": True, "result": {}}, headers=auth
+    )
+    assert done.status_code == 200, done.text
+    wait_for(lambda: command_states(driver, "KIOSK-OK") == ["done"])
+    link = driver.find_element(By.CSS_SELECTOR, f"#kiosk-KIOSK-OK li[data-command='{cmd['id']}'] a")
+    assert link.get_attribute("href").endswith(f"/commands/{cmd['id']}/upload")
+    # A reboot takes a second tap; the first only arms the button.
+    click_command(driver, "KIOSK-OK", "reboot")
+    assert "Tap again to confirm" in driver.find_element(By.ID, "kiosk-KIOSK-OK").text
+    assert command_states(driver, "KIOSK-OK") == ["done"]
+    click_command(driver, "KIOSK-OK", "reboot")
+    wait_for(lambda: command_states(driver, "KIOSK-OK") == ["queued", "done"])
+    shoot(driver, "fleet-commands-en")
 
     # Four heartbeat intervals later without a word: offline, but the never-seen kiosk is no alarm.
     moved = httpx.post(f"{url}/demo/clock", json={"now": "2026-11-23T10:02:30+03:00"})
