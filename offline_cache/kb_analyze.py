@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import opencc
 import rjieba
@@ -73,20 +74,15 @@ class Analyzer:
         Articles get jieba's search mode (``信用卡`` gives ``信用`` too); a query gets whole words,
         and the search splits a query word the index does not know (see :meth:`han_pieces`).
         """
+        if not query:  # an article: a word's pairs are cached as written, so most words cost one lookup in C
+            words = _WORD.findall(unicodedata.normalize("NFKC", text))
+            found = list(map(self._pairs.get, words))
+            if None in found:
+                for i, got in enumerate(found):
+                    if got is None:
+                        found[i] = self._article_word(words[i])
+            return list(chain.from_iterable(found))  # type: ignore[arg-type]
         out: list[tuple[str, str]] = []
-        if not query:  # an article: a word's pairs are cached as written, so a repeated word costs one lookup
-            pairs = self._pairs
-            for written in _WORD.findall(unicodedata.normalize("NFKC", text)):
-                got = pairs.get(written)
-                if got is None:
-                    if written[0] >= "\u3400":  # a Chinese run: often a whole sentence, not worth keeping
-                        out.extend(self._han(written, False))
-                        continue
-                    got = self._written(written)
-                    if len(pairs) < 200_000:
-                        pairs[written] = got
-                out.extend(got)
-            return out
         for written in _WORD.findall(unicodedata.normalize("NFKC", text)):
             if written[0] >= "\u3400":  # a Chinese run (the word pattern keeps scripts apart)
                 out.extend(self._han(written, query))
@@ -96,6 +92,14 @@ class Analyzer:
                 continue
             out.extend(self._written(written))
         return out
+
+    def _article_word(self, written: str) -> tuple[tuple[str, str], ...]:
+        if written[0] >= "\u3400":  # a Chinese run: often a whole sentence, not worth keeping
+            return self._han(written, False)
+        got = self._written(written)
+        if len(self._pairs) < 200_000:
+            self._pairs[written] = got
+        return got
 
     def _written(self, written: str) -> tuple[tuple[str, str], ...]:
         word = written.lower()

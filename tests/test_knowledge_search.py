@@ -219,3 +219,20 @@ def test_bulk_load_mixes_new_known_repeated_and_stale_articles(tmp_path: Path) -
     assert _top(kb, "cash desk", "en") == ["n3"]
     assert _top(kb, "bicycle", "en") == ["n1"]
     cache.close()
+
+
+def test_a_vocabulary_warmed_by_one_store_serves_the_others(tmp_path: Path) -> None:
+    """The sync worker warms after writing, so the screen's next search does not reload the vocabulary."""
+    cache = CacheDB(tmp_path / "kiosk.db")
+    screen, sync = KnowledgeService(cache), KnowledgeService(cache)
+    assert _top(screen, "парковка", "ru") == []
+    sync.store.upsert(Article("a1", "ru", "Парковка у центра", "Бесплатная парковка.", updated_at="1"))
+    sync.store.warm()
+    warmed = sync.store._vocabulary("ru")
+    assert "парковк" in warmed.df
+    assert screen.store._vocabulary("ru") is warmed
+    assert _top(screen, "парковка", "ru") == ["a1"]
+    other = CacheDB(tmp_path / "other.db")  # another file never shares it
+    assert KnowledgeService(other).store._vocabulary("ru") is not warmed
+    other.close()
+    cache.close()
