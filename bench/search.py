@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -101,7 +102,9 @@ def speed(articles: int, n_queries: int) -> None:
 
     corpus = generated_corpus(articles)
     queries = _load(QUERIES)
-    print(f"{articles} generated articles, {n_queries} searches from the query set (typos included)")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{articles} generated articles, {n_queries} searches from the query set (typos included); "
+          f"load average {load} on {os.cpu_count()} cores")
     for engine_cls in (Ours, Tantivy):
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
