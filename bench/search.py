@@ -103,8 +103,10 @@ def speed(articles: int, n_queries: int) -> None:
     corpus = generated_corpus(articles)
     queries = _load(QUERIES)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{articles} generated articles, {n_queries} searches from the query set (typos included); "
-          f"load average {load} on {os.cpu_count()} cores")
+    print(
+        f"{articles} generated articles, {n_queries} searches from the query set (typos included); "
+        f"load average {load} on {os.cpu_count()} cores"
+    )
     for engine_cls in (Ours, Tantivy):
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

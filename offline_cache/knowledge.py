@@ -231,7 +231,9 @@ class KnowledgeStore:
     ) -> bool:
         """Write one article, given its stored (rowid, lang, updated_at) when the caller has looked it up."""
         if row is None:
-            row = conn.execute("SELECT rowid, lang, updated_at FROM kb_articles WHERE id = ?", [a.id]).fetchone()
+            row = conn.execute(
+                "SELECT rowid, lang, updated_at FROM kb_articles WHERE id = ?", [a.id]
+            ).fetchone()
         if row is not None and a.updated_at and row[2] > a.updated_at:
             return False
         values, texts = _indexed(a)
