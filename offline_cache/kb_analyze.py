@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import opencc
 import rjieba
@@ -44,6 +45,7 @@ class Analyzer:
         self._ru = Stemmer.Stemmer("russian")
         self._en = Stemmer.Stemmer("english")
         self._words: dict[str, tuple[str, ...]] = {}  # word -> terms; words repeat a lot
+        self._pairs: dict[str, tuple[tuple[str, str], ...]] = {}  # word as written -> (term, written) pairs
         self._t2s = opencc.OpenCC("tw2sp")  # Taiwan words too: 簡訊 -> 短信, 網路 -> 网络
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Analyzer per process; words repeat a lot
@@ -72,23 +74,41 @@ class Analyzer:
         Articles get jieba's search mode (``信用卡`` gives ``信用`` too); a query gets whole words,
         and the search splits a query word the index does not know (see :meth:`han_pieces`).
         """
+        if not query:  # an article: a word's pairs are cached as written, so most words cost one lookup in C
+            words = _WORD.findall(unicodedata.normalize("NFKC", text))
+            found = list(map(self._pairs.get, words))
+            if None in found:
+                for i, got in enumerate(found):
+                    if got is None:
+                        found[i] = self._article_word(words[i])
+            return list(chain.from_iterable(found))  # type: ignore[arg-type]
         out: list[tuple[str, str]] = []
-        cache = self._words
         for written in _WORD.findall(unicodedata.normalize("NFKC", text)):
             if written[0] >= "\u3400":  # a Chinese run (the word pattern keeps scripts apart)
                 out.extend(self._han(written, query))
                 continue
             word = written.lower()
-            if query and word in STOP["ru" if "а" <= word[0] <= "ё" else "en"]:
+            if word in STOP["ru" if "а" <= word[0] <= "ё" else "en"]:
                 continue
-            terms = cache.get(word)
-            if terms is None:
-                terms = self._word(word)
-                if len(cache) < 200_000:
-                    cache[word] = terms
-            for term in terms:
-                out.append((term, written))
+            out.extend(self._written(written))
         return out
+
+    def _article_word(self, written: str) -> tuple[tuple[str, str], ...]:
+        if written[0] >= "\u3400":  # a Chinese run: often a whole sentence, not worth keeping
+            return self._han(written, False)
+        got = self._written(written)
+        if len(self._pairs) < 200_000:
+            self._pairs[written] = got
+        return got
+
+    def _written(self, written: str) -> tuple[tuple[str, str], ...]:
+        word = written.lower()
+        terms = self._words.get(word)
+        if terms is None:
+            terms = self._word(word)
+            if len(self._words) < 200_000:
+                self._words[word] = terms
+        return tuple((term, written) for term in terms)
 
     def _word(self, word: str) -> tuple[str, ...]:
         if word.isdigit():

@@ -187,3 +187,53 @@ def test_a_write_through_another_store_is_seen_at_once(tmp_path: Path) -> None:
     sync.store.delete("a2", "2")
     assert _top(screen, "велосипед", "ru") == []
     cache.close()
+
+
+def test_bulk_load_mixes_new_known_repeated_and_stale_articles(tmp_path: Path) -> None:
+    """upsert_many batches new articles; a known one, one twice in the batch, an older one still behave."""
+    cache = CacheDB(tmp_path / "kiosk.db")
+    kb = KnowledgeService(cache)
+    kb.store.upsert(Article("k1", "en", "Parking near the center", "Free parking.", updated_at="2026-02-01"))
+    kb.store.upsert(Article("k2", "ru", "Парковка", "Бесплатная парковка.", updated_at="2026-02-01"))
+    kb.store.delete("gone", "2026-02-01")
+    batch = [
+        Article("n1", "en", "Bicycle racks", "Racks by the door.", updated_at="2026-01-01"),
+        Article("k1", "zh-Hant", "停車場", "免費停車。", updated_at="2026-03-01"),  # moves language
+        Article("k2", "ru", "Старая парковка", "Устарело.", updated_at="2026-01-01"),  # older: ignored
+        Article("n2", "en", "Mortgage first draft", "Draft.", updated_at="2026-01-01"),
+        Article("n2", "en", "Mortgage rates", "Rates for home loans.", updated_at="2026-01-02"),  # newer wins
+        Article("n1", "en", "Bicycle stands", "Old text.", updated_at="2025-12-01"),  # older repeat: ignored
+        Article("gone", "en", "Ghost", "Deleted later.", updated_at="2026-01-01"),  # tombstone is newer
+    ]
+    assert kb.store.upsert_many(batch) == 4  # n1, k1, n2 twice: each write that took effect counts
+    assert _top(kb, "parking", "en") == []
+    assert _top(kb, "停車", "zh-Hant") == ["k1"]
+    assert _top(kb, "парковка", "ru") == ["k2"]
+    assert [kb.article(i).title for i in ("k2", "n1")] == ["Парковка", "Bicycle racks"]  # type: ignore[union-attr]
+    assert _top(kb, "mortgage rates", "en") == ["n2"]
+    assert _top(kb, "draft", "en") == []
+    assert kb.article("gone") is None
+    assert _top(kb, "ghost", "en") == []
+    assert kb.store.count() == 4
+    # a later single upsert gets a rowid of its own after the batch's explicit ones
+    kb.store.upsert(Article("n3", "en", "Cash desk hours", "Open daily.", updated_at="1"))
+    assert _top(kb, "cash desk", "en") == ["n3"]
+    assert _top(kb, "bicycle", "en") == ["n1"]
+    cache.close()
+
+
+def test_a_vocabulary_warmed_by_one_store_serves_the_others(tmp_path: Path) -> None:
+    """The sync worker warms after writing, so the screen's next search does not reload the vocabulary."""
+    cache = CacheDB(tmp_path / "kiosk.db")
+    screen, sync = KnowledgeService(cache), KnowledgeService(cache)
+    assert _top(screen, "парковка", "ru") == []
+    sync.store.upsert(Article("a1", "ru", "Парковка у центра", "Бесплатная парковка.", updated_at="1"))
+    sync.store.warm()
+    warmed = sync.store._vocabulary("ru")
+    assert "парковк" in warmed.df
+    assert screen.store._vocabulary("ru") is warmed
+    assert _top(screen, "парковка", "ru") == ["a1"]
+    other = CacheDB(tmp_path / "other.db")  # another file never shares it
+    assert KnowledgeService(other).store._vocabulary("ru") is not warmed
+    other.close()
+    cache.close()

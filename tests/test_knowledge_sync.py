@@ -120,3 +120,19 @@ def test_no_central_no_sync(cache: CacheDB) -> None:
     sync = job(cache, Central({}))
     sync.gateway = None
     assert not sync.sync()
+
+
+def test_a_sync_leaves_the_search_vocabulary_loaded_for_the_screen(cache: CacheDB) -> None:
+    """The vocabulary is reloaded on the sync worker, so the screen's next search finds it current."""
+    from offline_cache.knowledge import _SHARED_VOCAB, KnowledgeStore
+
+    screen = KnowledgeStore(cache)
+    assert screen.search("блокировка", "ru") == []  # loads the empty vocabulary
+    sync = job(cache, Central({None: page("c1", [record("a1")], full=True)}))
+    assert sync.sync()
+    loaded = _SHARED_VOCAB[cache]["ru"]  # what the sync job left, before anything else reads
+    generation = cache.db.execute("SELECT generation FROM kb_state WHERE lang = 'ru'").fetchone()[0]
+    assert loaded.generation == generation
+    assert "блокировк" in loaded.df
+    assert screen._vocabulary("ru") is loaded  # the same object: no reload on the visitor's time
+    assert [h.id for h in screen.search("блокировка", "ru")] == ["a1"]

@@ -59,6 +59,8 @@ class KnowledgeSync:
         except CentralError as exc:
             log.warning("knowledge sync stopped: %s", exc)
             return False
+        finally:
+            self.store.warm()  # on the sync worker's time, not on the next visitor's search
         return True
 
     def pull(self, gateway: CentralGateway) -> SyncResult:
