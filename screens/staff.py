@@ -9,8 +9,9 @@ from typing import Any
 from kivy.properties import StringProperty
 
 from kiosk.services.queue import IssuedTicket, QueueView, TicketNotIssued
-from kiosk.services.staff import StaffLocked, StaffMember
+from kiosk.services.staff import StaffMember
 from screens.base import KioskScreen
+from screens.pin_sign_in import PinSignInScreen
 from screens.ticket import fill_services
 from service_common.i18n import N_
 
@@ -25,49 +26,13 @@ PRIORITY_LABELS = {
 }
 
 
-class StaffLoginScreen(KioskScreen):
-    message = StringProperty("")
+class StaffLoginScreen(PinSignInScreen):
+    def check(self, code: str) -> StaffMember | None:
+        return self.ctx.staff.sign_in(code)
 
-    def on_show(self, **params: Any) -> None:
-        self.say("message", "")
-        self.ids.pin.text = ""
-        self.use_keyboard({"pin": "numeric"}, self._keyboard_done)
-        self.ids.pin.focus = True
-
-    def _keyboard_done(self, _keyboard: object, target: object) -> None:
-        if target is self.ids.pin:
-            self.submit()
-
-    def submit(self) -> None:
-        pin = self.ids.pin.text
-        self.ids.pin.text = ""
-        if not pin:
-            return
-        self.say("message", lambda: self._("Checking…"))
-        self.run(self.ctx.staff.sign_in, pin, on_done=self._signed_in, on_error=self._failed)
-
-    def _signed_in(self, member: StaffMember | None) -> None:
-        if member is None:
-            self.say("message", lambda: self._("Wrong PIN. Please try again."))
-            self.ids.pin.focus = True
-            return
-        self.ctx.session.staff_id = member.name
+    def signed_in(self, result: StaffMember) -> None:
+        self.ctx.session.staff_id = result.name
         self.app.go("staff", remember=False)
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, StaffLocked):
-            until = f"{exc.until:%H:%M}"
-            self.say(
-                "message", lambda: self._("Too many wrong PINs. Try again at {time}.").format(time=until)
-            )
-        else:
-            self.say("message", lambda: self._("Something went wrong. Please try again or ask a consultant."))
-        self.ids.pin.focus = True
-
-    def reset(self) -> None:
-        self.say("message", "")
-        if "pin" in self.ids:
-            self.ids.pin.text = ""
 
 
 class StaffScreen(KioskScreen):

@@ -17,8 +17,9 @@ from kivy.properties import StringProperty
 from kivy.uix.behaviors import FocusBehavior
 
 from devices.printer import PrinterError
-from kiosk.services.staff import StaffLocked
 from screens.base import KioskScreen
+from screens.pin_sign_in import PinSignInScreen
+from service_common.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -81,51 +82,17 @@ def restart_process() -> None:
     os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606  (our own interpreter and argv)
 
 
-class TechnicianLoginScreen(KioskScreen):
-    message = StringProperty("")
+class TechnicianLoginScreen(PinSignInScreen):
+    wrong = N_("Wrong PIN or code. Please try again.")
 
-    def on_show(self, **params: Any) -> None:
-        self.say("message", "")
-        self.ids.pin.text = ""
-        self.use_keyboard({"pin": "numeric"}, self._keyboard_done)
-        self.ids.pin.focus = True
+    def check(self, code: str) -> str | None:
+        return self.ctx.technician.enter(code)
 
-    def _keyboard_done(self, _keyboard: object, target: object) -> None:
-        if target is self.ids.pin:
-            self.submit()
-
-    def submit(self) -> None:
-        code = self.ids.pin.text
-        self.ids.pin.text = ""
-        if not code:
-            return
-        self.say("message", lambda: self._("Checking…"))
-        self.run(self.ctx.technician.enter, code, on_done=self._entered, on_error=self._failed)
-
-    def _entered(self, name: str | None) -> None:
-        if name is None:
-            self.say("message", lambda: self._("Wrong PIN or code. Please try again."))
-            self.ids.pin.focus = True
-            return
+    def signed_in(self, result: str) -> None:
         self.app.go("technician", remember=False)
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, StaffLocked):
-            until = f"{exc.until:%H:%M}"
-            self.say(
-                "message", lambda: self._("Too many wrong PINs. Try again at {time}.").format(time=until)
-            )
-        else:
-            log.exception("technician sign-in failed", exc_info=exc)
-            self.say("message", lambda: self._("Something went wrong. Please try again or ask a consultant."))
 
     def cancel(self) -> None:
         self.app.home()
-
-    def reset(self) -> None:
-        self.say("message", "")
-        if "pin" in self.ids:
-            self.ids.pin.text = ""
 
 
 class TechnicianScreen(KioskScreen):
