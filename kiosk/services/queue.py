@@ -1,8 +1,8 @@
 """Queue tickets: a number from central (or from this kiosk's offline lease), printed, or not at all.
 
-A ticket counts only when it is in the visitor's hand. The printer is checked before a
-number is taken; if printing fails after, the number is voided (at central, or in the
-outbox when offline), so no number is ever held by nobody. Offline tickets come from
+A ticket counts only when the visitor holds it, on paper or noted down. When the printer cannot
+print, the number is shown on screen and counts only once the visitor confirms they noted it;
+else it is voided (at central, or in the outbox when offline), so no number is ever held by nobody. Offline tickets come from
 blocks central leased to this kiosk alone, so two kiosks never issue the same number,
 and they reach central in the order they were issued.
 
@@ -14,7 +14,6 @@ when the outbox delivers it, gives the ticket it may have made the number on the
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import uuid
@@ -25,6 +24,14 @@ from typing import Any
 from devices.printer import PrinterError, ReceiptPrinter
 from devices.receipts.ticket import TicketData, ticket_receipt
 from kiosk.services.info import InfoService
+from kiosk.services.tickets import (
+    IssuedTicket,
+    QueueLine,
+    QueueView,
+    TicketNotIssued,
+    from_central,
+    queue_line,
+)
 from offline_cache.db import CacheDB
 from offline_cache.leases import LeaseStore
 from offline_cache.outbox import Outbox
@@ -35,6 +42,11 @@ from service_common.clock import Clock
 from service_common.i18n import pick
 
 log = logging.getLogger(__name__)
+
+__all__ = [  # the ticket's types live in kiosk.services.tickets; callers import them from here too
+    "PRIORITIES", "IssuedTicket", "LeasePolicy", "QueueLine", "QueueService", "QueueView", "TicketNotIssued",
+    "from_central",
+]  # fmt: skip
 
 PRIORITIES = ("none", "disability", "pregnancy", "veteran", "appointment")
 MAX_LEASE = 200  # the most central grants in one block
@@ -57,51 +69,6 @@ class LeasePolicy:
     def target(self, daily_volume: int | None) -> int:
         volume = daily_volume if daily_volume and daily_volume > 0 else self.daily_volume
         return max(self.min_lease, math.ceil(volume * self.survive_outage_h / self.open_hours_per_day))
-
-
-class TicketNotIssued(Exception):
-    """No ticket: ``reason`` is a machine key, ``printer_error`` the device's own error if any."""
-
-    def __init__(self, reason: str, detail: str = "", printer_error: PrinterError | None = None) -> None:
-        self.reason = reason  # printer | no_numbers | unknown_service | rejected
-        self.printer_error = printer_error
-        super().__init__(detail or reason)
-
-
-@dataclass(frozen=True)
-class QueueLine:
-    service_id: str
-    prefix: str
-    name: dict[str, str]
-    waiting: int | None  # None: not known (offline)
-    estimated_wait_min: int | None
-
-
-@dataclass(frozen=True)
-class IssuedTicket:
-    request_id: str
-    display: str
-    service_id: str
-    service_name: dict[str, str]
-    issued_at: str
-    people_ahead: int | None
-    wait_minutes: int | None
-    status_url: str
-    offline: bool
-    priority: str
-    issued_by: str
-    central_id: str | None = None
-    printed_on: str = ""  # preview image of the printed paper (simulator), for the screen
-    print_error: str = ""  # the printer's error key when the paper did not come out: shown on screen only
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class QueueView:
-    lines: list[QueueLine]
-    online: bool
 
 
 class QueueService:
@@ -136,7 +103,7 @@ class QueueService:
                 log.warning("queue state unavailable (%s): offline list", exc)
             else:
                 self.info.docs.put(f"queue:{self.center_id}", queue, self.clock.now())
-                return QueueView([_line(s) for s in queue["services"]], online=True)
+                return QueueView([queue_line(s) for s in queue["services"]], online=True)
         center = self.info.home_center() or {}
         return QueueView(
             [QueueLine(s["id"], s["prefix"], s["name"], None, None) for s in center.get("services", [])],
@@ -395,33 +362,3 @@ class QueueService:
         cached = self.info.docs.get(f"queue:{self.center_id}")
         services = cached.body.get("services", []) if cached is not None else []
         return {s["service_id"]: int(s["daily_volume"]) for s in services if s.get("daily_volume")}
-
-
-def from_central(
-    created: dict[str, Any], request_id: str, service: dict[str, Any], issued_by: str
-) -> IssuedTicket:
-    """A ticket as central made it (POST /tickets, or a check-in)."""
-    return IssuedTicket(
-        request_id=request_id,
-        display=created["display"],
-        service_id=service["id"],
-        service_name=service["name"],
-        issued_at=created["issued_at"],
-        people_ahead=created["people_ahead"],
-        wait_minutes=created["estimated_wait_min"],
-        status_url=created["status_url"],
-        offline=False,
-        priority=created.get("priority", "none"),
-        issued_by=issued_by,
-        central_id=created["id"],
-    )
-
-
-def _line(entry: dict[str, Any]) -> QueueLine:
-    return QueueLine(
-        service_id=entry["service_id"],
-        prefix=entry["prefix"],
-        name=entry["name"],
-        waiting=entry["waiting"],
-        estimated_wait_min=entry["estimated_wait_min"],
-    )
