@@ -164,3 +164,22 @@ def test_a_visitor_who_answered_is_not_asked_and_letters_get_no_message(
     clock.advance(timedelta(days=10))
     assert _sweep(seeded, clock, {"sms": sms}) == (0, 0)
     assert "followup" not in _actions(seeded)
+
+
+def test_the_sweeper_runs_the_follow_up_with_the_public_status_link(
+    client: TestClient, headers: dict[str, str], seeded: Engine, clock: ManualClock
+) -> None:
+    _answered_complaint(client, headers, seeded, clock)
+    sweeper = client.app.state.sweeper  # type: ignore[attr-defined]
+    assert sweeper.run_once().tasks["appeal satisfaction asked"] == 0
+    clock.advance(timedelta(days=3))
+    result = sweeper.run_once()
+    assert result.tasks["appeal satisfaction asked"] == 1
+    assert sweeper.run_once().tasks["appeal satisfaction asked"] == 0
+    with seeded.connect() as conn:
+        notice = conn.execute(
+            sa.select(db.appeal_notices).where(db.appeal_notices.c.purpose == "satisfaction")
+        ).one()
+    assert notice.status == "sent"  # through the reference SMS channel, in the same sweep
+    assert f"/appeals/status?n={NUMBER}&lang=ru" in notice.text
+    assert "followup" in _actions(seeded)
