@@ -31,9 +31,9 @@ NOTICE_IDS = uuid.UUID("6f1d3a52-9c1e-4f0b-8a57-3d2b1f0c7e41")
 LANGS = ("ru", "zh-Hant", "en")
 
 
-def notice_id(appeal_id: str, ask: int) -> str:
-    """The same id for the same ask of the same appeal, whoever writes it and however often."""
-    return uuid.uuid5(NOTICE_IDS, f"{appeal_id}/satisfaction/{ask}").hex
+def notice_id(appeal_id: str, answered_at: datetime, ask: int) -> str:
+    """The same id for the same ask about the same answer, whoever writes it and however often."""
+    return uuid.uuid5(NOTICE_IDS, f"{appeal_id}/{answered_at.isoformat()}/satisfaction/{ask}").hex
 
 
 def _contact(row: Any) -> tuple[str, str] | None:
@@ -63,11 +63,11 @@ def _events(conn: Connection, appeal_id: str) -> list[Any]:
     )
 
 
-def _ask(conn: Connection, row: Any, ask: int, now: datetime, status_url: str) -> bool:
+def _ask(conn: Connection, row: Any, answered_at: datetime, ask: int, now: datetime, status_url: str) -> bool:
     """Write ask number ``ask`` (notice + history) unless it exists already; True when written."""
     contact = _contact(row)
     n = db.appeal_notices
-    key = notice_id(row.id, ask)
+    key = notice_id(row.id, answered_at, ask)
     if contact is None or conn.execute(sa.select(n.c.id).where(n.c.id == key)).first() is not None:
         return False
     channel, to = contact
@@ -125,20 +125,23 @@ def ask_satisfaction(engine: Engine, now: datetime, status_url: str, settings: A
             if row.status != "answered" or _contact(row) is None:
                 continue
             events = _events(conn, appeal_id)
-            answered_at = max((ev.at for ev in events if ev.status == "answered"), default=None)
+            answered_at = max((ev.at for ev in events if ev.action == "answered"), default=None)
             asks = [ev for ev in events if ev.action == "followup" and answered_at and ev.at >= answered_at]
             if not asks:
                 if answered_at is None or not _due(conn, row, answered_at, now, settings):
                     continue
-                if lookup.can_rate(row, settings) and _ask(conn, row, 1, now, status_url):
+                if lookup.can_rate(row, settings) and _ask(conn, row, answered_at, 1, now, status_url):
                     asked += 1
                 continue
             last = asks[-1]
+            assert answered_at is not None  # asks are counted from the answer
             if not _due(conn, row, last.at, now, settings):
                 continue
             replied = any(ev.by == "visitor" and ev.at >= last.at for ev in events)
             if not replied and lookup.can_rate(row, settings):
                 row = _count_no_answer(conn, row, now, len(asks))
-            if lookup.can_rate(row, settings) and _ask(conn, row, len(asks) + 1, now, status_url):
+            if lookup.can_rate(row, settings) and _ask(
+                conn, row, answered_at, len(asks) + 1, now, status_url
+            ):
                 asked += 1
     return asked

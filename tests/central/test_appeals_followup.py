@@ -118,7 +118,13 @@ def test_a_rerun_after_a_crash_sends_each_ask_once(
             sa.select(db.appeal_notices).where(db.appeal_notices.c.purpose == "satisfaction")
         ).all()
     assert len(notices) == 1
-    assert notices[0].id == followup.notice_id(_appeal(seeded).id, 1)
+    with seeded.connect() as conn:
+        answered_at = conn.execute(
+            sa.select(db.appeal_events.c.at).where(
+                db.appeal_events.c.action == "answered", db.appeal_events.c.appeal_id == _appeal(seeded).id
+            )
+        ).scalar_one()
+    assert notices[0].id == followup.notice_id(_appeal(seeded).id, answered_at, 1)
 
 
 def test_by_email_in_the_visitors_language_answered_on_the_status_page(
@@ -183,3 +189,26 @@ def test_the_sweeper_runs_the_follow_up_with_the_public_status_link(
     assert notice.status == "sent"  # through the reference SMS channel, in the same sweep
     assert f"/appeals/status?n={NUMBER}&lang=ru" in notice.text
     assert "followup" in _actions(seeded)
+
+
+def test_a_new_answer_after_reopening_is_followed_up_anew(
+    client: TestClient, headers: dict[str, str], seeded: Engine, clock: ManualClock
+) -> None:
+    sms = Recorder()
+    _answered_complaint(client, headers, seeded, clock)
+    clock.advance(timedelta(days=3))
+    assert _sweep(seeded, clock, {"sms": sms}) == (1, 1)
+    row = _appeal(seeded)
+    answered = client.post("/appeals/status", data={"n": NUMBER, "last4": "6789", "lang": "ru"})
+    assert 'id="rate"' in answered.text
+    form = {"n": NUMBER, "last4": "6789", "lang": "ru", "request_id": "r-2", "answer": "not_satisfied"}
+    assert client.post("/appeals/status/satisfaction", data=form).status_code == 200
+    assert _appeal(seeded).status == "in_progress"
+    clock.advance(timedelta(days=1))
+    desk.answer(seeded, desk.Actor("demo", "supervisor"), NUMBER, clock.now(), "Деньги вернули.")
+    clock.advance(timedelta(days=1))
+    assert _sweep(seeded, clock, {"sms": sms}) == (0, 0)  # the new answer is too fresh
+    clock.advance(timedelta(days=5))
+    assert _sweep(seeded, clock, {"sms": sms}) == (1, 1)  # asked about the new answer
+    assert len(sms.sent) == 2
+    assert _appeal(seeded).no_answer_count == row.no_answer_count == 0
