@@ -114,7 +114,16 @@ def ask_satisfaction(engine: Engine, now: datetime, status_url: str, settings: A
         ids = list(
             conn.execute(
                 sa.select(a.c.id).where(
-                    a.c.kind == "complaint", a.c.status == "answered", a.c.reply_by.in_(("sms", "email"))
+                    a.c.kind == "complaint",
+                    a.c.status == "answered",
+                    a.c.reply_by.in_(("sms", "email")),
+                    # still asked (lookup.can_rate): the answered ones that are settled are not read again
+                    sa.or_(
+                        a.c.satisfaction.is_(None),
+                        sa.and_(
+                            a.c.satisfaction == "no_answer", a.c.no_answer_count < settings.no_answer_asks
+                        ),
+                    ),
                 )
             ).scalars()
         )

@@ -175,6 +175,9 @@ def test_a_visitor_who_answered_is_not_asked_and_letters_get_no_message(
 def test_the_sweeper_runs_the_follow_up_with_the_public_status_link(
     client: TestClient, headers: dict[str, str], seeded: Engine, clock: ManualClock
 ) -> None:
+    sms = Recorder()
+    # The app's own outbox, its channels swapped so nothing is written beside the test database.
+    client.app.state.reminders.channels = {"sms": sms, "email": Recorder()}  # type: ignore[attr-defined]
     _answered_complaint(client, headers, seeded, clock)
     sweeper = client.app.state.sweeper  # type: ignore[attr-defined]
     assert sweeper.run_once().tasks["appeal satisfaction asked"] == 0
@@ -186,7 +189,8 @@ def test_the_sweeper_runs_the_follow_up_with_the_public_status_link(
         notice = conn.execute(
             sa.select(db.appeal_notices).where(db.appeal_notices.c.purpose == "satisfaction")
         ).one()
-    assert notice.status == "sent"  # through the reference SMS channel, in the same sweep
+    assert notice.status == "sent"  # through the app's SMS channel, in the same sweep
+    assert list(sms.sent) == [notice.id]
     assert f"/appeals/status?n={NUMBER}&lang=ru" in notice.text
     assert "followup" in _actions(seeded)
 
