@@ -36,6 +36,8 @@ from central.api import (
     staff_knowledge,
     tickets,
 )
+from central.api.kiosk import APPEAL_STATUS_PATH
+from central.appeals import followup as appeal_followup
 from central.appeals import sweep as appeal_sweep
 from central.appeals.settings import AppealSettings
 from central.appointments.booking import AppointmentDesk
@@ -136,6 +138,15 @@ def create_app(
     app.state.sweeper.add_task(
         "appeals overdue",
         lambda desk: appeal_sweep.mark_overdue(desk.ctx.engine, desk.now(), staff_appeals_url()),
+    )
+    app.state.sweeper.add_task(
+        "appeal satisfaction asked",
+        lambda desk: appeal_followup.ask_satisfaction(
+            desk.ctx.engine,
+            desk.now(),
+            str(app.state.central.links.public_url) + APPEAL_STATUS_PATH,
+            app.state.appeal_settings,
+        ),
     )
     app.state.sweeper.add_task(
         "appeal notices sent",

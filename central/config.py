@@ -54,6 +54,7 @@ Example::
     no_answer_asks = 3          # "are you satisfied?" answered "no answer" is asked again this many times
     repeat_similarity = 0.8     # text similarity (0-1) from which an appeal of the same contact is a repeat
     repeat_answered = 2         # a repeat is proposed for rejection once answered this many times
+    followup_after_days = 3     # working days after a complaint's answer (and between asks) to ask "satisfied?"
     [fleet]
     missed_for_offline = 3      # a kiosk is offline after this many heartbeat intervals without one
     back_after = 2              # ... and online again after this many heartbeats in a row
@@ -244,6 +245,7 @@ class AppealsSection:
     no_answer_asks: int = field(default=3, metadata=check(_at_least(0)))
     repeat_similarity: float = field(default=0.8, metadata=check(_at_least(0.1)))
     repeat_answered: int = field(default=2, metadata=check(_at_least(1)))
+    followup_after_days: int = field(default=3, metadata=check(_at_least(0)))
 
     def settings(self) -> AppealSettings:
         return AppealSettings(**asdict(self))

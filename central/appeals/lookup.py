@@ -25,7 +25,9 @@ LOCK_WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
 KEEP_ATTEMPTS = timedelta(days=1)
 
-INTERNAL_ACTIONS = frozenset({"routed", "assigned", "reminded", "note", "satisfaction", "repeat_proposed"})
+INTERNAL_ACTIONS = frozenset(
+    {"routed", "assigned", "reminded", "note", "satisfaction", "repeat_proposed", "followup", "no_answer"}
+)
 """History rows staff see but the visitor does not."""
 
 

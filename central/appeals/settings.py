@@ -13,3 +13,6 @@ class AppealSettings:
     """Text similarity (0-1) above which an appeal from the same contact is proposed as a repeat."""
     repeat_answered: int = 2
     """A repeat may be rejected once the same question was answered this many times."""
+    followup_after_days: int = 3
+    """Working days after the answer to a complaint (and between asks) before central asks the visitor
+    "are you satisfied?" by SMS or e-mail (central.appeals.followup)."""

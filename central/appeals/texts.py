@@ -24,6 +24,26 @@ ACK_TEXT = {
 }
 ACK_NO_DEADLINE = {"ru": "—", "zh-Hant": "—", "en": "—"}
 
+FOLLOWUP_SUBJECT = {
+    "ru": "Обращение {number}: вы довольны ответом?",
+    "zh-Hant": "申訴 {number}：您滿意我們的答覆嗎？",
+    "en": "Appeal {number}: are you satisfied with the answer?",
+}
+FOLLOWUP_TEXT = {
+    "ru": (
+        "Здравствуйте, {name}!\n\nМы ответили на вашу жалобу {number}. Вы довольны ответом?\n"
+        "Ответьте на странице обращения: {url}\nЕсли нет, мы вернёмся к вашей жалобе.\n"
+    ),
+    "zh-Hant": (
+        "{name} 您好：\n\n我們已答覆您的申訴 {number}。您滿意這個答覆嗎？\n"
+        "請在申訴頁面回覆：{url}\n若不滿意，我們將重新處理您的申訴。\n"
+    ),
+    "en": (
+        "Hello {name},\n\nWe answered your complaint {number}. Are you satisfied with the answer?\n"
+        "Tell us on its page: {url}\nIf not, we will take your complaint up again.\n"
+    ),
+}
+
 OVERDUE_SUBJECT = "Просрочено обращение {number} / Appeal {number} is overdue"
 OVERDUE_TEXT = (
     "Срок ответа на обращение {number} ({kind}) истёк {due}. Ответьте или продлите срок: {url}\n\n"

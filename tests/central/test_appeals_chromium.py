@@ -89,7 +89,13 @@ def test_staff_appeals_and_status_page(demo: Demo, driver: WebDriver) -> None:  
     assert answer.text == "Приносим извинения. С сотрудником проведена беседа."
     assert "i.sokolova@bank.example" not in driver.page_source  # answered by orlova: no handler card
     assert driver.find_element(By.ID, "status").text == "дан ответ"
+    assert driver.find_element(By.ID, "rate")  # a complaint's answer: "are you satisfied?"
     shoot(driver, "appeals-status-page")
+    driver.find_element(By.ID, "rate-not_satisfied").click()
+    wait_for(lambda: driver.find_elements(By.ID, "thanks"))
+    assert driver.find_element(By.ID, "status").text == "в работе"  # not satisfied: reopened
+    assert not driver.find_elements(By.ID, "rate")
+    shoot(driver, "appeals-status-page-rated")
 
 
 def test_an_agent_of_one_center_does_not_see_anothers_appeal(demo: Demo, driver: WebDriver) -> None:  # noqa: F811

@@ -128,3 +128,23 @@ def test_cli_submit_prints_number_and_deadline_and_status_reads_it(rig: KioskRig
     shown = subprocess.run([*run, "status", number, "--phone-last4", "6789", "--json"], env=env,
                            capture_output=True, text=True, timeout=60, check=True).stdout  # fmt: skip
     assert '"status": "registered"' in shown
+
+
+def test_cli_status_by_email(rig: Rig, tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[central]\nurl = "{rig.central.url}"\ntoken = "{rig.central.enrol("KIOSK-CLI2")}"\n')
+    env = {"PYTHONPATH": str(Path(__file__).parents[2]), "KIOSK_DATA_DIR": str(tmp_path / "cli"),
+           "KIOSK_CONFIG": str(config), "PATH": "/usr/bin:/bin"}  # fmt: skip
+    run = [sys.executable, "-m", "kiosk.cli", "appeals"]
+    out = subprocess.run(
+        [*run, "submit", "--kind", "question", "--name", "Ann", "--email", "ann@example.com", "--text", "Q?"],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    number = out.split()[0]
+    shown = subprocess.run([*run, "status", number, "--email", "ann@example.com", "--json"], env=env,
+                           capture_output=True, text=True, timeout=60, check=True).stdout  # fmt: skip
+    assert '"status": "registered"' in shown
+    wrong = subprocess.run([*run, "status", number, "--email", "bob@example.com"], env=env,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert wrong.returncode != 0
+    assert "no appeal" in wrong.stderr
