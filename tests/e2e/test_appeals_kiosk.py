@@ -130,7 +130,7 @@ def test_cli_submit_prints_number_and_deadline_and_status_reads_it(rig: KioskRig
     assert '"status": "registered"' in shown
 
 
-def test_cli_status_by_email(rig: Rig, tmp_path: Path) -> None:
+def test_cli_status_by_email(rig: KioskRig, tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[central]\nurl = "{rig.central.url}"\ntoken = "{rig.central.enrol("KIOSK-CLI2")}"\n')
     env = {"PYTHONPATH": str(Path(__file__).parents[2]), "KIOSK_DATA_DIR": str(tmp_path / "cli"),
