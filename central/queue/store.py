@@ -125,6 +125,25 @@ AHEAD = (
         < sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
     )
 )
+_lc = db.line_counts
+LINE_WAITING = (
+    sa.select(_lc.c.waiting)
+    .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
+    # PostgreSQL: every change to the line's waiting tickets updates this row (triggers), so
+    # holding it keeps the total and the count below one consistent picture.
+    .with_for_update()
+)
+BEHIND = (
+    sa.select(sa.func.count())
+    .select_from(_t)
+    .where(
+        _t.c.queue_service_id == _bp("service_id"),
+        _t.c.business_date == _bp("day"),
+        _t.c.status == "waiting",
+        sa.tuple_(_t.c.rank_at, _t.c.number)
+        >= sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
+    )
+)
 INSERT_TICKET = sa.insert(_t)
 _a = db.appointments
 BOOKED = (
@@ -296,6 +315,20 @@ def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, n
     return int(conn.execute(AHEAD, params).scalar_one())
 
 
+def place_in_new_line(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
+    """:func:`people_ahead` for a ticket joining the line: the line's waiting total (kept by
+    triggers, migration 0013) less the tickets ranked at or after it.
+
+    A new ticket ranks last or nearly (a priority bonus, a booking's slot), so the count scans
+    few rows however long the line: the create transaction's cost stays flat.
+    """
+    total = conn.execute(LINE_WAITING, {"service_id": service_id, "day": day}).scalar_one_or_none()
+    if not total:
+        return 0
+    params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
+    return int(total) - int(conn.execute(BEHIND, params).scalar_one())
+
+
 # ----- tickets -----
 
 
@@ -417,7 +450,7 @@ def _create_in(
     rank = rules.rank_at(queued_at, req.priority, ctx.settings)
     ahead = wait = 0
     if req.status == "waiting":
-        ahead = people_ahead(conn, svc.id, day, rank, number)
+        ahead = place_in_new_line(conn, svc.id, day, rank, number)
         center = svc.center_id
         wait = estimate(conn, ctx, svc.id, day, ahead, lambda: open_counters(conn, center, now), rank, now)
     ticket = Ticket(
