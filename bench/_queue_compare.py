@@ -26,15 +26,17 @@ AIM_RATIO = 0.8
 
 @contextlib.contextmanager
 def postgres(url: str | None) -> Iterator[tuple[str, str]]:
-    """Two empty databases (product, reference): on the server given, or a throwaway cluster."""
+    """The databases of the product and of the reference: one, the reference keeps to its own
+    ref_* tables and reads the product's services. On the server given, or a throwaway cluster."""
     if url:
-        yield url, url  # the reference keeps to its own ref_* tables
+        yield url, url
         return
     sys.path.insert(0, str(ROOT))
     from tests import pgcluster
 
     with pgcluster.running() as cluster:
-        yield cluster.database(None), cluster.database(None)
+        url = cluster.database(None)
+        yield url, url
 
 
 def thin_cmd(workers: int) -> list[str]:

@@ -71,7 +71,10 @@ class Create(BaseModel):
 
 
 engine = db.create_engine(os.environ.get("THIN_DB", "thin.db"))
-ref.create_all(engine, checkfirst=True)
+try:
+    ref.create_all(engine, checkfirst=True)
+except sa.exc.DBAPIError:  # another worker made them at the same moment
+    pass
 TOKENS: dict[str, str] = json.loads(os.environ.get("THIN_TOKENS", "{}"))
 with engine.connect() as _conn:
     SERVICES = {
