@@ -173,7 +173,7 @@ def check_database(db: Path, load: Load) -> str:
     return f"database: {tickets[0]} tickets for {distinct_sent} request ids, {numbers} repeated numbers -> {'ok' if ok else 'WRONG'}"
 
 
-def against_reference(db_arg: str, seconds: float) -> int:
+def against_reference(db_arg: str, seconds: float, keep: bool = False) -> int:
     """The product beside the thin reference, then the cost per ticket at 10 and 5,000 waiting."""
     load_before = os.getloadavg()[0]
     print(f"load average before the run {load_before:.2f} on {os.cpu_count()} cores", flush=True)
@@ -190,7 +190,10 @@ def against_reference(db_arg: str, seconds: float) -> int:
                                  budget)  # fmt: skip
                 costs = measure(product_url, [10, 5000])
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if keep:
+            print(f"kept: {workdir} (server logs)")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     for cost in costs:
         print(f"db={db_arg.partition(':')[0]} cost per ticket with {cost.waiting} waiting in its line: "
               f"{cost.wall_ms:.3f} ms wall, {cost.cpu_ms:.3f} ms CPU (median, in-process)")  # fmt: skip
@@ -220,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.aim:
         if not (args.db == "sqlite" or args.db.startswith("postgresql")):
             parser.error("--db takes sqlite, postgresql or a postgresql:// URL")
-        return against_reference(args.db, args.seconds or 3.0)
+        return against_reference(args.db, args.seconds or 3.0, args.keep)
     args.seconds = args.seconds or 10.0
     if not 1 <= args.clients <= 64:
         parser.error("--clients must be 1..64")
