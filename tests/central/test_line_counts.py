@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.queue import store
+from central.queue import estimates, store
 from service_common.clock import ManualClock
 
 from .queue_helpers import new_ticket, open_counter, sign_in
@@ -56,7 +56,7 @@ def test_kept_totals_equal_a_fresh_count(
             tickets.append(ticket["id"])
             with seeded.connect() as conn:  # the answer's place in line, counted the old way
                 row = store.load_ticket(conn, ticket["id"])
-                assert ticket["people_ahead"] == store.people_ahead(
+                assert ticket["people_ahead"] == estimates.people_ahead(
                     conn, row.queue_service_id, row.business_date, row.rank_at, row.number
                 )
         elif kind == "wait":
