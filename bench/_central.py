@@ -49,7 +49,7 @@ def run_cli(workdir: Path, *args: str) -> str:
     return done.stdout
 
 
-def seed_with_kiosks(workdir: Path, db: Path, centers: Iterable[str]) -> dict[str, str]:
+def seed_with_kiosks(workdir: Path, db: Path | str, centers: Iterable[str]) -> dict[str, str]:
     """Demo data in a fresh database and one kiosk per center; returns each center's kiosk token."""
     run_cli(workdir, "seed-demo", "--db", str(db))
     return {
@@ -70,11 +70,13 @@ def machine_note(port: int, workdir: Path | None, load_before: float) -> str:
 class Server:
     """``kiosk-central serve`` as a child process, stopped with SIGINT like an operator would."""
 
-    def __init__(self, workdir: Path, db: Path) -> None:
+    def __init__(self, workdir: Path, db: Path | str, workers: int = 1, cmd: list[str] | None = None) -> None:
+        """``cmd``: another server to run instead (the bench's thin reference), given ``--port``."""
         self.port = free_port()
-        self.log = (workdir / "serve.log").open("wb")
+        self.log = (workdir / ("thin.log" if cmd else "serve.log")).open("ab")
+        serve = ["serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            central_cmd("serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(self.port)),
+            [*cmd, "--port", str(self.port)] if cmd else central_cmd(*serve, "--workers", str(workers)),
             cwd=workdir,
             env=_env(),
             stdout=self.log,

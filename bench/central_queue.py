@@ -1,5 +1,12 @@
 """Ticket creation throughput and latency of a real ``kiosk-central serve`` on loopback.
 
+By default: the product against the thin reference (``bench/_thin_central.py``) back to back,
+one line per concurrency (1, 16, 32 connections), ``db=sqlite workers=1 clients=16 product=…/s
+reference=…/s ratio=… p99=…ms``; with ``--db postgresql[://…]`` on PostgreSQL (a throwaway
+cluster when no URL is given) for 1 and 2 workers. Then the cost of one create transaction
+in-process with 10 and with 5,000 tickets waiting in its line (aim: within 10 %). Exits 1 when
+the product is under 0.8 x the reference on SQLite. ``--aim`` runs the older two phases below.
+
 Starts the central as its own process on a free loopback port with a fresh database (demo
 data, one kiosk per center), then runs two bounded phases of idempotent ticket creations
 (every tenth request repeats an earlier request_id, as a kiosk retrying after a timeout):
@@ -13,7 +20,8 @@ keep-alive connections, so it costs little of the second core. Prints tickets/s,
 latency and errors per phase, checks the database afterwards (one ticket per request_id, no
 number twice) and exits 1 if the aim (500 tickets/s sustained, p99 <= 50 ms) is missed.
 
-    .venv/bin/python bench/central_queue.py [--rate 500] [--seconds 10] [--clients 16]
+    .venv/bin/python bench/central_queue.py [--db sqlite|postgresql[://...]] [--seconds 3]
+    .venv/bin/python bench/central_queue.py --aim [--rate 500] [--seconds 10] [--clients 16]
     (or: .venv/bin/python -m bench.central_queue, or: bench/central_queue)
 """
 
@@ -46,6 +54,8 @@ from bench._central import (
     percentile,
     seed_with_kiosks,
 )
+from bench._queue_compare import AIM_RATIO, compare, postgres
+from bench._ticket_cost import measure
 
 AIM_RATE = 500.0
 AIM_P99_MS = 50.0
@@ -163,13 +173,58 @@ def check_database(db: Path, load: Load) -> str:
     return f"database: {tickets[0]} tickets for {distinct_sent} request ids, {numbers} repeated numbers -> {'ok' if ok else 'WRONG'}"
 
 
+def against_reference(db_arg: str, seconds: float, keep: bool = False) -> int:
+    """The product beside the thin reference, then the cost per ticket at 10 and 5,000 waiting."""
+    load_before = os.getloadavg()[0]
+    print(f"load average before the run {load_before:.2f} on {os.cpu_count()} cores", flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-central-queue-"))
+    budget = MAX_REQUESTS - 1000
+    try:
+        if db_arg == "sqlite":
+            ratios = compare(workdir, "sqlite", workdir / "central.db", workdir / "ref.db", [1], Load, CENTERS,
+                             seconds, budget)  # fmt: skip
+            costs = measure(str(workdir / "cost.db"), [10, 5000])
+        else:
+            with postgres(db_arg.partition("://")[2] and db_arg) as (product_url, ref_url):
+                ratios = compare(workdir, "postgresql", product_url, ref_url, [1, 2], Load, CENTERS, seconds,
+                                 budget)  # fmt: skip
+                costs = measure(product_url, [10, 5000])
+    finally:
+        if keep:
+            print(f"kept: {workdir} (server logs)")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for cost in costs:
+        print(f"db={db_arg.partition(':')[0]} cost per ticket with {cost.waiting} waiting in its line: "
+              f"{cost.wall_ms:.3f} ms wall, {cost.cpu_ms:.3f} ms CPU (median, in-process)")  # fmt: skip
+    spread = costs[-1].cpu_ms / costs[0].cpu_ms - 1
+    print(
+        f"cost at {costs[-1].waiting} against {costs[0].waiting} waiting: {spread:+.1%} CPU (aim within 10 %)"
+    )
+    print(f"load average after the run {os.getloadavg()[0]:.2f}")
+    if db_arg != "sqlite":
+        return 0
+    low = [label for label, ratio in ratios if ratio < AIM_RATIO]
+    print(
+        f"aim: product >= {AIM_RATIO} x reference on SQLite: {'NOT met at ' + ', '.join(low) if low else 'met'}"
+    )
+    return 1 if low else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="sqlite", help="sqlite (default), postgresql, or a postgresql:// URL")
+    parser.add_argument("--aim", action="store_true", help="the paced and flat-out phases against the aim")
     parser.add_argument("--rate", type=float, default=AIM_RATE, help="paced phase, requests/s (default 500)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase (default 10)")
+    parser.add_argument("--seconds", type=float, help="length of each phase (default 3, 10 with --aim)")
     parser.add_argument("--clients", type=int, default=16, help="connections, 8-32 (default 16)")
     parser.add_argument("--keep", action="store_true", help="keep the database and server log afterwards")
     args = parser.parse_args(argv)
+    if not args.aim:
+        if not (args.db == "sqlite" or args.db.startswith("postgresql")):
+            parser.error("--db takes sqlite, postgresql or a postgresql:// URL")
+        return against_reference(args.db, args.seconds or 3.0, args.keep)
+    args.seconds = args.seconds or 10.0
     if not 1 <= args.clients <= 64:
         parser.error("--clients must be 1..64")
     paced_total = int(args.rate * args.seconds)

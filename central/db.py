@@ -1009,3 +1009,18 @@ fleet_alerts = sa.Table(
 )
 """One alert per kiosk and kind while its condition lasts: pending until the center is open, then
 sent once through the reminder channels; cleared when the condition ends (never sent: no alarm)."""
+
+# ----- queue at scale: waiting tickets per line -----
+
+line_counts = sa.Table(
+    "line_counts",
+    metadata,
+    sa.Column(
+        "service_id", sa.String(32), sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("business_date", sa.Date, primary_key=True),
+    sa.Column("waiting", sa.Integer, nullable=False),
+)
+"""Waiting tickets of each line (``tickets.queue_service_id`` and day), kept by database triggers
+(migration 0013) in the same transaction as every ticket change, so a new ticket's place in line
+costs the same with 10 or 5,000 waiting (see central.queue.estimates.place_in_new_line)."""

@@ -1,7 +1,7 @@
 """Leases: blocks of numbers a kiosk reserves so it can keep issuing tickets while central is unreachable.
 
 A lease takes ``size`` numbers of the service's daily sequence from the top, downward from the
-ceiling, while online tickets count up from 1 (:func:`central.queue.store.take_lease_block`), so
+ceiling, while online tickets count up from 1 (:func:`central.queue.numbering.take_lease_block`), so
 leased blocks and online numbers never overlap, two kiosks never hold the same number, and the
 day still starts at 001. It is valid until the center's next local midnight.
 """
@@ -17,8 +17,9 @@ from sqlalchemy.engine import Row
 from central import db
 from central.context import Context
 from central.queue import engine as rules
+from central.queue.numbering import take_lease_block
 from central.queue.schemas import Lease, LeaseCreate
-from central.queue.store import Refusal, load_service, own_service, take_lease_block, utc_now
+from central.queue.store import Refusal, load_service, own_service, utc_now
 
 
 def _lease(row: Row[Any], prefix: str) -> Lease:

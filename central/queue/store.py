@@ -1,15 +1,11 @@
-"""Tickets on the database, and what leases and views share: service lookup, the number sequence, estimates.
+"""Tickets on the database (create, adopt a leased number, void), and the service lookup leases and
+views share. The number sequence is in :mod:`central.queue.numbering`, the place in line and the
+wait in :mod:`central.queue.estimates`.
 
 Every write is one short ``BEGIN IMMEDIATE`` transaction (:func:`central.db.write_transaction`),
 run inline by ``async def`` endpoints: on SQLite that serialises writers without "database is
 locked" failures and, measured, beats the threadpool (field notes). Ticket creations that
 arrive together share one such transaction (group commit, :mod:`central.queue.writer`).
-
-Numbers: each service has one daily sequence row (``ticket_sequences``). An online ticket takes
-the next number; a lease takes the next ``size`` numbers at once (:mod:`central.queue.leases`).
-Both move the same pointer in a write transaction, so leased blocks and online numbers never
-overlap and no two kiosks of a center can issue one number; the unique constraint on
-(service, day, number) is the last guard.
 """
 
 from __future__ import annotations
@@ -17,9 +13,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter as Tally
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from central import db
 from central.context import Context
 from central.queue import engine as rules
+from central.queue.estimates import estimate, open_counters, people_ahead, place_in_new_line
+from central.queue.numbering import take_numbers
 from central.queue.schemas import (
     Ticket,
     TicketCreate,
@@ -62,14 +59,7 @@ def zone(name: str) -> ZoneInfo:
 
 # Statements of the hot paths (ticket creation, the board) are built once: building a Core
 # statement costs about 40 us a time, more than SQLite takes to run it (measured).
-_t, _s, _c, _seq, _k, _ss = (
-    db.tickets,
-    db.services,
-    db.centers,
-    db.ticket_sequences,
-    db.counters,
-    db.staff_sessions,
-)
+_t, _s, _c = db.tickets, db.services, db.centers
 _bp = sa.bindparam
 SEEN_TICKET = sa.select(_t.c.kiosk_id, _t.c.service_id, _t.c.response).where(
     _t.c.request_id == _bp("request_id")
@@ -80,79 +70,7 @@ SERVICE = (
     .where(_s.c.id == _bp("service_id"))
 )
 CENTER_ZONE = sa.select(_c.c.timezone).where(_c.c.id == _bp("center_id"))
-SEQUENCE_TAKE = (
-    sa.update(_seq)
-    .where(_seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day"))
-    .values(next_number=_seq.c.next_number + _bp("b_count", type_=sa.Integer))
-    .returning(_seq.c.next_number, _seq.c.lease_floor)
-)
-SEQUENCE_START = sa.insert(_seq)
-SEQUENCE_JUMP = (
-    sa.update(_seq)
-    .where(_seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day"))
-    .values(next_number=_bp("b_next", type_=sa.Integer))
-)
-_FLOOR = sa.func.coalesce(_seq.c.lease_floor, _bp("b_ceiling", type_=sa.Integer) + 1)
-LEASE_TAKE = (
-    sa.update(_seq)
-    .where(
-        _seq.c.service_id == _bp("b_service"),
-        _seq.c.business_date == _bp("b_day"),
-        _FLOOR - _bp("b_count", type_=sa.Integer) >= _seq.c.next_number,
-    )
-    .values(lease_floor=_FLOOR - _bp("b_count", type_=sa.Integer))
-    .returning(_seq.c.lease_floor)
-)
-SEQUENCE_EXISTS = sa.select(_seq.c.next_number).where(
-    _seq.c.service_id == _bp("b_service"), _seq.c.business_date == _bp("b_day")
-)
-OPEN_COUNTERS = (
-    sa.select(_k.c.serving)
-    .join(_ss, _ss.c.token_hash == _k.c.opened_session)
-    .where(_k.c.center_id == _bp("center_id"), _k.c.active.is_(True), _ss.c.expires_at > _bp("now"))
-)
-AHEAD = (
-    sa.select(sa.func.count())
-    .select_from(_t)
-    .where(
-        _t.c.queue_service_id == _bp("service_id"),
-        _t.c.business_date == _bp("day"),
-        _t.c.status == "waiting",
-        # A row-value comparison: one range scan of ix_tickets_line, which covers it.
-        # (Typed binds: inside a tuple they do not take the column's type, and a raw datetime
-        # would compare as differently formatted text.)
-        sa.tuple_(_t.c.rank_at, _t.c.number)
-        < sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
-    )
-)
 INSERT_TICKET = sa.insert(_t)
-_a = db.appointments
-BOOKED = (
-    sa.select(sa.func.count())
-    .select_from(_a)
-    .where(
-        # A range of ix_appointments_slot (service_id, slot_start_utc, status).
-        _a.c.service_id == _bp("service_id"),
-        _a.c.slot_start_utc >= _bp("lo"),
-        _a.c.slot_start_utc < _bp("hi"),
-        _a.c.status == "confirmed",
-    )
-)
-
-
-@lru_cache(maxsize=8)
-def _durations_query(limit: int) -> sa.Select[Any]:
-    return (
-        sa.select(_t.c.started_at, _t.c.finished_at)
-        .where(
-            _t.c.queue_service_id == _bp("service_id"),
-            _t.c.business_date == _bp("day"),
-            _t.c.finished_at.is_not(None),
-            _t.c.started_at.is_not(None),
-        )
-        .order_by(_t.c.finished_at.desc())
-        .limit(limit)
-    )
 
 
 @dataclass(frozen=True)
@@ -188,112 +106,6 @@ def own_service(conn: Connection, service_id: str, center_id: str) -> ServiceInf
     if not svc.active:
         raise Refusal(409, "service_inactive", f"service {service_id!r} takes no tickets")
     return svc
-
-
-def take_numbers(conn: Connection, service_id: str, day: date, count: int, ceiling: int = 999) -> int:
-    """The next ``count`` online numbers of the service's day, upward from 1; returns the first.
-
-    Leased blocks sit at the top (:func:`take_lease_block`); an online number that would run into
-    them (a day busier than the ceiling) jumps above the ceiling instead.
-    """
-    row = conn.execute(SEQUENCE_TAKE, {"b_service": service_id, "b_day": day, "b_count": count}).first()
-    if row is None:
-        conn.execute(
-            SEQUENCE_START, {"service_id": service_id, "business_date": day, "next_number": 1 + count}
-        )
-        return 1
-    first = int(row.next_number) - count
-    if row.lease_floor is not None and first + count - 1 >= row.lease_floor and first <= ceiling:
-        first = ceiling + 1
-        conn.execute(SEQUENCE_JUMP, {"b_service": service_id, "b_day": day, "b_next": first + count})
-    return first
-
-
-def take_lease_block(conn: Connection, service_id: str, day: date, size: int, ceiling: int) -> int | None:
-    """``size`` numbers for a kiosk's lease, downward from ``ceiling``; returns the first (lowest).
-
-    None when the block would reach the numbers already given online: the lease is refused and
-    online tickets go on. One conditional UPDATE, so two kiosks leasing at once never overlap.
-    """
-    params = {"b_service": service_id, "b_day": day, "b_count": size, "b_ceiling": ceiling}
-    floor = conn.execute(LEASE_TAKE, params).scalar_one_or_none()
-    if floor is not None:
-        return int(floor)
-    if conn.execute(SEQUENCE_EXISTS, params).first() is not None:
-        return None
-    first = ceiling + 1 - size
-    if first < 1:
-        return None
-    conn.execute(
-        SEQUENCE_START,
-        {"service_id": service_id, "business_date": day, "next_number": 1, "lease_floor": first},
-    )
-    return first
-
-
-# ----- estimates -----
-
-
-def open_counters(conn: Connection, center_id: str, now: datetime) -> Tally[str]:
-    """Open counters per service: counters whose staff session is alive, by the services chosen."""
-    rows = conn.execute(OPEN_COUNTERS, {"center_id": center_id, "now": now}).all()
-    return Tally(service for row in rows for service in (row.serving or []))
-
-
-def recent_durations(conn: Connection, service_id: str, day: date, limit: int) -> list[float]:
-    """Seconds from start to finish of the latest finished tickets of the service that day."""
-    rows = conn.execute(_durations_query(limit), {"service_id": service_id, "day": day}).all()
-    return [(r.finished_at - r.started_at).total_seconds() for r in rows]
-
-
-def booked_before(conn: Connection, ctx: Context, service_id: str, now: datetime, cutoff: datetime) -> int:
-    """Bookings of the service not checked in yet, whose window is still open, starting before ``cutoff``."""
-    lo = now - timedelta(minutes=ctx.settings.booking_late_min)
-    params = {"service_id": service_id, "lo": lo, "hi": cutoff}
-    return int(conn.execute(BOOKED, params).scalar_one()) if cutoff > lo else 0
-
-
-def estimate(
-    conn: Connection,
-    ctx: Context,
-    service_id: str,
-    day: date,
-    ahead: int,
-    open_map: Tally[str] | Callable[[], Tally[str]],
-    rank: datetime,
-    now: datetime,
-) -> int:
-    """Minutes until a ticket ranked ``rank`` is called: the people ahead plus the booked visitors
-    not checked in yet who will be called first (:func:`central.queue.engine.wait_with_bookings`).
-
-    One indexed count of bookings; the service times and the open counters are read only when
-    somebody is ahead (``open_map`` may be a function, called then).
-    """
-    pace: list[float] = []
-
-    def wait_for(people: int) -> int:
-        if people <= 0:
-            return 0
-        if not pace:
-            samples = recent_durations(conn, service_id, day, ctx.settings.service_samples)
-            counters = (open_map() if callable(open_map) else open_map)[service_id]
-            pace.extend((rules.average_service_min(samples, ctx.settings), counters))
-        return rules.estimate_wait_min(people, int(pace[1]), pace[0])
-
-    return rules.wait_with_bookings(
-        ahead,
-        wait_for,
-        now=now,
-        rank=rank,
-        appointment_bonus_min=ctx.settings.bonus("appointment"),
-        booked_before=lambda cutoff: booked_before(conn, ctx, service_id, now, cutoff),
-    )
-
-
-def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
-    """Waiting tickets of the same line that the call order puts first (``rank_at``, then number)."""
-    params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
-    return int(conn.execute(AHEAD, params).scalar_one())
 
 
 # ----- tickets -----
@@ -417,7 +229,7 @@ def _create_in(
     rank = rules.rank_at(queued_at, req.priority, ctx.settings)
     ahead = wait = 0
     if req.status == "waiting":
-        ahead = people_ahead(conn, svc.id, day, rank, number)
+        ahead = place_in_new_line(conn, svc.id, day, rank, number)
         center = svc.center_id
         wait = estimate(conn, ctx, svc.id, day, ahead, lambda: open_counters(conn, center, now), rank, now)
     ticket = Ticket(

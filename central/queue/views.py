@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 from central import db
 from central.context import Context
 from central.queue import engine as rules
+from central.queue.estimates import estimate, open_counters
 from central.queue.schemas import Board, BoardCall, Queue, QueueService, RecentCall
-from central.queue.store import Refusal, center_zone, estimate, open_counters, utc_now, zone
+from central.queue.store import Refusal, center_zone, utc_now, zone
 from central.schemas import I18nText
 
 SHOWN_CALLS = ("called", "serving", "done")

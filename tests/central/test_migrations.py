@@ -65,6 +65,8 @@ TABLES = {
     "card_nonces",
     # 0012, the card rate limit shared by every worker
     "card_rate",
+    # 0013, waiting tickets per line
+    "line_counts",
     # 0010, the fleet
     "fleet_state",
     "fleet_heartbeats",
@@ -81,10 +83,10 @@ def test_fresh_database_migrates_to_head(db_path: Path) -> None:
     engine = db.create_engine(db_path)
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0012"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0013"
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     migrate.upgrade(engine)  # a second run is a no-op
-    assert migrate.current_revision(engine) == "0012"
+    assert migrate.current_revision(engine) == "0013"
     engine.dispose()
 
 

@@ -1,0 +1,166 @@
+"""A waiting ticket's place in line and its estimated wait: what the kiosk prints on the ticket.
+
+A new ticket's place comes from the line's waiting total, kept by database triggers (migration
+0013), less the few tickets ranked after it, so creating a ticket costs the same with 10 or
+5,000 waiting; a stored ticket's live view counts the tickets ahead of it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from central import db
+from central.context import Context
+from central.queue import engine as rules
+
+# Built once: building a Core statement costs more than SQLite takes to run it (measured).
+_t, _k, _ss = db.tickets, db.counters, db.staff_sessions
+_bp = sa.bindparam
+OPEN_COUNTERS = (
+    sa.select(_k.c.serving)
+    .join(_ss, _ss.c.token_hash == _k.c.opened_session)
+    .where(_k.c.center_id == _bp("center_id"), _k.c.active.is_(True), _ss.c.expires_at > _bp("now"))
+)
+AHEAD = (
+    sa.select(sa.func.count())
+    .select_from(_t)
+    .where(
+        _t.c.queue_service_id == _bp("service_id"),
+        _t.c.business_date == _bp("day"),
+        _t.c.status == "waiting",
+        # A row-value comparison: one range scan of ix_tickets_line, which covers it.
+        # (Typed binds: inside a tuple they do not take the column's type, and a raw datetime
+        # would compare as differently formatted text.)
+        sa.tuple_(_t.c.rank_at, _t.c.number)
+        < sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
+    )
+)
+_lc = db.line_counts
+LINE_WAITING = (
+    sa.select(_lc.c.waiting)
+    .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
+    # PostgreSQL: every change to the line's waiting tickets updates this row (triggers), so
+    # holding it keeps the total and the count below one consistent picture.
+    .with_for_update()
+)
+BEHIND = (
+    sa.select(sa.func.count())
+    .select_from(_t)
+    .where(
+        _t.c.queue_service_id == _bp("service_id"),
+        _t.c.business_date == _bp("day"),
+        _t.c.status == "waiting",
+        sa.tuple_(_t.c.rank_at, _t.c.number)
+        >= sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
+    )
+)
+_a = db.appointments
+BOOKED = (
+    sa.select(sa.func.count())
+    .select_from(_a)
+    .where(
+        # A range of ix_appointments_slot (service_id, slot_start_utc, status).
+        _a.c.service_id == _bp("service_id"),
+        _a.c.slot_start_utc >= _bp("lo"),
+        _a.c.slot_start_utc < _bp("hi"),
+        _a.c.status == "confirmed",
+    )
+)
+
+
+@lru_cache(maxsize=8)
+def _durations_query(limit: int) -> sa.Select[Any]:
+    return (
+        sa.select(_t.c.started_at, _t.c.finished_at)
+        .where(
+            _t.c.queue_service_id == _bp("service_id"),
+            _t.c.business_date == _bp("day"),
+            _t.c.finished_at.is_not(None),
+            _t.c.started_at.is_not(None),
+        )
+        .order_by(_t.c.finished_at.desc())
+        .limit(limit)
+    )
+
+
+def open_counters(conn: Connection, center_id: str, now: datetime) -> Tally[str]:
+    """Open counters per service: counters whose staff session is alive, by the services chosen."""
+    rows = conn.execute(OPEN_COUNTERS, {"center_id": center_id, "now": now}).all()
+    return Tally(service for row in rows for service in (row.serving or []))
+
+
+def recent_durations(conn: Connection, service_id: str, day: date, limit: int) -> list[float]:
+    """Seconds from start to finish of the latest finished tickets of the service that day."""
+    rows = conn.execute(_durations_query(limit), {"service_id": service_id, "day": day}).all()
+    return [(r.finished_at - r.started_at).total_seconds() for r in rows]
+
+
+def booked_before(conn: Connection, ctx: Context, service_id: str, now: datetime, cutoff: datetime) -> int:
+    """Bookings of the service not checked in yet, whose window is still open, starting before ``cutoff``."""
+    lo = now - timedelta(minutes=ctx.settings.booking_late_min)
+    params = {"service_id": service_id, "lo": lo, "hi": cutoff}
+    return int(conn.execute(BOOKED, params).scalar_one()) if cutoff > lo else 0
+
+
+def estimate(
+    conn: Connection,
+    ctx: Context,
+    service_id: str,
+    day: date,
+    ahead: int,
+    open_map: Tally[str] | Callable[[], Tally[str]],
+    rank: datetime,
+    now: datetime,
+) -> int:
+    """Minutes until a ticket ranked ``rank`` is called: the people ahead plus the booked visitors
+    not checked in yet who will be called first (:func:`central.queue.engine.wait_with_bookings`).
+
+    One indexed count of bookings; the service times and the open counters are read only when
+    somebody is ahead (``open_map`` may be a function, called then).
+    """
+    pace: list[float] = []
+
+    def wait_for(people: int) -> int:
+        if people <= 0:
+            return 0
+        if not pace:
+            samples = recent_durations(conn, service_id, day, ctx.settings.service_samples)
+            counters = (open_map() if callable(open_map) else open_map)[service_id]
+            pace.extend((rules.average_service_min(samples, ctx.settings), counters))
+        return rules.estimate_wait_min(people, int(pace[1]), pace[0])
+
+    return rules.wait_with_bookings(
+        ahead,
+        wait_for,
+        now=now,
+        rank=rank,
+        appointment_bonus_min=ctx.settings.bonus("appointment"),
+        booked_before=lambda cutoff: booked_before(conn, ctx, service_id, now, cutoff),
+    )
+
+
+def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
+    """Waiting tickets of the same line that the call order puts first (``rank_at``, then number)."""
+    params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
+    return int(conn.execute(AHEAD, params).scalar_one())
+
+
+def place_in_new_line(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
+    """:func:`people_ahead` for a ticket joining the line: the line's waiting total (kept by
+    triggers, migration 0013) less the tickets ranked at or after it.
+
+    A new ticket ranks last or nearly (a priority bonus, a booking's slot), so the count scans
+    few rows however long the line: the create transaction's cost stays flat.
+    """
+    total = conn.execute(LINE_WAITING, {"service_id": service_id, "day": day}).scalar_one_or_none()
+    if not total:
+        return 0
+    params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
+    return int(total) - int(conn.execute(BEHIND, params).scalar_one())
