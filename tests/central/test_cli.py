@@ -109,7 +109,7 @@ def test_refusals_are_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_migrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "migrate", "--db", str(tmp_path / "m.db"))
     assert (code, out) == (0, "")
-    assert err.endswith("schema at revision 0012\n")
+    assert err.endswith("schema at revision 0013\n")
 
 
 def test_seed_demo_twice_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
