@@ -28,20 +28,30 @@ OPEN_COUNTERS = (
     .join(_ss, _ss.c.token_hash == _k.c.opened_session)
     .where(_k.c.center_id == _bp("center_id"), _k.c.active.is_(True), _ss.c.expires_at > _bp("now"))
 )
-AHEAD = (
-    sa.select(sa.func.count())
-    .select_from(_t)
-    .where(
-        _t.c.queue_service_id == _bp("service_id"),
-        _t.c.business_date == _bp("day"),
-        _t.c.status == "waiting",
-        # A row-value comparison: one range scan of ix_tickets_line, which covers it.
-        # (Typed binds: inside a tuple they do not take the column's type, and a raw datetime
-        # would compare as differently formatted text.)
-        sa.tuple_(_t.c.rank_at, _t.c.number)
-        < sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
+
+
+def _waiting_in_line(ahead: bool) -> sa.Select[Any]:
+    """Waiting tickets of one line ranked before (``ahead``) or at and after a rank and number.
+
+    A row-value comparison: one range scan of ix_tickets_line, which covers it. (Typed binds: inside
+    a tuple they do not take the column's type, and a raw datetime would compare as differently
+    formatted text.)
+    """
+    place = sa.tuple_(_t.c.rank_at, _t.c.number)
+    mark = sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer))
+    return (
+        sa.select(sa.func.count())
+        .select_from(_t)
+        .where(
+            _t.c.queue_service_id == _bp("service_id"),
+            _t.c.business_date == _bp("day"),
+            _t.c.status == "waiting",
+            place < mark if ahead else place >= mark,
+        )
     )
-)
+
+
+AHEAD = _waiting_in_line(ahead=True)
 _lc = db.line_counts
 LINE_WAITING = (
     sa.select(_lc.c.waiting)
@@ -50,17 +60,7 @@ LINE_WAITING = (
     # holding it keeps the total and the count below one consistent picture.
     .with_for_update()
 )
-BEHIND = (
-    sa.select(sa.func.count())
-    .select_from(_t)
-    .where(
-        _t.c.queue_service_id == _bp("service_id"),
-        _t.c.business_date == _bp("day"),
-        _t.c.status == "waiting",
-        sa.tuple_(_t.c.rank_at, _t.c.number)
-        >= sa.tuple_(_bp("rank", type_=db.UTCDateTime), _bp("number", type_=sa.Integer)),
-    )
-)
+BEHIND = _waiting_in_line(ahead=False)
 _a = db.appointments
 BOOKED = (
     sa.select(sa.func.count())
