@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from service_common.card_token import DEMO_CARD_PANS
+
 DEMO_PIN = "1234"
 
 VISA_AID = "A0000000031010"
@@ -57,13 +59,18 @@ class Profile:
         return self.apps[0]
 
 
+def _pan(profile: str, app: int = 0) -> str:
+    """The demo card numbers have one table, shared with central's demo bank."""
+    return DEMO_CARD_PANS[profile][app]
+
+
 _RU_PDOL = "9F66049F02069F03069F1A0295055F2A029A039C019F3704"  # a contactless-style PDOL
 _MC_PDOL = "9F3501" + "9F4005" + "9F3303" + "9F1A02" + "5F2A02" + "9A03" + "9C01" + "9F3704" + "9F0206"
 
 VISA = Profile(
     name="visa",
     title="Visa-like, PPSE, GPO format 2 with a PDOL",
-    apps=(App(VISA_AID, "VISA CLASSIC", "4111111111111111", pdol=_RU_PDOL, gpo_format=2),),
+    apps=(App(VISA_AID, "VISA CLASSIC", _pan("visa"), pdol=_RU_PDOL, gpo_format=2),),
 )
 MASTERCARD = Profile(
     name="mastercard",
@@ -71,7 +78,7 @@ MASTERCARD = Profile(
     atr="3B6800000073C84013009000",
     apps=(
         App(
-            MASTERCARD_AID, "MASTERCARD", "5555555555554444", pdol=_MC_PDOL, gpo_format=1,
+            MASTERCARD_AID, "MASTERCARD", _pan("mastercard"), pdol=_MC_PDOL, gpo_format=1,
             cardholder="IVANOVA/ANNA", lang="enru",
         ),
     ),
@@ -80,7 +87,7 @@ MASTERCARD = Profile(
 BLOCKED = Profile(
     name="blocked",
     title="Visa-like with its PIN blocked (tries 0)",
-    apps=(App(VISA_AID, "VISA GOLD", "4012888888881881", cardholder=None),),
+    apps=(App(VISA_AID, "VISA GOLD", _pan("blocked"), cardholder=None),),
     pin_tries=0,
 )
 PROFILES: dict[str, Profile] = {
@@ -92,26 +99,26 @@ PROFILES: dict[str, Profile] = {
         Profile(
             name="no_pdol",
             title="Visa-like, no PDOL, GPO format 1, 6Cxx wrong Le",
-            apps=(App(VISA_AID, "VISA DEBIT", "4000056655665556", gpo_format=1, cardholder="  "),),
+            apps=(App(VISA_AID, "VISA DEBIT", _pan("no_pdol"), gpo_format=1, cardholder="  "),),
             wrong_le=True,
         ),
         Profile(
             name="track2",
             title="Only track-2 equivalent data (57), no 5A/5F24",
-            apps=(App(MASTERCARD_AID, "MC DEBIT", "5200828282828210", track2_only=True, lang="zh"),),
+            apps=(App(MASTERCARD_AID, "MC DEBIT", _pan("track2"), track2_only=True, lang="zh"),),
         ),
         Profile(
             name="multi",
             title="Two applications, the Mastercard preferred by priority",
             apps=(
-                App(VISA_AID, "VISA", "4111111111111111", priority=2),
-                App(MASTERCARD_AID, "MASTERCARD", "5105105105105100", priority=1),
+                App(VISA_AID, "VISA", _pan("multi"), priority=2),
+                App(MASTERCARD_AID, "MASTERCARD", _pan("multi", 1), priority=1),
             ),
         ),
         Profile(
             name="pse",
             title="No PPSE: PSE directory in SFI records, long lengths, padding between TLVs",
-            apps=(App(MIR_AID, "MIR", "2200000000000004", pdol="9F1A025F2A029A039F3704", lang="ru"),),
+            apps=(App(MIR_AID, "MIR", _pan("pse"), pdol="9F1A025F2A029A039F3704", lang="ru"),),
             selection="pse",
             long_lengths=True,
             padding=True,
@@ -120,19 +127,19 @@ PROFILES: dict[str, Profile] = {
         Profile(
             name="aid_list",
             title="Neither PPSE nor PSE: found by the terminal's AID list; no plaintext PIN",
-            apps=(App(MAESTRO_AID, "MAESTRO", "6759649826438453", plaintext_pin=False),),
+            apps=(App(MAESTRO_AID, "MAESTRO", _pan("aid_list"), plaintext_pin=False),),
             selection="aid",
         ),
         Profile(
             name="magstripe",
             title="Magnetic stripe only: the chip answers no payment application",
-            apps=(App(VISA_AID, "VISA", "4111111111111111"),),
+            apps=(App(VISA_AID, "VISA", _pan("magstripe")),),
             mag_stripe_only=True,
         ),
         Profile(
             name="pulled",
             title="Pulled out mid-read (at the first READ RECORD)",
-            apps=(App(VISA_AID, "VISA", "4111111111111111"),),
+            apps=(App(VISA_AID, "VISA", _pan("pulled")),),
             pull_after=4,
         ),
     )
