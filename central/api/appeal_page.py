@@ -148,21 +148,28 @@ async def appeal_status_prove(
     request: Request, ctx: Ctx, settings: Settings, accept_language: Annotated[str | None, Header()] = None
 ) -> HTMLResponse:
     form = await _form(request)
+    proven = _proven(ctx, form, accept_language)
+    if isinstance(proven, HTMLResponse):
+        return proven
+    row, lang, proof = proven
+    return _show(lookup.status(ctx.engine, row, settings), lang, proof)
+
+
+def _proven(
+    ctx: Ctx, form: dict[str, str], accept_language: str | None
+) -> tuple[Any, str, str] | HTMLResponse:
+    """The appeal the form's number and proof (phone digits or e-mail) open, or the page asking again."""
     lang = choose_language(form.get("lang"), accept_language)
     number, proof = form.get("n", "")[:40], form.get("last4", "").strip()[:254]
+    last4 = proof if len(proof) == 4 and proof.isdigit() else None
+    email = proof if "@" in proof else None
     try:
-        row = _prove(ctx, number, proof)
+        row = lookup.prove(ctx.engine, number, last4, email, ctx.clock.now())
     except lookup.Locked:
         return _ask(number, lang, TEXT[lang]["locked"], 429)
     except lookup.NotFound:
         return _ask(number, lang, TEXT[lang]["wrong"], 403)
-    return _show(lookup.status(ctx.engine, row, settings), lang, proof)
-
-
-def _prove(ctx: Ctx, number: str, proof: str) -> Any:
-    last4 = proof if len(proof) == 4 and proof.isdigit() else None
-    email = proof if "@" in proof else None
-    return lookup.prove(ctx.engine, number, last4, email, ctx.clock.now())
+    return row, lang, proof
 
 
 @router.post("/appeals/status/satisfaction", response_class=HTMLResponse)
@@ -171,15 +178,11 @@ async def appeal_status_rate(
 ) -> HTMLResponse:
     """The visitor's answer to "are you satisfied?" (the follow-up message links here); once per request id."""
     form = await _form(request)
-    lang = choose_language(form.get("lang"), accept_language)
-    number, proof = form.get("n", "")[:40], form.get("last4", "").strip()[:254]
+    proven = _proven(ctx, form, accept_language)
+    if isinstance(proven, HTMLResponse):
+        return proven
+    row, lang, proof = proven
     answer, request_id = form.get("answer", ""), form.get("request_id", "").strip()[:64]
-    try:
-        row = _prove(ctx, number, proof)
-    except lookup.Locked:
-        return _ask(number, lang, TEXT[lang]["locked"], 429)
-    except lookup.NotFound:
-        return _ask(number, lang, TEXT[lang]["wrong"], 403)
     if answer not in ANSWERS or not request_id:
         return _show(lookup.status(ctx.engine, row, settings), lang, proof)
     try:
