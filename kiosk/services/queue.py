@@ -119,27 +119,26 @@ class QueueService:
         service = self.service(service_id)
         if service is None:
             raise TicketNotIssued("unknown_service", f"no service {service_id!r} at {self.center_id}")
+        # When the printer fails a visitor gets the number on screen (it counts once they noted it,
+        # confirm_noted; else abandon voids it); staff are told in their words and can load paper.
+        degrade = issued_by == "kiosk"
         failed = self._printer_failure()
-        if failed is not None and issued_by != "kiosk":
-            # Staff are told in their words and can load paper; a visitor gets the number on screen.
+        if failed is not None and not degrade:
             raise TicketNotIssued("printer", failed.technician_message, failed)
-        request_id = str(uuid.uuid4())
-        ticket = self._number(request_id, service, priority, issued_by, lang)
+        ticket = self._number(str(uuid.uuid4()), service, priority, issued_by, lang)
         if failed is None:
             try:
-                ticket = self.print_issued(ticket, lang)
+                printed = self.print_issued(ticket, lang)
             except PrinterError as exc:
-                if issued_by != "kiosk":
-                    log.error("ticket %s not printed, voiding: %s", ticket.display, exc.technician_message)
-                    self._void(ticket, f"printer: {exc.key}")
-                    raise TicketNotIssued("printer", exc.technician_message, exc) from exc
                 failed = exc
             else:
-                log.info("ticket %s issued%s by %s", ticket.display, " offline" if ticket.offline else "",
+                log.info("ticket %s issued%s by %s", printed.display, " offline" if printed.offline else "",
                          issued_by)  # fmt: skip
-                return ticket
-        # The kiosk degrades instead of stopping: the number is shown on the screen, and it counts
-        # only once the visitor confirms they noted it (confirm_noted); else it is voided (abandon).
+                return printed
+        if not degrade:
+            log.error("ticket %s not printed, voiding: %s", ticket.display, failed.technician_message)
+            self._void(ticket, f"printer: {failed.key}")
+            raise TicketNotIssued("printer", failed.technician_message, failed) from failed
         log.error(
             "ticket %s not printed, shown on screen until noted: %s",
             ticket.display,
