@@ -178,7 +178,7 @@ class TicketDoneScreen(KioskScreen):
             lines.append(tr.gettext("Issued while offline: watch the screen in the hall for your number."))
         self.details = "\n".join(lines)
         self.qr = qr_texture(ticket.status_url) if ticket.status_url else None
-        self.preview = ticket.printed_on
+        self.preview = "" if ticket.print_error else ticket.printed_on  # no paper came out
 
     def _problem_text(self, error: BaseException | None) -> str:
         lang = self.ctx.translator.lang
