@@ -24,6 +24,10 @@ MAX_REQUESTS = 20_000
 
 
 def central_cmd(*args: str) -> list[str]:
+    """``BENCH_PROFILE=FILE``: a served central runs under cProfile and writes its figures there."""
+    profile = os.environ.get("BENCH_PROFILE")
+    if profile and args[:1] == ("serve",):
+        return [sys.executable, "-m", "cProfile", "-o", profile, "-m", "central.cli", *args]
     script = Path(sys.executable).parent / "kiosk-central"
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "central.cli", *args]
 

@@ -13,9 +13,13 @@
    Never more than 20,000 requests in all.
 3. The database afterwards: no slot holds more bookings than its capacity, one booking per
    confirm request_id. Exits 1 if the aim (200 bookings/s, p99 <= 50 ms a request, nothing
-   overbooked) is missed.
+   overbooked) is missed on SQLite.
+
+Phases 2 and 3 run on SQLite, then on PostgreSQL beside it (a throwaway cluster, or ``--db
+postgresql://...``) when its server is installed.
 
     .venv/bin/python bench/appointments.py [--rate 200] [--seconds 10] [--clients 16] [--runs 9]
+        [--db sqlite|postgresql[://...]|both]
     (or: .venv/bin/python -m bench.appointments, or: bench/appointments)
 """
 
@@ -28,7 +32,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -202,7 +205,7 @@ def demo_services() -> list[str]:
     return [f"{center}-{letter}" for center, letters in SERVICES_BY_CENTER.items() for letter in letters]
 
 
-def write_schedules(db: Path, exception_day: date) -> None:
+def write_schedules(db: Path | str, exception_day: date) -> None:
     """The 10 specs onto the 10 demo services, and the shortened day at every center."""
     services = demo_services()
     assert len(services) == len(SERVICES), "the demo no longer has 10 services"
@@ -333,7 +336,7 @@ class Load:
     """Hands out the attempts and books them, within the request budget; remembers what it booked."""
 
     def __init__(self, tokens: dict[str, str], plan: Sequence[Attempt], seed: int = 7) -> None:
-        self.tokens = list(tokens.values())
+        self.tokens = tokens  # center -> its kiosk's token: a kiosk books only its own center
         self.plan: Iterator[Attempt] = iter(plan)
         self.random = random.Random(seed)
         self.confirms = itertools.count(1)
@@ -374,7 +377,7 @@ class Load:
         self, conn: rig.Connection, attempt: Attempt, since: float, phase: Phase, sent: list[int]
     ) -> None:
         loop = asyncio.get_running_loop()
-        token = self.random.choice(self.tokens)
+        token = self.tokens[attempt.service_id.partition("-")[0]]
 
         async def post(path: str, body: bytes) -> tuple[int, bytes]:
             sent[0] += 1
@@ -468,22 +471,32 @@ async def warm_up(port: int, load: Load) -> None:
     conn.close()
 
 
-def check_database(db: Path, load: Load) -> tuple[bool, int, str]:
+def check_database(db: Path | str, load: Load) -> tuple[bool, int, str]:
     """Whether the database agrees with what the clients were told; the overbooked count; a line."""
-    with sqlite3.connect(db) as conn:
-        overbooked, over_with_holds = (
-            conn.execute(
-                "SELECT count(*) FROM (SELECT count(*) AS n, s.capacity FROM appointments a "
-                "JOIN booking_settings s ON s.service_id = a.service_id "
-                f"WHERE a.status IN ({statuses}) GROUP BY a.service_id, a.slot_start_utc HAVING n > s.capacity)"
-            ).fetchone()[0]
-            for statuses in ("'confirmed', 'checked_in'", "'confirmed', 'checked_in', 'held'")
-        )
-        rows = conn.execute(
-            "SELECT confirm_request_id, id FROM appointments WHERE confirm_request_id IS NOT NULL"
-        ).fetchall()
-        by_status = dict(conn.execute("SELECT status, count(*) FROM appointments GROUP BY status").fetchall())
-    stored = dict(rows)
+    eng = central_db.create_engine(db)
+    try:
+        with eng.connect() as conn:
+            overbooked, over_with_holds = (
+                conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM (SELECT count(*) AS n, max(s.capacity) AS cap FROM appointments a "
+                        "JOIN booking_settings s ON s.service_id = a.service_id "
+                        f"WHERE a.status IN ({statuses}) GROUP BY a.service_id, a.slot_start_utc) AS slot "
+                        "WHERE n > cap"
+                    )
+                ).scalar_one()
+                for statuses in ("'confirmed', 'checked_in'", "'confirmed', 'checked_in', 'held'")
+            )
+            rows = conn.execute(
+                sa.text("SELECT confirm_request_id, id FROM appointments WHERE confirm_request_id IS NOT NULL")
+            ).all()
+            by_status: dict[str, int] = {
+                r[0]: r[1]
+                for r in conn.execute(sa.text("SELECT status, count(*) FROM appointments GROUP BY status"))
+            }
+    finally:
+        eng.dispose()
+    stored: dict[str, str] = {r[0]: r[1] for r in rows}
     one_each = len(rows) == len(stored) == len(load.booked) and stored == load.booked
     ok = one_each and overbooked == 0 and over_with_holds == 0
     line = (
@@ -494,10 +507,11 @@ def check_database(db: Path, load: Load) -> tuple[bool, int, str]:
     return ok, overbooked, line
 
 
-def booking(args: argparse.Namespace) -> tuple[bool, list[str]]:
+def booking(args: argparse.Namespace, url: str | None = None) -> tuple[bool, list[str]]:
+    """The booking phases on a fresh SQLite file, or on the PostgreSQL database ``url``."""
     load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="bench-appointments-"))
-    db = workdir / "central.db"
+    db: Path | str = url or workdir / "central.db"
     tokens = rig.seed_with_kiosks(workdir, db, SERVICES_BY_CENTER)
     now = datetime.now(ZoneInfo(TZ))
     exception_day = now.date() + EXCEPTION_AFTER
@@ -520,8 +534,9 @@ def booking(args: argparse.Namespace) -> tuple[bool, list[str]]:
         results.append(second)
     finally:
         server.stop()
+    note = rig.machine_note(server.port, workdir if args.keep else None, load_before)
     lines = [
-        rig.machine_note(server.port, workdir if args.keep else None, load_before),
+        note.replace("fresh SQLite database", "fresh PostgreSQL database") if url else note,
         f"booking: {places:,} places over the next {HORIZON_DAYS} days on 10 services; {load.sent:,} requests sent"
         f"{' (every place was tried: the figures are cut short)' if load.exhausted else ''}",
     ]
@@ -558,7 +573,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="connections, 1-64 (default 16)")
     parser.add_argument("--runs", type=int, default=9, help="slot engine runs; the median counts (default 9)")
     parser.add_argument("--keep", action="store_true", help="keep the database and server log afterwards")
+    parser.add_argument(
+        "--db",
+        default="both",
+        help="sqlite, postgresql[://URL] (a throwaway cluster without a URL), or both (default): "
+        "SQLite, then PostgreSQL beside it when its server is installed; the aim is SQLite's",
+    )
     args = parser.parse_args(argv)
+    if args.db not in ("sqlite", "both") and not args.db.startswith("postgresql"):
+        parser.error("--db must be sqlite, both or postgresql[://...]")
     if not 1 <= args.clients <= 64:
         parser.error("--clients must be 1..64")
     if not 1 <= args.runs <= 100:
@@ -567,9 +590,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rate x --seconds must leave the paced phase under {rig.MAX_REQUESTS // 2} requests")
     for line in slot_engine(args.runs):
         print(line, flush=True)
-    met, lines = booking(args)
-    for line in lines:
-        print(line)
+    met = True
+    if args.db in ("sqlite", "both"):
+        print("db=sqlite", flush=True)
+        met, lines = booking(args)
+        print("\n".join(lines), flush=True)
+    if args.db != "sqlite":
+        from bench._queue_compare import postgres
+        from tests import pgcluster
+
+        if args.db == "both" and not pgcluster.available():
+            print("db=postgresql: no PostgreSQL server installed here (bash run.sh test installs one); skipped")
+        else:
+            print("db=postgresql", flush=True)
+            with postgres(args.db.partition("://")[2] and args.db) as (url, _):
+                pg_met, lines = booking(args, url)
+            print("\n".join(lines), flush=True)
+            met = met if args.db == "both" else pg_met
     return 0 if met else 1
 
 

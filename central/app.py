@@ -189,8 +189,6 @@ def create_app(
     app.include_router(staff_knowledge.page_router)
     app.include_router(staff_appeals.page_router)
     app.include_router(fleet.staff_router, prefix=API_PREFIX)
-    app.include_router(pages.router)
-    app.include_router(staff_appointments.page_router)
     app.include_router(fleet.page_router)
     app.include_router(manage.router)
     app.include_router(appeal_page.router)

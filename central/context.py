@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
@@ -23,6 +23,8 @@ class Context:
     settings: QueueSettings = field(default_factory=QueueSettings)
     links: Links = field(default_factory=lambda: Links(DEFAULT_PUBLIC_URL))
     """``links.public_url`` is replaced by ``serve`` once it has bound its port (unless configured)."""
+    kiosk_tokens: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Tokens checked lately (:func:`central.auth.authenticate`), by their hash."""
 
 
 async def get_context(request: Request) -> Context:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from central import db
-from central.tokens import hash_token, new_token
+from central.tokens import hash_token, new_token, note_change
 from service_common.clock import Clock
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -53,6 +53,7 @@ def add(engine: Engine, kiosk_id: str, center_id: str, clock: Clock) -> str:
             conn.execute(
                 sa.insert(k).values(id=kiosk_id, created_at=now, last_seen_at=None, serial=serial, **values)
             )
+    note_change()
     return token
 
 
@@ -66,6 +67,7 @@ def revoke(engine: Engine, kiosk_id: str, clock: Clock) -> bool:
         if row.revoked_at is not None:
             return False
         conn.execute(sa.update(k).where(k.c.id == kiosk_id).values(revoked_at=clock.now()))
+    note_change()
     return True
 
 

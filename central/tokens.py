@@ -17,3 +17,16 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+_changes = 0
+
+
+def note_change() -> None:
+    """A token was revoked or replaced by this process: its cached checks (:mod:`central.auth`) end now."""
+    global _changes
+    _changes += 1
+
+
+def changes() -> int:
+    return _changes

@@ -1,7 +1,7 @@
 """Appointments for kiosks: free days and slots, hold then confirm, cancel, reschedule, check-in.
 
-Booking is open for any center's service (a visitor may book another branch from this kiosk);
-check-in only at the kiosk's own center. Endpoints run their short transactions inline.
+A kiosk books, moves, cancels and checks in only its own center's appointments (403
+``other_center`` otherwise). Endpoints run their short transactions inline.
 """
 
 from __future__ import annotations

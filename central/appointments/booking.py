@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Row
 from central import db
 from central.appointments import checkin, reminders
 from central.appointments import slots as engine
+from central.appointments import statements as sql
 from central.appointments import token as signing
 from central.appointments.records import (
     PHONE_KEY,
@@ -81,8 +82,7 @@ class AppointmentDesk:
         settings row is still locked FOR UPDATE (PostgreSQL) on every call.
         """
         if lock:
-            bs = db.booking_settings
-            conn.execute(sa.select(bs.c.service_id).where(bs.c.service_id == service_id).with_for_update())
+            conn.execute(sql.LOCK_SETTINGS, {"service_id": service_id})
         now = time_module.monotonic()
         hit = self._schedules.get(service_id)
         if hit is not None and hit[0] > now:
@@ -187,9 +187,8 @@ class AppointmentDesk:
         """
         now = self.now()
         start = body.slot_start.astimezone(UTC)
-        a = db.appointments
         with db.write_transaction(self.ctx.engine) as conn:
-            seen = conn.execute(sa.select(a).where(a.c.request_id == body.request_id)).first()
+            seen = conn.execute(sql.BY_REQUEST, {"request_id": body.request_id}).first()
             if seen is not None:
                 if seen.service_id != body.service_id or seen.slot_start_utc != start:
                     raise BookingRefusal(409, "idempotency_conflict", "request_id was used for another hold")
@@ -204,16 +203,17 @@ class AppointmentDesk:
                 raise _refuse(verdict.reason)
             hold = Hold(id=uuid.uuid4().hex, expires_at=now + timedelta(minutes=self.settings.hold_minutes))
             conn.execute(
-                sa.insert(a).values(
-                    id=hold.id,
-                    request_id=body.request_id,
-                    center_id=svc.center_id,
-                    service_id=svc.service_id,
-                    slot_start_utc=start,
-                    status="held",
-                    hold_expires_at=hold.expires_at,
-                    created_at=now,
-                )
+                sql.INSERT,
+                {
+                    "id": hold.id,
+                    "request_id": body.request_id,
+                    "center_id": svc.center_id,
+                    "service_id": svc.service_id,
+                    "slot_start_utc": start,
+                    "status": "held",
+                    "hold_expires_at": hold.expires_at,
+                    "created_at": now,
+                },
             )
         return True, hold
 
@@ -236,14 +236,13 @@ class AppointmentDesk:
             raise BookingRefusal(422, "invalid_phone", "the phone number has too few or too many digits")
         phone_hash = self.phone_hash(phone)  # key made before the write lock (it may write)
         seed = self.signing_seed()
-        a = db.appointments
         with db.write_transaction(self.ctx.engine) as conn:
-            seen = conn.execute(sa.select(a).where(a.c.confirm_request_id == body.request_id)).first()
+            seen = conn.execute(sql.BY_CONFIRM_REQUEST, {"request_id": body.request_id}).first()
             if seen is not None:
                 if seen.id != hold_id:
                     raise BookingRefusal(409, "idempotency_conflict", "request_id was used for another hold")
                 return False, str(seen.response).encode("utf-8")
-            row = conn.execute(sa.select(a).where(a.c.id == hold_id)).first()
+            row = conn.execute(sql.BY_ID, {"id": hold_id}).first()
             if row is None:
                 raise BookingRefusal(404, "not_found", "no such hold")
             if center_id is not None and row.center_id != center_id:
@@ -258,28 +257,27 @@ class AppointmentDesk:
             appt = _appointment(row, sched, status="confirmed", code=code, seed=seed)
             payload = AppointmentEnvelope(appointment=appt).model_dump_json()
             conn.execute(
-                sa.update(a)
-                .where(a.c.id == hold_id)
-                .values(
-                    status="confirmed",
-                    hold_expires_at=None,
-                    code=code,
-                    confirm_request_id=body.request_id,
-                    name=body.name,
-                    phone=phone,
-                    phone_hash=phone_hash,
-                    language=body.language,
-                    email=body.email,
-                    response=payload,
-                )
+                sql.UPDATE_BY_ID,
+                {
+                    "b_id": hold_id,
+                    "status": "confirmed",
+                    "hold_expires_at": None,
+                    "code": code,
+                    "confirm_request_id": body.request_id,
+                    "name": body.name,
+                    "phone": phone,
+                    "phone_hash": phone_hash,
+                    "language": body.language,
+                    "email": body.email,
+                    "response": payload,
+                },
             )
             reminders.schedule(conn, hold_id, row.slot_start_utc, body.email, now, self.reminder_settings)
         return True, payload.encode("utf-8")
 
     def _check_person(self, conn: Connection, phone_hash: str, now: datetime) -> None:
         s = self.settings
-        c = db.appointment_cancellations
-        cancelled = list(conn.execute(sa.select(c.c.at).where(c.c.phone_hash == phone_hash)).scalars())
+        cancelled = list(conn.execute(sql.CANCELLED_AT, {"phone_hash": phone_hash}).scalars())
         until = engine.cooldown_until(
             cancelled,
             now,
@@ -289,21 +287,15 @@ class AppointmentDesk:
         )
         if until is not None:
             raise BookingRefusal(409, "cooldown", "too many cancellations lately", until=until)
-        a = db.appointments
-        active = conn.execute(
-            sa.select(sa.func.count()).where(
-                a.c.phone_hash == phone_hash, a.c.status == "confirmed", a.c.slot_start_utc > now
-            )
-        ).scalar_one()
+        active = conn.execute(sql.ACTIVE_FOR_PHONE, {"phone_hash": phone_hash, "now": now}).scalar_one()
         if not engine.person_limit_ok(int(active), s.max_active_per_person):
             raise BookingRefusal(409, "person_limit", "this phone already has the most bookings allowed")
 
     @staticmethod
     def _unused_code(conn: Connection) -> str:
-        a = db.appointments
         while True:
             code = new_code()
-            if conn.execute(sa.select(a.c.id).where(a.c.code == code)).first() is None:
+            if conn.execute(sql.CODE_TAKEN, {"code": code}).first() is None:
                 return code
 
     # ----- by code -----

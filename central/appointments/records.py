@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from central import db
 from central.appointments import slots as engine
+from central.appointments import statements
 from central.appointments import token as signing
 from central.appointments.schemas import (
     Appointment,
@@ -177,13 +178,8 @@ def booking_counts(
 
 
 def count_in_slot(conn: Connection, service_id: str, start: datetime, now: datetime) -> int:
-    a = db.appointments
-    n = conn.execute(
-        sa.select(sa.func.count()).where(
-            a.c.service_id == service_id, a.c.slot_start_utc == start.astimezone(UTC), _taking_place(now)
-        )
-    ).scalar_one()
-    return int(n)
+    params = {"service_id": service_id, "start": start.astimezone(UTC), "now": now}
+    return int(conn.execute(statements.COUNT_IN_SLOT, params).scalar_one())
 
 
 def _day_range(first: date, last: date) -> tuple[datetime, datetime]:
