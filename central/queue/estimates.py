@@ -53,14 +53,15 @@ def _waiting_in_line(ahead: bool) -> sa.Select[Any]:
 
 AHEAD = _waiting_in_line(ahead=True)
 _lc = db.line_counts
-LINE_WAITING = (
+LINE_PLACE = sa.select(
     sa.select(_lc.c.waiting)
     .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
-    # PostgreSQL: every change to the line's waiting tickets updates this row (triggers), so
-    # holding it keeps the total and the count below one consistent picture.
-    .with_for_update()
+    .scalar_subquery()
+    .label("total"),
+    _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
 )
-BEHIND = _waiting_in_line(ahead=False)
+"""The line's waiting total and the tickets ranked at or after a mark, in one statement: one
+snapshot on PostgreSQL (READ COMMITTED), so the two agree; on SQLite under the write lock."""
 _a = db.appointments
 BOOKED = (
     sa.select(sa.func.count())
@@ -159,8 +160,6 @@ def place_in_new_line(conn: Connection, service_id: str, day: date, rank: dateti
     A new ticket ranks last or nearly (a priority bonus, a booking's slot), so the count scans
     few rows however long the line: the create transaction's cost stays flat.
     """
-    total = conn.execute(LINE_WAITING, {"service_id": service_id, "day": day}).scalar_one_or_none()
-    if not total:
-        return 0
     params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
-    return int(total) - int(conn.execute(BEHIND, params).scalar_one())
+    total, behind = conn.execute(LINE_PLACE, params).one()
+    return int(total or 0) - int(behind)

@@ -69,6 +69,22 @@ SERVICE = (
     .join(_c, _c.c.id == _s.c.center_id)
     .where(_s.c.id == _bp("service_id"))
 )
+SERVICE_AND_SEEN = (
+    sa.select(
+        _s.c.id,
+        _s.c.center_id,
+        _s.c.prefix,
+        _s.c.active,
+        _c.c.timezone,
+        _t.c.id.label("seen_id"),
+        _t.c.kiosk_id.label("seen_kiosk_id"),
+        _t.c.service_id.label("seen_service_id"),
+        _t.c.response.label("seen_response"),
+    )
+    .select_from(_s.join(_c, _c.c.id == _s.c.center_id).outerjoin(_t, _t.c.request_id == _bp("request_id")))
+    .where(_s.c.id == _bp("service_id"))
+)
+"""A new ticket's service and the ticket already made for its request_id, if any: one statement."""
 CENTER_ZONE = sa.select(_c.c.timezone).where(_c.c.id == _bp("center_id"))
 INSERT_TICKET = sa.insert(_t)
 
@@ -84,8 +100,12 @@ class ServiceInfo:
 
 def load_service(conn: Connection, service_id: str) -> ServiceInfo | None:
     row = conn.execute(SERVICE, {"service_id": service_id}).first()
+    return None if row is None else _service_info(row, service_id)
+
+
+def _service_info(row: Any, service_id: str) -> ServiceInfo:
     if row is None:
-        return None
+        raise Refusal(404, "not_found", f"no service {service_id!r}")
     return ServiceInfo(row.id, row.center_id, row.prefix, bool(row.active), zone(row.timezone))
 
 
@@ -98,13 +118,15 @@ def center_zone(conn: Connection, center_id: str) -> ZoneInfo:
 
 def own_service(conn: Connection, service_id: str, center_id: str) -> ServiceInfo:
     """The service, if it exists at the caller's center and is open for tickets."""
-    svc = load_service(conn, service_id)
-    if svc is None:
-        raise Refusal(404, "not_found", f"no service {service_id!r}")
+    row = conn.execute(SERVICE, {"service_id": service_id}).first()
+    return _open_for_tickets(_service_info(row, service_id), center_id)
+
+
+def _open_for_tickets(svc: ServiceInfo, center_id: str) -> ServiceInfo:
     if svc.center_id != center_id:
-        raise Refusal(403, "forbidden", f"service {service_id!r} belongs to another center")
+        raise Refusal(403, "forbidden", f"service {svc.id!r} belongs to another center")
     if not svc.active:
-        raise Refusal(409, "service_inactive", f"service {service_id!r} takes no tickets")
+        raise Refusal(409, "service_inactive", f"service {svc.id!r} takes no tickets")
     return svc
 
 
@@ -208,16 +230,22 @@ def _create_in(
     in line at another time than its issue (a checked-in booking: its slot's start).
     """
     req, kiosk_id = item.request, item.kiosk_id
-    seen = conn.execute(SEEN_TICKET, {"request_id": req.request_id}).first()
+    row = conn.execute(SERVICE_AND_SEEN, {"request_id": req.request_id, "service_id": req.service_id}).first()
+    seen: tuple[str | None, str, str] | None = None  # (kiosk_id, service_id, response) of its first ticket
+    if row is None:  # no such service: a request_id seen with another one still conflicts first
+        first = conn.execute(SEEN_TICKET, {"request_id": req.request_id}).first()
+        seen = None if first is None else (first.kiosk_id, first.service_id, first.response)
+    elif row.seen_id is not None:
+        seen = (row.seen_kiosk_id, row.seen_service_id, row.seen_response)
     if seen is not None:
-        if seen.kiosk_id != kiosk_id or seen.service_id != req.service_id:
+        if seen[:2] != (kiosk_id, req.service_id):
             raise Refusal(409, "idempotency_conflict", "request_id was used for a different ticket request")
         if req.number is not None:
             adopted = _adopt_lease_number(conn, ctx, item, now)
             if adopted is not None:
                 return False, adopted
-        return False, str(seen.response)
-    svc = own_service(conn, req.service_id, item.center_id)
+        return False, str(seen[2])
+    svc = _open_for_tickets(_service_info(row, req.service_id), item.center_id)
     if req.number is None:
         issued, day, lease_id = now, rules.business_date(now, svc.tz), None
         number = take_numbers(conn, svc.id, day, 1, ctx.settings.lease_ceiling)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from central import db, kiosks
+from central import auth, db, kiosks
 from central.auth import LAST_SEEN_RESOLUTION
 from central.tokens import hash_token
 from service_common.clock import ManualClock
@@ -62,6 +62,19 @@ def test_revoked_token(
     assert client.get("/api/v1/rates", headers=headers).status_code == 200
     assert kiosks.revoke(seeded, "KIOSK-T1", clock) is True
     assert kiosks.revoke(seeded, "KIOSK-T1", clock) is False
+    assert_unauthorized(client.get("/api/v1/rates", headers=headers))
+
+
+def test_a_revocation_by_another_process_takes_effect_within_the_token_cache_time(
+    client: TestClient, seeded: Engine, clock: ManualClock, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.get("/api/v1/rates", headers=headers).status_code == 200
+    k = db.kiosks
+    with db.write_transaction(seeded) as conn:  # as `kiosk-central kiosks revoke` does from its own process
+        conn.execute(sa.update(k).where(k.c.id == "KIOSK-T1").values(revoked_at=clock.now()))
+    assert client.get("/api/v1/rates", headers=headers).status_code == 200  # trusted a moment longer
+    later = auth.time.monotonic() + auth.TOKEN_CACHE_S
+    monkeypatch.setattr(auth.time, "monotonic", lambda: later)
     assert_unauthorized(client.get("/api/v1/rates", headers=headers))
 
 
