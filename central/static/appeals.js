@@ -21,6 +21,11 @@ const T = {
     s_rejected: "отклонено", s_overdue: "просрочено", r_abusive: "оскорбления или угрозы",
     r_unreadable: "нечитаемо", r_commercial_secret: "коммерческая тайна", r_repeat: "повтор без новых доводов",
     r_not_competent: "вне компетенции", reply_hint: "Куда обратиться / пояснение",
+    e_forbidden: "Нет доступа: обращение другого офиса или исполнителя, либо нужна роль руководителя",
+    e_not_found: "Такого обращения нет", e_wrong_status: "В этом статусе так сделать нельзя; обращение обновлено",
+    e_invalid_request: "Проверьте поля формы", e_not_later: "Новый срок должен быть позже текущего",
+    e_reply_required: "Укажите, куда обратиться заявителю", e_unknown_department: "Такого отдела нет",
+    e_unknown_handler: "Этот сотрудник не работает с обращениями",
   },
   "zh-Hant": {
     title: "申訴", appointments: "預約", show: "顯示", f_open: "處理中", f_mine: "我的", f_overdue: "逾期",
@@ -32,6 +37,10 @@ const T = {
     s_extended: "已延期", s_answered: "已答覆", s_closed: "已結案", s_rejected: "已駁回", s_overdue: "已逾期",
     r_abusive: "侮辱或威脅", r_unreadable: "無法辨識", r_commercial_secret: "商業機密", r_repeat: "重複且無新事實",
     r_not_competent: "非本公司職權", reply_hint: "應洽詢之單位／說明",
+    e_forbidden: "無權限：此申訴屬於其他服務中心或承辦人，或需主管權限", e_not_found: "查無此申訴",
+    e_wrong_status: "此申訴目前的狀態不能執行此操作；已重新載入", e_invalid_request: "請檢查表單欄位",
+    e_not_later: "新期限必須晚於目前期限", e_reply_required: "請說明申訴人應洽詢之單位",
+    e_unknown_department: "查無此部門", e_unknown_handler: "此員工不處理申訴",
   },
   en: {
     title: "Appeals", appointments: "Appointments", show: "Show", f_open: "Open", f_mine: "Mine",
@@ -45,6 +54,11 @@ const T = {
     s_overdue: "overdue", r_abusive: "obscene or threatening", r_unreadable: "unreadable",
     r_commercial_secret: "commercial secret", r_repeat: "repeat with no new facts",
     r_not_competent: "not within our competence", reply_hint: "Where to turn / explanation",
+    e_forbidden: "Not allowed: the appeal is another center's or another handler's, or this needs a supervisor",
+    e_not_found: "No such appeal", e_wrong_status: "The appeal's status does not allow this; it is reloaded",
+    e_invalid_request: "Check the form's fields", e_not_later: "The new date must be after the current one",
+    e_reply_required: "Say where the visitor should turn", e_unknown_department: "No such department",
+    e_unknown_handler: "This person does not handle appeals",
   },
 };
 
@@ -52,6 +66,15 @@ const { $, t, name, api, showError, show } = Staff;
 let current = null; // the open appeal (the API's body)
 let list = [];
 let overdue = 0; // in the whole registry: the supervisor sees it whatever the filter
+
+// The page's language for the API's error codes; the API's own message (English) for a code not
+// listed, and beside the text for a form error, which names the field and its limit.
+function errorText(e) {
+  const key = `e_${e.code}`;
+  const known = t(key) === key ? "" : t(key);
+  if (known && e.code === "invalid_request" && e.message) return `${known} (${e.message})`;
+  return known || e.message;
+}
 
 function esc(text) {
   const div = document.createElement("div");
@@ -94,7 +117,7 @@ async function load(keepError = false) {
     if (!keepError) showError("");
   } catch (e) {
     if (e.status === 401) return Staff.sessionLost();
-    showError(e.message);
+    showError(errorText(e));
   }
 }
 
@@ -116,7 +139,7 @@ async function open(number) {
     showError("");
   } catch (e) {
     if (e.status === 401) return Staff.sessionLost();
-    showError(e.message);
+    showError(errorText(e));
   }
 }
 
@@ -163,9 +186,19 @@ function act(form, path, body) {
       await load(true);
     } catch (e) {
       if (e.status === 401) return Staff.sessionLost();
-      showError(e.message);
+      if (e.code === "wrong_status") await reopen(); // somebody else moved it meanwhile
+      showError(errorText(e));
     }
   });
+}
+
+async function reopen() {
+  try {
+    render(await api("GET", `/api/v1/staff/appeals/${encodeURIComponent(current.number)}`));
+    await load(true);
+  } catch (_e) {
+    // the error already shown is the one that matters
+  }
 }
 
 const orNull = (value) => (value.trim() ? value.trim() : null);

@@ -126,7 +126,8 @@ def test_an_agent_of_one_center_does_not_see_anothers_appeal(demo: Demo, driver:
     assert not driver.find_elements(By.CSS_SELECTOR, "tr[data-number='A001-261123-0012']")
     shoot(driver, "appeals-staff-own-center")
 
-    driver.get(f"{demo.url}/staff/appeals?n=A001-261123-0012")  # a link to the other center's appeal
+    driver.get(f"{demo.url}/staff/appeals?n=A001-261123-0012&lang=ru")  # a link to the other center's appeal
     wait_for(lambda: visible(driver, "error"))
-    assert "another center" in driver.find_element(By.ID, "error").text
+    assert "другого офиса" in driver.find_element(By.ID, "error").text  # the page's language, not the API's English
     assert "A001-261123-0012" not in status_text(driver)
+    shoot(driver, "appeals-staff-other-center-refused")
