@@ -123,6 +123,7 @@ class Serving:
         serving = self
         sweeper = self.app.state.sweeper
         sweeper.leader = LeaderLock(self.engine)
+        writer = self.app.state.ticket_writer
 
         class Server(uvicorn.Server):
             async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -132,6 +133,8 @@ class Serving:
                     if sock is None:
                         serving.announce(self.servers[0].sockets[0].getsockname()[1])
                     sweeper.start()  # a thread: its write transactions never block the event loop
+                    if serving.handler_threads and worker:  # handlers on threads: one writer for them all
+                        writer.use_thread()
 
         server = Server(self.config(worker))
 
@@ -148,6 +151,7 @@ class Serving:
             return 1
         finally:
             sweeper.stop()
+            writer.close()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             self.engine.dispose()

@@ -1,41 +1,83 @@
 """Group commit for ticket creation: the requests that arrive together share one transaction.
 
-Every commit waits for an fsync (``synchronous=FULL``), and on the single event loop nothing
-else runs meanwhile. When kiosks send tickets at the same moment, the requests parsed in one
-turn of the event loop are created in one ``BEGIN IMMEDIATE`` transaction with one commit:
-measured, that halves the database time per ticket under load and changes nothing for a lone
-request (a group of one). Each request still gets its own answer, refusal or error.
+Every commit waits for an fsync (``synchronous=FULL``) or, on PostgreSQL, for the server's round
+trips of BEGIN and COMMIT. When kiosks send tickets at the same moment, the requests that are
+waiting are created in one write transaction with one commit; each request still gets its own
+answer, refusal or error. A group of one changes nothing for a lone request.
+
+Two ways of collecting a group, one per way of running handlers (:mod:`central.serving`):
+
+- inline on the event loop (SQLite): the requests parsed in one turn of the loop, written at
+  its next turn. Measured, that halves the database time per ticket under load;
+- on handler threads (PostgreSQL, :mod:`central.offload`): each thread serves one request at a
+  time, so a group per loop would always be one. There, one writer thread takes every request
+  waiting in its queue as one group, and the requests that come while it writes make the next
+  one. Measured in-process, a group of 4 costs 0.69 ms of CPU a ticket against 1.06 ms alone;
+  one writer also means no two creations wait on each other's row locks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import queue
+import threading
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
+from typing import Any
 
 from central.context import Context
 from central.queue import store
+
+log = logging.getLogger(__name__)
+
+Result = tuple[bool, bytes]
 
 
 @dataclass
 class _Waiting:
     item: store.NewTicket
-    future: asyncio.Future[tuple[bool, bytes]]
+    future: asyncio.Future[Result] | Future[Result]
 
 
 class TicketWriter:
-    """Collects creations until the event loop's next turn, then writes them as one group."""
+    """Collects creations into groups and writes each group as one transaction."""
 
     def __init__(self, ctx: Context, max_group: int = 64) -> None:
         self.ctx = ctx
         self.max_group = max_group
         # Per event loop: tests run several loops (one per TestClient) in other threads.
         self._pending: dict[asyncio.AbstractEventLoop, list[_Waiting]] = {}
+        self._queue: queue.SimpleQueue[_Waiting | None] | None = None
+        self._thread: threading.Thread | None = None
         self.groups = 0
         self.tickets = 0
 
-    async def create(self, item: store.NewTicket) -> tuple[bool, bytes]:
+    def use_thread(self) -> None:
+        """Write on one thread of its own, for handlers that run on several threads (PostgreSQL)."""
+        if self._thread is None:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._run, name="central-ticket-writer", daemon=True)
+            self._thread.start()
+
+    def queued(self) -> int:
+        """Requests waiting for the writer thread (0 without one)."""
+        return 0 if self._queue is None else self._queue.qsize()
+
+    def close(self) -> None:
+        """Stop the writer thread once the requests already queued are written."""
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = self._queue = None
+
+    async def create(self, item: store.NewTicket) -> Result:
+        if self._queue is not None:
+            done: Future[Result] = Future()
+            self._queue.put(_Waiting(item, done))
+            return await asyncio.wrap_future(done)
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[bool, bytes]] = loop.create_future()
+        future: asyncio.Future[Result] = loop.create_future()
         group = self._pending.get(loop)
         if group is None or len(group) >= self.max_group:
             group = self._pending[loop] = []
@@ -47,12 +89,38 @@ class TicketWriter:
         for loop, pending in list(self._pending.items()):
             if pending is group:
                 del self._pending[loop]
+        self._write(group)
+
+    def _run(self) -> None:
+        assert self._queue is not None
+        waiting = self._queue
+        while (first := waiting.get()) is not None:
+            group = [first]
+            stop = False
+            while len(group) < self.max_group:
+                try:
+                    nxt = waiting.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                group.append(nxt)
+            try:
+                self._write(group)
+            except Exception as exc:  # never leave a request waiting on a dead thread
+                log.exception("ticket writer: a group failed outright")
+                for w in group:
+                    if not w.future.done():
+                        w.future.set_exception(exc)
+            if stop:
+                return
+
+    def _write(self, group: list[_Waiting]) -> None:
         self.groups += 1
         self.tickets += len(group)
         try:
-            results: list[tuple[bool, bytes] | BaseException] = list(
-                store.create_tickets(self.ctx, [w.item for w in group])
-            )
+            results: list[Any] = list(store.create_tickets(self.ctx, [w.item for w in group]))
         except Exception:  # the group was rolled back: give each request its own transaction
             results = []
             for waiting in group:
@@ -65,9 +133,12 @@ class TicketWriter:
                 except Exception as exc:  # handed to that request, which answers with it
                     results.append(exc)
         for waiting, result in zip(group, results, strict=True):
-            if waiting.future.cancelled():
+            if waiting.future.done():  # cancelled: the client went away (its ticket stands)
                 continue
-            if isinstance(result, BaseException):
-                waiting.future.set_exception(result)
-            else:
-                waiting.future.set_result(result)
+            try:
+                if isinstance(result, BaseException):
+                    waiting.future.set_exception(result)
+                else:
+                    waiting.future.set_result(result)
+            except (asyncio.InvalidStateError, InvalidStateError):  # cancelled from its loop meanwhile
+                pass

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 import uuid
 
 import pytest
@@ -83,3 +85,64 @@ def test_groups_are_capped(ctx: Context) -> None:
     results = asyncio.run(ten())
     assert writer.groups == 3
     assert sorted(json.loads(body)["ticket"]["number"] for _, body in results) == list(range(1, 11))
+
+
+def test_on_handler_threads_one_writer_thread_groups_what_waits(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As under central.offload: each request on a thread of its own with its own event loop."""
+    writer = TicketWriter(ctx)
+    writer.use_thread()
+    first_group = threading.Event()
+    all_queued = threading.Event()
+    real = store.create_tickets
+
+    def held(c: Context, items: list[store.NewTicket]) -> list[tuple[bool, bytes] | store.Refusal]:
+        if not first_group.is_set():  # the first request alone: the others queue meanwhile
+            first_group.set()
+            assert all_queued.wait(10)
+        return real(c, items)
+
+    monkeypatch.setattr(store, "create_tickets", held)
+    items = [item() for _ in range(7)] + [item(service="C02-A")]
+    results: dict[int, tuple[bool, bytes] | BaseException] = {}
+
+    def handler(i: int) -> None:
+        try:
+            results[i] = asyncio.run(writer.create(items[i]))
+        except BaseException as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=handler, args=(0,))]
+    threads[0].start()
+    assert first_group.wait(10)
+    threads += [threading.Thread(target=handler, args=(i,)) for i in range(1, len(items))]
+    for t in threads[1:]:
+        t.start()
+    while writer.queued() < len(items) - 1:
+        time.sleep(0.01)
+    all_queued.set()
+    for t in threads:
+        t.join(10)
+    writer.close()
+    assert (writer.groups, writer.tickets) == (2, 8)
+    created = [results[i] for i in range(7)]
+    numbers = sorted(json.loads(r[1])["ticket"]["number"] for r in created if isinstance(r, tuple))
+    assert numbers == list(range(1, 8))
+    refusal = results[7]
+    assert isinstance(refusal, store.Refusal)
+    assert refusal.status == 403
+
+
+def test_closing_the_writer_thread_writes_what_is_queued(ctx: Context) -> None:
+    writer = TicketWriter(ctx)
+    writer.use_thread()
+
+    async def three() -> list[tuple[bool, bytes]]:
+        return list(await asyncio.gather(*(writer.create(item()) for _ in range(3))))
+
+    assert len(asyncio.run(three())) == 3
+    writer.close()
+    writer.close()  # twice: nothing left to stop
+    assert writer.tickets == 3
+    assert asyncio.run(writer.create(item()))[0]  # closed: back to groups on the caller's loop
