@@ -24,7 +24,8 @@ MAX_REQUESTS = 20_000
 
 
 def central_cmd(*args: str) -> list[str]:
-    """``BENCH_PROFILE=FILE``: a served central runs under cProfile and writes its figures there."""
+    """``BENCH_PROFILE=FILE``: a served central runs under cProfile and writes its figures there
+    (one worker only: forked workers leave without writing them)."""
     profile = os.environ.get("BENCH_PROFILE")
     if profile and args[:1] == ("serve",):
         return [sys.executable, "-m", "cProfile", "-o", profile, "-m", "central.cli", *args]

@@ -16,7 +16,7 @@
    overbooked) is missed on SQLite.
 
 Phases 2 and 3 run on SQLite, then on PostgreSQL beside it (a throwaway cluster, or ``--db
-postgresql://...``) when its server is installed.
+postgresql://...``: an empty database, which the bench seeds) when its server is installed.
 
     .venv/bin/python bench/appointments.py [--rate 200] [--seconds 10] [--clients 16] [--runs 9]
         [--db sqlite|postgresql[://...]|both]
@@ -339,12 +339,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db",
         default="both",
-        help="sqlite, postgresql[://URL] (a throwaway cluster without a URL), or both (default): "
-        "SQLite, then PostgreSQL beside it when its server is installed; the aim is SQLite's",
+        help="sqlite, postgresql (a throwaway cluster), postgresql://URL (an empty database there: "
+        "it is seeded and counted), or both (default): SQLite, then PostgreSQL beside it when its "
+        "server is installed; the aim is SQLite's",
     )
     args = parser.parse_args(argv)
-    if args.db not in ("sqlite", "both") and not args.db.startswith("postgresql"):
-        parser.error("--db must be sqlite, both or postgresql[://...]")
+    if args.db not in ("sqlite", "both", "postgresql") and "://" not in args.db:
+        parser.error("--db must be sqlite, both, postgresql or a postgresql://... URL")
     if not 1 <= args.clients <= 64:
         parser.error("--clients must be 1..64")
     if not 1 <= args.runs <= 100:

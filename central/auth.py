@@ -8,9 +8,9 @@ process that made it and within that second in every other (another worker, the 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -71,7 +71,7 @@ def authenticate(ctx: Context, token: str) -> Kiosk | None:
     token_hash = hash_token(token)
     now = ctx.clock.now()
     checked: _Checked | None = ctx.kiosk_tokens.get(token_hash)
-    if checked is None or checked.until <= time.monotonic() or checked.changes != changes():
+    if checked is None or checked.until <= monotonic() or checked.changes != changes():
         generation = changes()
         with ctx.engine.connect() as conn:
             row = conn.execute(_BY_TOKEN, {"token_hash": token_hash}).first()
@@ -79,7 +79,7 @@ def authenticate(ctx: Context, token: str) -> Kiosk | None:
             ctx.kiosk_tokens.pop(token_hash, None)
             return None
         kiosk = Kiosk(id=row.id, center_id=row.center_id, serial=row.serial)
-        checked = _Checked(kiosk, row.last_seen_at, time.monotonic() + TOKEN_CACHE_S, generation)
+        checked = _Checked(kiosk, row.last_seen_at, monotonic() + TOKEN_CACHE_S, generation)
         ctx.kiosk_tokens[token_hash] = checked
     if _stale(checked.last_seen, now):
         # Its own short transaction: no read-then-write lock upgrade that a concurrent CLI write could fail.

@@ -61,7 +61,10 @@ LINE_PLACE = sa.select(
     _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
 )
 """The line's waiting total and the tickets ranked at or after a mark, in one statement: one
-snapshot on PostgreSQL (READ COMMITTED), so the two agree; on SQLite under the write lock."""
+snapshot on PostgreSQL (READ COMMITTED), so the two agree; on SQLite under the write lock.
+Online creators of one line also wait on each other's number (the sequence row), so each sees
+the one before; a ticket uploaded from an offline lease does not, and two landing in the same
+instant from two workers may each miss the other in its estimate (its paper was printed offline)."""
 _a = db.appointments
 BOOKED = (
     sa.select(sa.func.count())
@@ -162,4 +165,4 @@ def place_in_new_line(conn: Connection, service_id: str, day: date, rank: dateti
     """
     params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
     total, behind = conn.execute(LINE_PLACE, params).one()
-    return int(total or 0) - int(behind)
+    return max(0, int(total or 0) - int(behind))

@@ -354,16 +354,19 @@ def create_tickets(ctx: Context, items: list[NewTicket]) -> list[tuple[bool, byt
     """
     now = utc_now(ctx)
     ctx.links.key(ctx.engine)  # made (once) before the write lock: making it needs a write of its own
-    out: list[tuple[bool, bytes] | Refusal] = []
+    out: list[tuple[bool, bytes] | Refusal | None] = [None] * len(items)
+    # By service (arrival order within one): on PostgreSQL each line's rows are locked as its first
+    # ticket is made, and two workers' groups taking two lines in opposite orders would deadlock.
+    order = sorted(range(len(items)), key=lambda i: items[i].request.service_id)
     with db.write_transaction(ctx.engine) as conn:
-        for item in items:
+        for i in order:
             try:
-                created, body = _create_in(conn, ctx, item, now)
+                created, body = _create_in(conn, ctx, items[i], now)
             except Refusal as refusal:
-                out.append(refusal)
+                out[i] = refusal
                 continue
-            out.append((created, body.encode("utf-8")))
-    return out
+            out[i] = (created, body.encode("utf-8"))
+    return [answer for answer in out if answer is not None]
 
 
 RACE_RETRIES = 3

@@ -50,31 +50,41 @@ class TicketWriter:
         self._pending: dict[asyncio.AbstractEventLoop, list[_Waiting]] = {}
         self._queue: queue.SimpleQueue[_Waiting | None] | None = None
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # no request queued behind the stop marker
         self.groups = 0
         self.tickets = 0
 
     def use_thread(self) -> None:
         """Write on one thread of its own, for handlers that run on several threads (PostgreSQL)."""
-        if self._thread is None:
-            self._queue = queue.SimpleQueue()
-            self._thread = threading.Thread(target=self._run, name="central-ticket-writer", daemon=True)
-            self._thread.start()
+        with self._lock:
+            if self._thread is None:
+                self._queue = queue.SimpleQueue()
+                self._thread = threading.Thread(
+                    target=self._run, args=(self._queue,), name="central-ticket-writer", daemon=True
+                )
+                self._thread.start()
 
     def queued(self) -> int:
         """Requests waiting for the writer thread (0 without one)."""
         return 0 if self._queue is None else self._queue.qsize()
 
     def close(self) -> None:
-        """Stop the writer thread once the requests already queued are written."""
-        if self._thread is not None and self._queue is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = self._queue = None
+        """Stop the writer thread once the requests already queued are written; a request that
+        comes later (a handler outliving the graceful shutdown) is written on its own loop."""
+        with self._lock:
+            waiting, thread = self._queue, self._thread
+            self._queue = self._thread = None
+        if waiting is not None and thread is not None:
+            waiting.put(None)
+            thread.join()
 
     async def create(self, item: store.NewTicket) -> Result:
-        if self._queue is not None:
-            done: Future[Result] = Future()
-            self._queue.put(_Waiting(item, done))
+        with self._lock:
+            waiting = self._queue
+            if waiting is not None:
+                done: Future[Result] = Future()
+                waiting.put(_Waiting(item, done))
+        if waiting is not None:
             return await asyncio.wrap_future(done)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
@@ -91,9 +101,7 @@ class TicketWriter:
                 del self._pending[loop]
         self._write(group)
 
-    def _run(self) -> None:
-        assert self._queue is not None
-        waiting = self._queue
+    def _run(self, waiting: queue.SimpleQueue[_Waiting | None]) -> None:
         while (first := waiting.get()) is not None:
             group = [first]
             stop = False
@@ -111,8 +119,7 @@ class TicketWriter:
             except Exception as exc:  # never leave a request waiting on a dead thread
                 log.exception("ticket writer: a group failed outright")
                 for w in group:
-                    if not w.future.done():
-                        w.future.set_exception(exc)
+                    _settle(w, exc)
             if stop:
                 return
 
@@ -133,12 +140,17 @@ class TicketWriter:
                 except Exception as exc:  # handed to that request, which answers with it
                     results.append(exc)
         for waiting, result in zip(group, results, strict=True):
-            if waiting.future.done():  # cancelled: the client went away (its ticket stands)
-                continue
-            try:
-                if isinstance(result, BaseException):
-                    waiting.future.set_exception(result)
-                else:
-                    waiting.future.set_result(result)
-            except (asyncio.InvalidStateError, InvalidStateError):  # cancelled from its loop meanwhile
-                pass
+            _settle(waiting, result)
+
+
+def _settle(waiting: _Waiting, result: Result | BaseException) -> None:
+    """Hand the request its answer, unless it was cancelled (the client went away; its ticket stands)."""
+    if waiting.future.done():
+        return
+    try:
+        if isinstance(result, BaseException):
+            waiting.future.set_exception(result)
+        else:
+            waiting.future.set_result(result)
+    except (asyncio.InvalidStateError, InvalidStateError):  # cancelled from its loop meanwhile
+        pass
