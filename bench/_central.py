@@ -39,15 +39,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env() -> dict[str, str]:
+def central_env() -> dict[str, str]:
+    """The environment of a bench's central: this repository, and no operator's settings."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("KIOSK_CENTRAL_CONFIG", None)
+    env.pop("KIOSK_CENTRAL_WORKERS", None)  # the bench says how many with --workers
     return env
 
 
 def run_cli(workdir: Path, *args: str) -> str:
     done = subprocess.run(
-        central_cmd(*args), cwd=workdir, env=_env(), capture_output=True, text=True, check=False
+        central_cmd(*args), cwd=workdir, env=central_env(), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SystemExit(f"kiosk-central {' '.join(args)} failed: {done.stderr.strip()}")
@@ -83,7 +85,7 @@ class Server:
         self.process = subprocess.Popen(
             [*cmd, "--port", str(self.port)] if cmd else central_cmd(*serve, "--workers", str(workers)),
             cwd=workdir,
-            env=_env(),
+            env=central_env(),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

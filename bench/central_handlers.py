@@ -39,29 +39,21 @@ sys.path.insert(0, str(ROOT))
 
 from fastapi import Request  # noqa: E402  (module level: the thin app's annotations name it)
 
-from bench._central import Connection, central_cmd, flat_out, free_port, percentile  # noqa: E402
-
-
-def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **(extra or {}))
-    env.pop("KIOSK_CENTRAL_CONFIG", None)
-    env.pop("KIOSK_CENTRAL_WORKERS", None)
-    return env
-
-
-def _cli(workdir: Path, *args: str) -> str:
-    done = subprocess.run(
-        central_cmd(*args), cwd=workdir, env=_env(), capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"kiosk-central {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout
+from bench._central import (  # noqa: E402
+    Connection,
+    central_cmd,
+    central_env,
+    flat_out,
+    free_port,
+    percentile,
+    run_cli,
+)
 
 
 @contextlib.contextmanager
 def _process(command: list[str], port: int, workdir: Path) -> Iterator[None]:
     log = (workdir / f"server-{port}.log").open("wb")
-    process = subprocess.Popen(command, cwd=workdir, env=_env(), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=workdir, env=central_env(), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -120,8 +112,8 @@ def product(
         with tempfile.TemporaryDirectory(prefix="bench-handlers-") as tmp:
             workdir = Path(tmp)
             db = new_db() if new_db else str(workdir / "central.db")
-            _cli(workdir, "seed-demo", "--db", db)
-            token = _cli(workdir, "kiosks", "add", "BENCH-K1", "--center", "C01", "--db", db).strip()
+            run_cli(workdir, "seed-demo", "--db", db)
+            token = run_cli(workdir, "kiosks", "add", "BENCH-K1", "--center", "C01", "--db", db).strip()
             config = workdir / "central.toml"
             config.write_text(f'[server]\nhandlers = "{way}"\nworkers = {workers}\n')
             port = free_port()
