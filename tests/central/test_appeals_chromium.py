@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import Select
 
 from .appeal_helpers import body
 from .test_appointments_chromium import Demo, demo, driver, pytestmark  # noqa: F401  (fixtures, marks)
-from .test_queue_chromium import shoot, visible, wait_for
+from .test_queue_chromium import shoot, sign_in_first_time, visible, wait_for
 from .test_serve import cli
 
 
@@ -41,16 +41,7 @@ def test_staff_appeals_and_status_page(demo: Demo, driver: WebDriver) -> None:  
     assert filed.status_code == 200, filed.text
 
     driver.get(f"{demo.url}/staff/appeals?lang=ru")
-    wait_for(lambda: visible(driver, "signin"))
-    driver.find_element(By.ID, "username").send_keys("orlova")
-    driver.find_element(By.ID, "password").send_keys(initial)
-    driver.find_element(By.ID, "signin-submit").click()
-    wait_for(lambda: visible(driver, "change"))
-    for field in ("old-password", "new-password", "repeat-password"):
-        driver.find_element(By.ID, field).send_keys(
-            initial if field == "old-password" else "orlova-new-pass-1"
-        )
-    driver.find_element(By.ID, "change-submit").click()
+    sign_in_first_time(driver, "orlova", initial, "orlova-new-pass-1")
     wait_for(lambda: visible(driver, "registry"))
     row = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "tr[data-number='A001-261123-0001']"))[0]
     assert len(driver.find_elements(By.CSS_SELECTOR, "#rows tr")) == 4  # three demo appeals and this one
@@ -111,16 +102,7 @@ def test_an_agent_of_one_center_does_not_see_anothers_appeal(demo: Demo, driver:
         demo.tmp, "staff", "add", "petrov", "--role", "agent", "--center", "C01", "--db", str(demo.db)
     ).strip()
     driver.get(f"{demo.url}/staff/appeals?lang=ru")
-    wait_for(lambda: visible(driver, "signin"))
-    driver.find_element(By.ID, "username").send_keys("petrov")
-    driver.find_element(By.ID, "password").send_keys(initial)
-    driver.find_element(By.ID, "signin-submit").click()
-    wait_for(lambda: visible(driver, "change"))
-    for field in ("old-password", "new-password", "repeat-password"):
-        driver.find_element(By.ID, field).send_keys(
-            initial if field == "old-password" else "petrov-new-pass-1"
-        )
-    driver.find_element(By.ID, "change-submit").click()
+    sign_in_first_time(driver, "petrov", initial, "petrov-new-pass-1")
     wait_for(lambda: visible(driver, "registry"))
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "tr[data-number='A001-261123-0011']"))
     assert not driver.find_elements(By.CSS_SELECTOR, "tr[data-number='A001-261123-0012']")

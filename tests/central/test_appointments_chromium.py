@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .test_queue_chromium import CHROMEDRIVER, CHROMIUM, browser, shoot, visible, wait_for
+from .test_queue_chromium import CHROMEDRIVER, CHROMIUM, browser, shoot, sign_in_first_time, visible, wait_for
 from .test_serve import central_cmd, cli, env, free_port, stop_cleanly, wait_healthy
 
 pytestmark = [
@@ -127,16 +127,7 @@ def test_staff_page_and_manage_page(demo: Demo, driver: WebDriver) -> None:
 
     # Staff: first sign-in, forced password change, then Tuesday's list.
     driver.get(f"{demo.url}/staff/appointments?lang=ru")
-    wait_for(lambda: visible(driver, "signin"))
-    driver.find_element(By.ID, "username").send_keys("ivanova")
-    driver.find_element(By.ID, "password").send_keys(initial)
-    driver.find_element(By.ID, "signin-submit").click()
-    wait_for(lambda: visible(driver, "change"))
-    for field in ("old-password", "new-password", "repeat-password"):
-        driver.find_element(By.ID, field).send_keys(
-            initial if field == "old-password" else "ivanova-new-pass-1"
-        )
-    driver.find_element(By.ID, "change-submit").click()
+    sign_in_first_time(driver, "ivanova", initial, "ivanova-new-pass-1")
     wait_for(lambda: visible(driver, "day"))
     wait_for(lambda: row_status(driver, no_show["code"]) == "confirmed")
     assert driver.find_element(By.ID, "date").get_attribute("value") == "2026-11-24"

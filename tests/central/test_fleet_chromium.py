@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from .fleet_helpers import heartbeat
-from .test_queue_chromium import CHROMEDRIVER, CHROMIUM, browser, shoot, visible, wait_for
+from .test_queue_chromium import CHROMEDRIVER, CHROMIUM, browser, shoot, sign_in_first_time, visible, wait_for
 from .test_serve import central_cmd, cli, env, free_port, stop_cleanly, wait_healthy
 
 pytestmark = [
@@ -96,15 +96,7 @@ def test_fleet_page(server: tuple[str, Path], driver: WebDriver, tmp_path: Path)
     initial = cli(tmp_path, "staff", "add", "petrov", "--role", "technician", "--db", str(db)).strip()
 
     driver.get(f"{url}/staff/fleet?lang=en")
-    wait_for(lambda: visible(driver, "signin"))
-    driver.find_element(By.ID, "username").send_keys("petrov")
-    driver.find_element(By.ID, "password").send_keys(initial)
-    driver.find_element(By.ID, "signin-submit").click()
-    wait_for(lambda: visible(driver, "change"))
-    driver.find_element(By.ID, "old-password").send_keys(initial)
-    driver.find_element(By.ID, "new-password").send_keys("petrov-new-pass-1")
-    driver.find_element(By.ID, "repeat-password").send_keys("petrov-new-pass-1")
-    driver.find_element(By.ID, "change-submit").click()
+    sign_in_first_time(driver, "petrov", initial, "petrov-new-pass-1")
     wait_for(lambda: visible(driver, "fleet"))
     wait_for(lambda: row(driver, "KIOSK-NEW")[1] == "never_seen")
     assert row(driver, "KIOSK-OK") == ("green", "online")

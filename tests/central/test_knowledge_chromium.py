@@ -20,7 +20,17 @@ from server_sync.client import CentralClient
 from server_sync.gateway import CentralGateway
 from service_common.clock import SystemClock
 
-from .test_queue_chromium import CHROMEDRIVER, CHROMIUM, Central, browser, shoot, visible, wait_for
+from .test_queue_chromium import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    Central,
+    browser,
+    shoot,
+    sign_in,
+    sign_in_first_time,
+    visible,
+    wait_for,
+)
 from .test_serve import cli
 
 pytestmark = [
@@ -51,24 +61,6 @@ def driver(tmp_path: Path) -> Iterator[WebDriver]:
     chrome = browser("1500,1100", tmp_path / "chromium")
     yield chrome
     chrome.quit()
-
-
-def sign_in(driver: WebDriver, username: str, password: str) -> None:
-    wait_for(lambda: visible(driver, "signin"))
-    for field, value in (("username", username), ("password", password)):
-        driver.find_element(By.ID, field).clear()
-        driver.find_element(By.ID, field).send_keys(value)
-    driver.find_element(By.ID, "signin-submit").click()
-
-
-def sign_in_first_time(driver: WebDriver, username: str, initial: str, new: str) -> None:
-    sign_in(driver, username, initial)
-    wait_for(lambda: visible(driver, "change"))
-    driver.find_element(By.ID, "old-password").send_keys(initial)
-    driver.find_element(By.ID, "new-password").send_keys(new)
-    driver.find_element(By.ID, "repeat-password").send_keys(new)
-    driver.find_element(By.ID, "change-submit").click()
-    wait_for(lambda: visible(driver, "kb"))
 
 
 def result(driver: WebDriver) -> str:
@@ -113,6 +105,7 @@ def test_maintainer_drafts_reviewer_approves_kiosk_syncs(
         # The maintainer writes a new article and submits it.
         driver.get(f"{central.url}/staff/knowledge?lang=ru")
         sign_in_first_time(driver, "mia", mia_initial, "mia-new-pass-1")
+        wait_for(lambda: visible(driver, "kb"))
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "tr[data-id='card-block-ru']"))
         driver.find_element(By.ID, "kb-new").click()
         driver.find_element(By.ID, "f-id").send_keys("pension-card-ru")
@@ -145,6 +138,7 @@ def test_maintainer_drafts_reviewer_approves_kiosk_syncs(
 
         # The reviewer approves with a comment.
         sign_in_first_time(driver, "rita", rita_initial, "rita-new-pass-1")
+        wait_for(lambda: visible(driver, "kb"))
         Select(driver.find_element(By.ID, "filter-state")).select_by_value("in_review")
         open_row(driver, "pension-card-ru")
         assert visible(driver, "review")

@@ -96,6 +96,25 @@ def visible(driver: WebDriver, element_id: str) -> bool:
     return bool(driver.execute_script(f"return !document.getElementById('{element_id}').hidden"))
 
 
+def sign_in(driver: WebDriver, username: str, password: str) -> None:
+    """A staff page's sign-in form, once it shows."""
+    wait_for(lambda: visible(driver, "signin"))
+    for field, value in (("username", username), ("password", password)):
+        driver.find_element(By.ID, field).clear()
+        driver.find_element(By.ID, field).send_keys(value)
+    driver.find_element(By.ID, "signin-submit").click()
+
+
+def sign_in_first_time(driver: WebDriver, username: str, initial: str, new: str) -> None:
+    """Sign in with the printed password and make the forced change; the caller waits for its page."""
+    sign_in(driver, username, initial)
+    wait_for(lambda: visible(driver, "change"))
+    driver.find_element(By.ID, "old-password").send_keys(initial)
+    driver.find_element(By.ID, "new-password").send_keys(new)
+    driver.find_element(By.ID, "repeat-password").send_keys(new)
+    driver.find_element(By.ID, "change-submit").click()
+
+
 class Central:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
