@@ -341,7 +341,7 @@ class AppointmentDesk:
         start = slot_start.astimezone(UTC)
         a = db.appointments
         with db.write_transaction(self.ctx.engine) as conn:
-            seen = conn.execute(sa.select(a).where(a.c.request_id == request_id)).first()
+            seen = conn.execute(sql.BY_REQUEST, {"request_id": request_id}).first()
             if seen is not None:
                 if seen.response is None:
                     raise BookingRefusal(409, "idempotency_conflict", "request_id was used for a hold")

@@ -151,30 +151,12 @@ def load_schedule(conn: Connection, service_id: str, *, lock: bool = False) -> S
     return ServiceSchedule(service_id, row.center_id, schedule)
 
 
-def _taking_place(now: datetime) -> sa.ColumnElement[bool]:
-    """Rows that occupy a place: bookings, check-ins, and holds not yet expired."""
-    a = db.appointments
-    return sa.or_(
-        a.c.status.in_(("confirmed", "checked_in")),
-        sa.and_(a.c.status == "held", a.c.hold_expires_at > now),
-    )
-
-
 def booking_counts(
     conn: Connection, service_id: str, lo: datetime, hi: datetime, now: datetime
 ) -> dict[datetime, int]:
-    a = db.appointments
-    rows = conn.execute(
-        sa.select(a.c.slot_start_utc, sa.func.count())
-        .where(
-            a.c.service_id == service_id,
-            a.c.slot_start_utc >= lo,
-            a.c.slot_start_utc < hi,
-            _taking_place(now),
-        )
-        .group_by(a.c.slot_start_utc)
-    )
-    return {start: int(n) for start, n in rows}
+    """Places taken per slot start in ``[lo, hi)``: bookings, check-ins and live holds."""
+    params = {"service_id": service_id, "lo": lo, "hi": hi, "now": now}
+    return {start: int(n) for start, n in conn.execute(statements.COUNTS_BY_SLOT, params)}
 
 
 def count_in_slot(conn: Connection, service_id: str, start: datetime, now: datetime) -> int:

@@ -28,6 +28,17 @@ COUNT_IN_SLOT = sa.select(sa.func.count()).where(
     _a.c.slot_start_utc == _bp("start", type_=db.UTCDateTime),
     TAKING_PLACE,
 )
+COUNTS_BY_SLOT = (
+    sa.select(_a.c.slot_start_utc, sa.func.count())
+    .where(
+        _a.c.service_id == _bp("service_id"),
+        _a.c.slot_start_utc >= _bp("lo", type_=db.UTCDateTime),
+        _a.c.slot_start_utc < _bp("hi", type_=db.UTCDateTime),
+        TAKING_PLACE,
+    )
+    .group_by(_a.c.slot_start_utc)
+)
+"""Places taken per slot of a range: what the free slots and days are computed from."""
 BY_REQUEST = sa.select(_a).where(_a.c.request_id == _bp("request_id"))
 BY_CONFIRM_REQUEST = sa.select(_a).where(_a.c.confirm_request_id == _bp("request_id"))
 BY_ID = sa.select(_a).where(_a.c.id == _bp("id"))
