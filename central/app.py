@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -165,20 +165,15 @@ def create_app(
     errors.install(app)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(BookingRefusal, appointments.booking_refusal)
-    # Router-level dependency: no kiosk route can forget the token check.
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_kiosk)], responses=errors.responses(401))
-    # The busiest routes first: FastAPI tries the included routers in order, at every level, and
-    # each try costs (a fifth of the framework's time per ticket with tickets behind the others).
-    api.include_router(tickets.router)
-    api.include_router(kiosk.router)
-    api.include_router(info.router)
-    api.include_router(appointments.router)
-    api.include_router(knowledge.router)
-    api.include_router(info_feed.router)
-    api.include_router(appeals.router)
-    api.include_router(cards.router)
-    api.include_router(fleet.router)
-    app.include_router(api)
+    # Every kiosk router gets the token check as a router-level dependency, so no kiosk route can
+    # forget it. Included straight into the app, busiest first: FastAPI walks the included
+    # routers in order and level by level on every request, and each step costs (nested under one
+    # /api/v1 router, the walk was a fifth of the framework's time per ticket).
+    for router in (tickets.router, kiosk.router, info.router, appointments.router, knowledge.router,
+                   info_feed.router, appeals.router, cards.router, fleet.router):  # fmt: skip
+        app.include_router(
+            router, prefix=API_PREFIX, dependencies=[Depends(require_kiosk)], responses=errors.responses(401)
+        )
     app.include_router(health.router)
     # Not for kiosks: the public board feed and the staff console, each with its own access rule.
     app.include_router(board.router, prefix=API_PREFIX)

@@ -15,7 +15,9 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
+from fastapi.security.base import SecurityBase
+from fastapi.security.utils import get_authorization_scheme_param
 
 from central import db
 from central.context import Context
@@ -94,21 +96,30 @@ def _stale(last_seen: datetime | None, now: datetime) -> bool:
     return last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION or now < last_seen
 
 
-async def require_kiosk(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Kiosk:
-    """Dependency of every ``/api/v1`` route; runs inline (async) like the endpoints themselves.
+class KioskAuth(SecurityBase):
+    """Dependency of every ``/api/v1`` route: the bearer token read and checked in one node.
 
-    The context comes from the request, not as a dependency of its own: every node of the
-    dependency tree is walked on every request, and this one runs on all of them.
+    One node, not a function depending on :data:`bearer`: FastAPI walks every node of the
+    dependency tree on every request, and this one runs on all of them (measured, a tenth of
+    the framework's time per ticket). It names the same ``kioskToken`` scheme in the OpenAPI.
+    Runs inline (async) like the endpoints; the context comes from the request.
     """
-    if credentials is None or not credentials.credentials:
-        raise _unauthorized("missing bearer token")
-    kiosk = authenticate(request.app.state.central, credentials.credentials)
-    if kiosk is None:
-        raise _unauthorized("unknown or revoked token")
-    return kiosk
+
+    def __init__(self) -> None:
+        self.model = bearer.model
+        self.scheme_name = bearer.scheme_name
+
+    async def __call__(self, request: Request) -> Kiosk:
+        scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+        if scheme.lower() != "bearer" or not token:
+            raise _unauthorized("missing bearer token")
+        kiosk = authenticate(request.app.state.central, token)
+        if kiosk is None:
+            raise _unauthorized("unknown or revoked token")
+        return kiosk
+
+
+require_kiosk = KioskAuth()
 
 
 CurrentKiosk = Annotated[Kiosk, Depends(require_kiosk)]

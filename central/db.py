@@ -1023,4 +1023,4 @@ line_counts = sa.Table(
 )
 """Waiting tickets of each line (``tickets.queue_service_id`` and day), kept by database triggers
 (migration 0013) in the same transaction as every ticket change, so a new ticket's place in line
-costs the same with 10 or 5,000 waiting (see central.queue.estimates.place_in_new_line)."""
+costs the same with 10 or 5,000 waiting (see central.queue.estimates.new_ticket_line)."""

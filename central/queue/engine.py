@@ -128,9 +128,14 @@ def pick_next(candidates: Iterable[Candidate], now: datetime, settings: QueueSet
 def average_service_min(durations_sec: Sequence[float], settings: QueueSettings) -> float:
     """Mean service time of recent finished tickets; the configured default below ``min_samples``."""
     usable = [d for d in durations_sec if d >= 0]
-    if len(usable) < settings.min_samples:
+    return pace_min(len(usable), sum(usable) / len(usable) if usable else 0.0, settings)
+
+
+def pace_min(samples: int, mean_sec: float, settings: QueueSettings) -> float:
+    """:func:`average_service_min` from the count and mean the database worked out."""
+    if samples < settings.min_samples:
         return settings.default_service_min
-    return sum(usable) / len(usable) / 60
+    return mean_sec / 60
 
 
 def estimate_wait_min(people_ahead: int, open_counters: int, average_min: float) -> int:

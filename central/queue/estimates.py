@@ -2,7 +2,8 @@
 
 A new ticket's place comes from the line's waiting total, kept by database triggers (migration
 0013), less the few tickets ranked after it, so creating a ticket costs the same with 10 or
-5,000 waiting; a stored ticket's live view counts the tickets ahead of it.
+5,000 waiting; its estimate's figures come in the same statement. A stored ticket's live view
+counts the tickets ahead of it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from central import db
 from central.context import Context
 from central.queue import engine as rules
+from central.sql import json_list_has, seconds_between
 
 # Built once: building a Core statement costs more than SQLite takes to run it (measured).
 _t, _k, _ss = db.tickets, db.counters, db.staff_sessions
@@ -52,31 +54,79 @@ def _waiting_in_line(ahead: bool) -> sa.Select[Any]:
 
 
 AHEAD = _waiting_in_line(ahead=True)
-_lc = db.line_counts
-LINE_PLACE = sa.select(
-    sa.select(_lc.c.waiting)
-    .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
-    .scalar_subquery()
-    .label("total"),
-    _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
-)
-"""The line's waiting total and the tickets ranked at or after a mark, in one statement: one
-snapshot on PostgreSQL (READ COMMITTED), so the two agree; on SQLite under the write lock.
-Online creators of one line also wait on each other's number (the sequence row), so each sees
-the one before; a ticket uploaded from an offline lease does not, and two landing in the same
-instant from two workers may each miss the other in its estimate (its paper was printed offline)."""
 _a = db.appointments
-BOOKED = (
-    sa.select(sa.func.count())
-    .select_from(_a)
-    .where(
-        # A range of ix_appointments_slot (service_id, slot_start_utc, status).
-        _a.c.service_id == _bp("service_id"),
-        _a.c.slot_start_utc >= _bp("lo"),
-        _a.c.slot_start_utc < _bp("hi"),
-        _a.c.status == "confirmed",
+
+
+def _booked(hi: str) -> sa.Select[Any]:
+    return (
+        sa.select(sa.func.count())
+        .select_from(_a)
+        .where(
+            # A range of ix_appointments_slot (service_id, slot_start_utc, status).
+            _a.c.service_id == _bp("service_id"),
+            _a.c.slot_start_utc >= _bp("lo"),
+            _a.c.slot_start_utc < _bp(hi),
+            _a.c.status == "confirmed",
+        )
     )
-)
+
+
+BOOKED = _booked("hi")
+_lc = db.line_counts
+
+
+@lru_cache(maxsize=8)
+def _new_ticket_line(samples: int) -> sa.Select[Any]:
+    """Everything a new ticket's place and wait need, in one statement (one round trip).
+
+    The line's waiting total (kept by triggers, migration 0013) and the tickets ranked at or after
+    the new one, so the place costs the same with 10 or 5,000 waiting; the count and mean of the
+    latest ``samples`` service times; the open counters serving the line; the bookings that could
+    come first (those starting before ``hi_max``, the latest cutoff :func:`estimate` can use).
+
+    One snapshot on PostgreSQL (READ COMMITTED), so the figures agree; on SQLite under the write
+    lock. Online creators of one line also wait on each other's number (the sequence row), so
+    each sees the one before; a ticket uploaded from an offline lease does not, and two landing in
+    the same instant from two workers may each miss the other in its estimate (its paper was
+    printed offline).
+    """
+    latest = (
+        sa.select(seconds_between(_t.c.started_at, _t.c.finished_at).label("secs"))
+        .where(
+            _t.c.queue_service_id == _bp("service_id"),
+            _t.c.business_date == _bp("day"),
+            _t.c.finished_at.is_not(None),
+            _t.c.started_at.is_not(None),
+        )
+        .order_by(_t.c.finished_at.desc())
+        .limit(samples)
+        .subquery("latest")
+    )
+    pace = (
+        sa.select(sa.func.count().label("samples"), sa.func.avg(latest.c.secs).label("mean_sec"))
+        .where(latest.c.secs >= 0)
+        .subquery("pace")
+    )
+    return sa.select(
+        sa.select(_lc.c.waiting)
+        .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
+        .scalar_subquery()
+        .label("total"),
+        _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
+        sa.select(sa.func.count())
+        .select_from(_k.join(_ss, _ss.c.token_hash == _k.c.opened_session))
+        .where(
+            _k.c.center_id == _bp("center_id"),
+            _k.c.active.is_(True),
+            _ss.c.expires_at > _bp("now"),
+            json_list_has(_k.c.serving, _bp("service_id")),
+        )
+        .scalar_subquery()
+        .label("counters"),
+        _booked("hi_max").scalar_subquery().label("booked"),
+        pace.c.samples,
+        pace.c.mean_sec,
+    ).select_from(pace)
 
 
 @lru_cache(maxsize=8)
@@ -156,13 +206,36 @@ def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, n
     return int(conn.execute(AHEAD, params).scalar_one())
 
 
-def place_in_new_line(conn: Connection, service_id: str, day: date, rank: datetime, number: int) -> int:
-    """:func:`people_ahead` for a ticket joining the line: the line's waiting total (kept by
-    triggers, migration 0013) less the tickets ranked at or after it.
+def new_ticket_line(
+    conn: Connection, ctx: Context, service_id: str, center_id: str, day: date, rank: datetime, number: int,
+    now: datetime,
+) -> tuple[int, int]:
+    """:func:`people_ahead` and :func:`estimate` for a ticket joining the line, from one statement.
 
-    A new ticket ranks last or nearly (a priority bonus, a booking's slot), so the count scans
-    few rows however long the line: the create transaction's cost stays flat.
+    A new ticket ranks last or nearly (a priority bonus, a booking's slot), so its place scans few
+    rows however long the line: the create transaction's cost stays flat. The bookings are
+    counted again only when some could come first and the cutoff falls before ``hi_max``.
     """
-    params = {"service_id": service_id, "day": day, "rank": rank, "number": number}
-    total, behind = conn.execute(LINE_PLACE, params).one()
-    return max(0, int(total or 0) - int(behind))
+    settings = ctx.settings
+    lo = now - timedelta(minutes=settings.booking_late_min)
+    hi_max = rank + timedelta(minutes=settings.bonus("appointment"))
+    params = {"service_id": service_id, "center_id": center_id, "day": day, "rank": rank,
+              "number": number, "now": now, "lo": lo, "hi_max": hi_max}  # fmt: skip
+    row = conn.execute(_new_ticket_line(settings.service_samples), params).one()
+    ahead = max(0, int(row.total or 0) - int(row.behind))
+    pace = rules.pace_min(int(row.samples), float(row.mean_sec or 0), settings)
+
+    def booked(cutoff: datetime) -> int:
+        if cutoff >= hi_max or not row.booked:
+            return int(row.booked)
+        return booked_before(conn, ctx, service_id, now, cutoff)
+
+    wait = rules.wait_with_bookings(
+        ahead,
+        lambda people: rules.estimate_wait_min(people, int(row.counters), pace),
+        now=now,
+        rank=rank,
+        appointment_bonus_min=settings.bonus("appointment"),
+        booked_before=booked,
+    )
+    return ahead, wait

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from central import db
 from central.context import Context
 from central.queue import engine as rules
-from central.queue.estimates import estimate, open_counters, people_ahead, place_in_new_line
+from central.queue.estimates import estimate, new_ticket_line, open_counters, people_ahead
 from central.queue.numbering import take_numbers
 from central.queue.schemas import (
     Ticket,
@@ -257,9 +257,7 @@ def _create_in(
     rank = rules.rank_at(queued_at, req.priority, ctx.settings)
     ahead = wait = 0
     if req.status == "waiting":
-        ahead = place_in_new_line(conn, svc.id, day, rank, number)
-        center = svc.center_id
-        wait = estimate(conn, ctx, svc.id, day, ahead, lambda: open_counters(conn, center, now), rank, now)
+        ahead, wait = new_ticket_line(conn, ctx, svc.id, svc.center_id, day, rank, number, now)
     ticket = Ticket(
         id=ticket_id,
         request_id=req.request_id,

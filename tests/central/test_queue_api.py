@@ -358,6 +358,40 @@ def test_queue_view_and_estimates(client: TestClient, headers: dict[str, str], c
     assert (ticket["people_ahead"], ticket["estimated_wait_min"]) == (1, 1)
 
 
+def test_a_new_ticket_is_estimated_as_its_live_view_counts_it(
+    client: TestClient, headers: dict[str, str], clock: ManualClock
+) -> None:
+    """Creation reads the pace, open counters and bookings in one statement of its own (with SQL
+    that differs per database); the live view reads them row by row: the two must agree."""
+
+    def check(service_id: str = "C01-A", **extra: Any) -> tuple[int, int]:
+        made = new_ticket(client, headers, service_id, **extra)
+        live = client.get(f"/api/v1/tickets/{made['id']}", headers=headers).json()["ticket"]
+        assert (made["people_ahead"], made["estimated_wait_min"]) == (
+            live["people_ahead"], live["estimated_wait_min"]
+        ), made  # fmt: skip
+        return made["people_ahead"], made["estimated_wait_min"]
+
+    for _ in range(6):
+        check()
+    assert check("C01-B") == (0, 0)
+    sign_in(client)
+    open_counter(client, "C01-1", ["C01-A"])
+    other = TestClient(client.app)
+    sign_in(other)
+    open_counter(other, "C01-2", ["C01-B", "C01-A"])
+    assert check() == (6, 15)  # the default 5 minutes, 2 counters
+    for seconds in (95, 130, 201, 44):  # a mean that is no whole number of minutes
+        act(client, "call-next")
+        act(client, "start")
+        clock.advance(timedelta(seconds=seconds))
+        act(client, "finish")
+    assert check() == (3, 3)  # 3 x 117.5 s / 2 counters: 2.9 minutes
+    check("C01-B", priority="disability")
+    clock.advance(timedelta(hours=3))  # both staff sessions have lapsed: counted as one counter
+    assert check() == (4, 8)
+
+
 def test_priority_through_the_api(client: TestClient, headers: dict[str, str], clock: ManualClock) -> None:
     walk_in = new_ticket(client, headers)
     clock.advance(timedelta(minutes=10))
