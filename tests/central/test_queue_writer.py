@@ -55,6 +55,25 @@ def test_concurrent_requests_share_a_group_and_keep_their_own_answers(ctx: Conte
     assert refusal.status == 403
 
 
+def test_a_lone_request_is_written_without_waiting_a_turn_of_the_loop(ctx: Context) -> None:
+    """With nothing else ready to run, no request could join its group: it is written at once."""
+    writer = TicketWriter(ctx)
+
+    async def lone() -> tuple[bool, bytes]:
+        step = writer.create(item())
+        try:
+            step.send(None)  # one step: it must finish without suspending
+        except StopIteration as finished:
+            result: tuple[bool, bytes] = finished.value
+            return result
+        step.close()
+        raise AssertionError("the lone request waited for a turn of the loop")
+
+    created, body = asyncio.run(lone())
+    assert (created, json.loads(body)["ticket"]["number"]) == (True, 1)
+    assert (writer.groups, writer.tickets) == (1, 1)
+
+
 def test_a_failing_group_is_retried_one_by_one(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = TicketWriter(ctx)
 
