@@ -14,6 +14,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 
+def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(arg, **kw) for arg in element.clauses]
+
+
 class seconds_between(FunctionElement[float]):  # noqa: N801 (used like a SQL function)
     """Seconds from the first timestamp to the second, to the millisecond.
 
@@ -28,13 +32,13 @@ class seconds_between(FunctionElement[float]):  # noqa: N801 (used like a SQL fu
 
 @compiles(seconds_between, "sqlite")
 def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    start, end = _args(element, compiler, **kw)
     return f"round((julianday({end}) - julianday({start})) * 86400.0, 3)"
 
 
 @compiles(seconds_between)
 def _seconds_standard(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    start, end = _args(element, compiler, **kw)
     return f"EXTRACT(EPOCH FROM ({end} - {start}))"
 
 
@@ -48,12 +52,12 @@ class json_list_has(FunctionElement[bool]):  # noqa: N801 (used like a SQL funct
 
 @compiles(json_list_has, "sqlite")
 def _has_sqlite(element: json_list_has, compiler: SQLCompiler, **kw: Any) -> str:
-    column, value = (compiler.process(arg, **kw) for arg in element.clauses)
+    column, value = _args(element, compiler, **kw)
     # Compiled fragments (a column, a bind parameter), never data.
     return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {value})"  # noqa: S608
 
 
 @compiles(json_list_has)
 def _has_standard(element: json_list_has, compiler: SQLCompiler, **kw: Any) -> str:
-    column, value = (compiler.process(arg, **kw) for arg in element.clauses)
+    column, value = _args(element, compiler, **kw)
     return f"(CAST({column} AS JSONB) @> jsonb_build_array(CAST({value} AS TEXT)))"

@@ -25,11 +25,33 @@ from central.sql import json_list_has, seconds_between
 # Built once: building a Core statement costs more than SQLite takes to run it (measured).
 _t, _k, _ss = db.tickets, db.counters, db.staff_sessions
 _bp = sa.bindparam
-OPEN_COUNTERS = (
-    sa.select(_k.c.serving)
-    .join(_ss, _ss.c.token_hash == _k.c.opened_session)
-    .where(_k.c.center_id == _bp("center_id"), _k.c.active.is_(True), _ss.c.expires_at > _bp("now"))
-)
+
+
+def _open_counters(*columns: Any) -> sa.Select[Any]:
+    """Counters of a center whose staff session is alive."""
+    return (
+        sa.select(*columns)
+        .select_from(_k.join(_ss, _ss.c.token_hash == _k.c.opened_session))
+        .where(_k.c.center_id == _bp("center_id"), _k.c.active.is_(True), _ss.c.expires_at > _bp("now"))
+    )
+
+
+def _latest_finished(limit: int, *columns: Any) -> sa.Select[Any]:
+    """The latest ``limit`` finished tickets of a line (a range of ix_tickets_done)."""
+    return (
+        sa.select(*columns)
+        .where(
+            _t.c.queue_service_id == _bp("service_id"),
+            _t.c.business_date == _bp("day"),
+            _t.c.finished_at.is_not(None),
+            _t.c.started_at.is_not(None),
+        )
+        .order_by(_t.c.finished_at.desc())
+        .limit(limit)
+    )
+
+
+OPEN_COUNTERS = _open_counters(_k.c.serving)
 
 
 def _waiting_in_line(ahead: bool) -> sa.Select[Any]:
@@ -90,18 +112,8 @@ def _new_ticket_line(samples: int) -> sa.Select[Any]:
     the same instant from two workers may each miss the other in its estimate (its paper was
     printed offline).
     """
-    latest = (
-        sa.select(seconds_between(_t.c.started_at, _t.c.finished_at).label("secs"))
-        .where(
-            _t.c.queue_service_id == _bp("service_id"),
-            _t.c.business_date == _bp("day"),
-            _t.c.finished_at.is_not(None),
-            _t.c.started_at.is_not(None),
-        )
-        .order_by(_t.c.finished_at.desc())
-        .limit(samples)
-        .subquery("latest")
-    )
+    secs = seconds_between(_t.c.started_at, _t.c.finished_at).label("secs")
+    latest = _latest_finished(samples, secs).subquery("latest")
     pace = (
         sa.select(sa.func.count().label("samples"), sa.func.avg(latest.c.secs).label("mean_sec"))
         .where(latest.c.secs >= 0)
@@ -113,14 +125,8 @@ def _new_ticket_line(samples: int) -> sa.Select[Any]:
         .scalar_subquery()
         .label("total"),
         _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
-        sa.select(sa.func.count())
-        .select_from(_k.join(_ss, _ss.c.token_hash == _k.c.opened_session))
-        .where(
-            _k.c.center_id == _bp("center_id"),
-            _k.c.active.is_(True),
-            _ss.c.expires_at > _bp("now"),
-            json_list_has(_k.c.serving, _bp("service_id")),
-        )
+        _open_counters(sa.func.count())
+        .where(json_list_has(_k.c.serving, _bp("service_id")))
         .scalar_subquery()
         .label("counters"),
         _booked("hi_max").scalar_subquery().label("booked"),
@@ -131,17 +137,7 @@ def _new_ticket_line(samples: int) -> sa.Select[Any]:
 
 @lru_cache(maxsize=8)
 def _durations_query(limit: int) -> sa.Select[Any]:
-    return (
-        sa.select(_t.c.started_at, _t.c.finished_at)
-        .where(
-            _t.c.queue_service_id == _bp("service_id"),
-            _t.c.business_date == _bp("day"),
-            _t.c.finished_at.is_not(None),
-            _t.c.started_at.is_not(None),
-        )
-        .order_by(_t.c.finished_at.desc())
-        .limit(limit)
-    )
+    return _latest_finished(limit, _t.c.started_at, _t.c.finished_at)
 
 
 def open_counters(conn: Connection, center_id: str, now: datetime) -> Tally[str]:
