@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from central import db
 from central.context import Context
+from central.prepared import Prepared
 from central.queue import engine as rules
 from central.sql import json_list_has, seconds_between
 
@@ -98,7 +99,7 @@ _lc = db.line_counts
 
 
 @lru_cache(maxsize=8)
-def _new_ticket_line(samples: int) -> sa.Select[Any]:
+def _new_ticket_line(samples: int) -> Prepared:
     """Everything a new ticket's place and wait need, in one statement (one round trip).
 
     The line's waiting total (kept by triggers, migration 0013) and the tickets ranked at or after
@@ -119,20 +120,22 @@ def _new_ticket_line(samples: int) -> sa.Select[Any]:
         .where(latest.c.secs >= 0)
         .subquery("pace")
     )
-    return sa.select(
-        sa.select(_lc.c.waiting)
-        .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
-        .scalar_subquery()
-        .label("total"),
-        _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
-        _open_counters(sa.func.count())
-        .where(json_list_has(_k.c.serving, _bp("service_id")))
-        .scalar_subquery()
-        .label("counters"),
-        _booked("hi_max").scalar_subquery().label("booked"),
-        pace.c.samples,
-        pace.c.mean_sec,
-    ).select_from(pace)
+    return Prepared(
+        sa.select(
+            sa.select(_lc.c.waiting)
+            .where(_lc.c.service_id == _bp("service_id"), _lc.c.business_date == _bp("day"))
+            .scalar_subquery()
+            .label("total"),
+            _waiting_in_line(ahead=False).scalar_subquery().label("behind"),
+            _open_counters(sa.func.count())
+            .where(json_list_has(_k.c.serving, _bp("service_id")))
+            .scalar_subquery()
+            .label("counters"),
+            _booked("hi_max").scalar_subquery().label("booked"),
+            pace.c.samples,
+            pace.c.mean_sec,
+        ).select_from(pace)
+    )
 
 
 @lru_cache(maxsize=8)
@@ -203,7 +206,13 @@ def people_ahead(conn: Connection, service_id: str, day: date, rank: datetime, n
 
 
 def new_ticket_line(
-    conn: Connection, ctx: Context, service_id: str, center_id: str, day: date, rank: datetime, number: int,
+    conn: Connection,
+    ctx: Context,
+    service_id: str,
+    center_id: str,
+    day: date,
+    rank: datetime,
+    number: int,
     now: datetime,
 ) -> tuple[int, int]:
     """:func:`people_ahead` and :func:`estimate` for a ticket joining the line, from one statement.
@@ -217,7 +226,7 @@ def new_ticket_line(
     hi_max = rank + timedelta(minutes=settings.bonus("appointment"))
     params = {"service_id": service_id, "center_id": center_id, "day": day, "rank": rank,
               "number": number, "now": now, "lo": lo, "hi_max": hi_max}  # fmt: skip
-    row = conn.execute(_new_ticket_line(settings.service_samples), params).one()
+    row = _new_ticket_line(settings.service_samples).one(conn, params)
     ahead = max(0, int(row.total or 0) - int(row.behind))
     pace = rules.pace_min(int(row.samples), float(row.mean_sec or 0), settings)
 

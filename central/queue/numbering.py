@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from central import db
+from central.prepared import Prepared
 
 # Built once: building a Core statement costs more than SQLite takes to run it (measured).
 _seq = db.ticket_sequences
@@ -25,6 +26,7 @@ SEQUENCE_TAKE = (
     .values(next_number=_seq.c.next_number + _bp("b_count", type_=sa.Integer))
     .returning(_seq.c.next_number, _seq.c.lease_floor)
 )
+_TAKE = Prepared(SEQUENCE_TAKE)  # every online ticket runs it (central.prepared)
 SEQUENCE_START = sa.insert(_seq)
 SEQUENCE_JUMP = (
     sa.update(_seq)
@@ -53,7 +55,7 @@ def take_numbers(conn: Connection, service_id: str, day: date, count: int, ceili
     Leased blocks sit at the top (:func:`take_lease_block`); an online number that would run into
     them (a day busier than the ceiling) jumps above the ceiling instead.
     """
-    row = conn.execute(SEQUENCE_TAKE, {"b_service": service_id, "b_day": day, "b_count": count}).first()
+    row = _TAKE.first(conn, {"b_service": service_id, "b_day": day, "b_count": count})
     if row is None:
         conn.execute(
             SEQUENCE_START, {"service_id": service_id, "business_date": day, "next_number": 1 + count}

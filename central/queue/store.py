@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from central import db
 from central.context import Context
+from central.prepared import Prepared
 from central.queue import engine as rules
 from central.queue.estimates import estimate, new_ticket_line, open_counters, people_ahead
 from central.queue.numbering import take_numbers
@@ -69,7 +70,7 @@ SERVICE = (
     .join(_c, _c.c.id == _s.c.center_id)
     .where(_s.c.id == _bp("service_id"))
 )
-SERVICE_AND_SEEN = (
+SERVICE_AND_SEEN = Prepared(
     sa.select(
         _s.c.id,
         _s.c.center_id,
@@ -86,7 +87,7 @@ SERVICE_AND_SEEN = (
 )
 """A new ticket's service and the ticket already made for its request_id, if any: one statement."""
 CENTER_ZONE = sa.select(_c.c.timezone).where(_c.c.id == _bp("center_id"))
-INSERT_TICKET = sa.insert(_t)
+INSERT_TICKET = Prepared(sa.insert(_t))
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def _create_in(
     in line at another time than its issue (a checked-in booking: its slot's start).
     """
     req, kiosk_id = item.request, item.kiosk_id
-    row = conn.execute(SERVICE_AND_SEEN, {"request_id": req.request_id, "service_id": req.service_id}).first()
+    row = SERVICE_AND_SEEN.first(conn, {"request_id": req.request_id, "service_id": req.service_id})
     seen: tuple[str | None, str, str] | None = None  # (kiosk_id, service_id, response) of its first ticket
     if row is None:  # no such service: a request_id seen with another one still conflicts first
         first = conn.execute(SEEN_TICKET, {"request_id": req.request_id}).first()
@@ -280,8 +281,8 @@ def _create_in(
         status_url=ctx.links.status_url(ctx.engine, ticket_id),
     )
     body = TicketEnvelope(ticket=ticket).model_dump_json()
-    conn.execute(
-        INSERT_TICKET,
+    INSERT_TICKET.execute(
+        conn,
         {
             "id": ticket_id,
             "request_id": req.request_id,
